@@ -1,0 +1,159 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/log.h"
+
+static enum log_dest	 log_dest = LOG_TO_STDERR;
+static int		 log_fd = STDERR_FILENO;
+static int		 log_verbose;
+
+static const struct {
+	const char	*name;
+	int		 value;
+} facilities[] = {
+	{ "LOG_DAEMON", LOG_DAEMON }, { "LOG_USER", LOG_USER },
+	{ "LOG_LOCAL0", LOG_LOCAL0 }, { "LOG_LOCAL1", LOG_LOCAL1 },
+	{ "LOG_LOCAL2", LOG_LOCAL2 }, { "LOG_LOCAL3", LOG_LOCAL3 },
+	{ "LOG_LOCAL4", LOG_LOCAL4 }, { "LOG_LOCAL5", LOG_LOCAL5 },
+	{ "LOG_LOCAL6", LOG_LOCAL6 }, { "LOG_LOCAL7", LOG_LOCAL7 },
+};
+
+static int
+facility_value(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(facilities) / sizeof(facilities[0]); i++) {
+		if (strcasecmp(name, facilities[i].name) == 0 ||
+		    strcasecmp(name, facilities[i].name + 4) == 0)
+			return facilities[i].value;
+	}
+	return -1;
+}
+
+int
+log_facility_valid(const char *facility)
+{
+	return facility_value(facility) != -1;
+}
+
+int
+log_init(enum log_dest dest, const char *path, const char *facility,
+    int verbosity)
+{
+	int fd, fac;
+
+	log_verbose = verbosity;
+	if (dest == LOG_TO_FILE) {
+		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+		if (fd == -1)
+			return -1;
+		if (log_fd != STDERR_FILENO)
+			close(log_fd);
+		log_fd = fd;
+	} else if (dest == LOG_TO_SYSLOG) {
+		fac = facility != NULL ? facility_value(facility) : LOG_DAEMON;
+		openlog("passeur", LOG_PID | LOG_NDELAY,
+		    fac == -1 ? LOG_DAEMON : fac);
+	}
+	log_dest = dest;
+	return 0;
+}
+
+void
+log_close(void)
+{
+	if (log_dest == LOG_TO_FILE && log_fd != STDERR_FILENO)
+		close(log_fd);
+	else if (log_dest == LOG_TO_SYSLOG)
+		closelog();
+	log_fd = STDERR_FILENO;
+	log_dest = LOG_TO_STDERR;
+}
+
+int
+log_verbosity(void)
+{
+	return log_verbose;
+}
+
+/* Formats one line and writes it whole, so threads never interleave. */
+static void
+vlog(int pri, const char *level, const char *fmt, va_list ap, int errnum)
+{
+	char		 msg[2048], line[2200];
+	char		 stamp[32];
+	struct tm	 tm;
+	time_t		 now;
+	int		 n;
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (errnum != 0) {
+		n = (int)strlen(msg);
+		snprintf(msg + n, sizeof(msg) - (size_t)n, ": %s",
+		    strerror(errnum));
+	}
+	if (log_dest == LOG_TO_SYSLOG) {
+		syslog(pri, "%s", msg);
+		return;
+	}
+	now = time(NULL);
+	localtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
+	n = snprintf(line, sizeof(line), "[%s][%s] %s\n", stamp, level, msg);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(line))
+		n = sizeof(line) - 1;
+	(void)!write(log_fd, line, (size_t)n);
+}
+
+#define LOGFN(name, pri, level, cond, witherr)				\
+void									\
+name(const char *fmt, ...)						\
+{									\
+	va_list ap;							\
+	int saved = errno;						\
+	if (!(cond))							\
+		return;							\
+	va_start(ap, fmt);						\
+	vlog(pri, level, fmt, ap, witherr ? saved : 0);			\
+	va_end(ap);							\
+	errno = saved;							\
+}
+
+LOGFN(log_warn, LOG_WARNING, "warning", 1, 1)
+LOGFN(log_warnx, LOG_WARNING, "warning", 1, 0)
+LOGFN(log_info, LOG_INFO, "info", 1, 0)
+LOGFN(log_debug, LOG_DEBUG, "debug", log_verbose > 0, 0)
+
+void
+fatal(const char *fmt, ...)
+{
+	va_list ap;
+	int saved = errno;
+
+	va_start(ap, fmt);
+	vlog(LOG_CRIT, "fatal", fmt, ap, saved);
+	va_end(ap);
+	exit(1);
+}
+
+void
+fatalx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_CRIT, "fatal", fmt, ap, 0);
+	va_end(ap);
+	exit(1);
+}

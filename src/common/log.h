@@ -1,0 +1,30 @@
+/*
+ * Logging to stderr, a file or syslog, as the agent's `logger` key says.
+ *
+ * log_warn() appends strerror(errno); log_warnx() does not.  fatal() and
+ * fatalx() log and exit(1); they are for start-up and out-of-memory only.
+ * Every function is safe to call from any thread: a line is formatted first
+ * and written with one write(2).
+ */
+#ifndef PASSEUR_LOG_H
+#define PASSEUR_LOG_H
+
+enum log_dest { LOG_TO_STDERR, LOG_TO_FILE, LOG_TO_SYSLOG };
+
+/* verbosity: 0 info, 1 debug, 2 debug2 */
+int	 log_init(enum log_dest dest, const char *path, const char *facility,
+	    int verbosity);
+void	 log_close(void);
+int	 log_verbosity(void);
+int	 log_facility_valid(const char *facility);
+
+#define LOG_FMT __attribute__((format(printf, 1, 2)))
+void	 log_warn(const char *, ...) LOG_FMT;
+void	 log_warnx(const char *, ...) LOG_FMT;
+void	 log_info(const char *, ...) LOG_FMT;
+void	 log_debug(const char *, ...) LOG_FMT;
+void	 fatal(const char *, ...) LOG_FMT __attribute__((noreturn));
+void	 fatalx(const char *, ...) LOG_FMT __attribute__((noreturn));
+#undef LOG_FMT
+
+#endif

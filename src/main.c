@@ -1,0 +1,44 @@
+/*
+ * passeur: carries GLPI inventories across networks.
+ * One program, one subcommand per job.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "proxy/serve.h"
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+	    "usage: passeur serve [-fnTv] [-c confdir] [--vardir dir]\n"
+	    "       passeur --version\n"
+	    "\n"
+	    "  serve     run the inventory proxy (GLPI Agent proxy plugin)\n"
+	    "\n"
+	    "See passeur(1) and passeur-serve(8).\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "--version") == 0 ||
+	    strcmp(argv[1], "version") == 0) {
+		printf("passeur %s\n", PASSEUR_VERSION);
+		return 0;
+	}
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "serve") == 0)
+		return serve_main(argc - 1, argv + 1);
+	fprintf(stderr, "passeur: unknown command \"%s\"\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,455 @@
+#include <ctype.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/conf.h"
+#include "common/err.h"
+#include "common/log.h"
+#include "proxy/config.h"
+
+enum key_type {
+	K_STR,		/* free text */
+	K_BOOL,		/* yes/no; empty means no */
+	K_BOOL_TRUE,	/* yes/no; empty means yes (the agent's regex) */
+	K_INT,		/* decimal within [min, max] */
+	K_SIZE,		/* bytes, with an optional k/M/G suffix */
+	K_PORT,		/* 0-65535; other values fall back to 0 with a warning */
+};
+
+struct key {
+	const char	*name;
+	enum key_type	 type;
+	size_t		 off;
+	long long	 min, max;
+	const char	*def;
+	int		 secret;
+};
+
+#define A(m)	offsetof(struct agent_conf, m)
+#define I(m)	offsetof(struct instance_conf, m)
+#define KiB	1024LL
+#define MiB	(1024LL * 1024)
+
+static const struct key agent_keys[] = {
+	{ "server", K_STR, A(server), 0, 0, "", 0 },
+	{ "httpd-ip", K_STR, A(httpd_ip), 0, 0, "", 0 },
+	{ "httpd-port", K_INT, A(httpd_port), 1, 65535, "62354", 0 },
+	{ "httpd-trust", K_STR, A(httpd_trust), 0, 0, "", 0 },
+	{ "timeout", K_INT, A(timeout), 1, 3600, "180", 0 },
+	{ "proxy", K_STR, A(proxy), 0, 0, "", 0 },
+	{ "user", K_STR, A(user), 0, 0, "", 0 },
+	{ "password", K_STR, A(password), 0, 0, "", 1 },
+	{ "no-compression", K_BOOL, A(no_compression), 0, 0, "no", 0 },
+	{ "logger", K_STR, A(logger), 0, 0, "stderr", 0 },
+	{ "logfile", K_STR, A(logfile), 0, 0, "", 0 },
+	{ "logfacility", K_STR, A(logfacility), 0, 0, "LOG_DAEMON", 0 },
+	{ "debug", K_INT, A(debug), 0, 2, "0", 0 },
+	{ "vardir", K_STR, A(vardir), 0, 0, DEFAULT_VARDIR, 0 },
+	{ "ca-cert-file", K_STR, A(ca_cert_file), 0, 0, "", 0 },
+	{ "ca-cert-dir", K_STR, A(ca_cert_dir), 0, 0, "", 0 },
+	{ "ssl-cert-file", K_STR, A(ssl_cert_file), 0, 0, "", 0 },
+	{ "ssl-fingerprint", K_STR, A(ssl_fingerprint), 0, 0, "", 0 },
+	{ "no-ssl-check", K_BOOL, A(no_ssl_check), 0, 0, "no", 0 },
+	{ NULL, 0, 0, 0, 0, NULL, 0 }
+};
+
+/*
+ * Keys of agent.cfg that belong to the agent's other tasks: an existing
+ * agent configuration folder is read as is, without a warning for them.
+ */
+static const char *agent_other_keys[] = {
+	"additional-content", "assetname-support", "backend-collect-timeout",
+	"ca-cert-path", "color", "conf-reload-interval", "delaytime", "force",
+	"full-inventory-postpone", "glpi-version", "html", "json", "lazy",
+	"listen", "local", "logfile-maxsize", "no-category", "no-httpd",
+	"no-p2p", "no-task", "oauth-client-id", "oauth-client-secret",
+	"remote", "remote-workers", "required-category", "scan-homedirs",
+	"scan-profiles", "ssl-keystore", "tag", "tasks", "username", "wait",
+	"esx-itemtype", "itemtype", "snmp-retries", "ssl-key-file",
+	"vardir-backup", "no-fork", "daemon", "httpd-plugins", NULL
+};
+
+static const struct key instance_keys[] = {
+	{ "disabled", K_BOOL, I(disabled), 0, 0, "yes", 0 },
+	{ "url_path", K_STR, I(url_path), 0, 0, "/proxy", 0 },
+	{ "port", K_PORT, I(port), 0, 65535, "0", 0 },
+	{ "prolog_freq", K_INT, I(prolog_freq), 1, 8760, "24", 0 },
+	{ "local_store", K_STR, I(local_store), 0, 0, "", 0 },
+	{ "only_local_store", K_BOOL_TRUE, I(only_local_store), 0, 0, "no", 0 },
+	{ "max_proxy_threads", K_INT, I(max_proxy_threads), 1, 100000, "10", 0 },
+	{ "max_pass_through", K_INT, I(max_pass_through), 1, 1000, "5", 0 },
+	{ "glpi_protocol", K_BOOL_TRUE, I(glpi_protocol), 0, 0, "yes", 0 },
+	{ "no_category", K_STR, I(no_category), 0, 0, "", 0 },
+	{ "maxrate", K_INT, I(maxrate), 0, 100000000, "30", 0 },
+	{ "maxrate_period", K_INT, I(maxrate_period), 0, 31 * 86400, "3600", 0 },
+	{ "forbid_not_trusted", K_BOOL_TRUE, I(forbid_not_trusted), 0, 0, "no", 0 },
+	{ "max_body_size", K_SIZE, I(max_body_size), 1 * KiB, 4096 * MiB, "32M", 0 },
+	{ "max_inflated_size", K_SIZE, I(max_inflated_size), 1 * KiB, 4096 * MiB, "128M", 0 },
+	{ "max_connections", K_INT, I(max_connections), 1, 1000000, "4096", 0 },
+	{ "max_connections_per_ip", K_INT, I(max_connections_per_ip), 0, 1000000, "64", 0 },
+	{ "request_timeout", K_INT, I(request_timeout), 1, 3600, "60", 0 },
+	{ "max_header_size", K_SIZE, I(max_header_size), 4 * KiB, 1 * MiB, "32k", 0 },
+	{ "max_rate_clients", K_INT, I(max_rate_clients), 16, 10000000, "100000", 0 },
+	{ "workers", K_INT, I(workers), 0, 256, "0", 0 },
+	{ NULL, 0, 0, 0, 0, NULL, 0 }
+};
+
+struct load_ctx {
+	const struct key	*keys;
+	void			*target;
+	const char		**other;
+	FILE			*err;
+};
+
+static int
+parse_size(const char *v, long long min, long long max, long long *out)
+{
+	char		*end;
+	long long	 n, mult = 1;
+
+	if (!isdigit((unsigned char)*v))
+		return ERR_INVALID;
+	n = strtoll(v, &end, 10);
+	if (*end != '\0') {
+		switch (tolower((unsigned char)*end)) {
+		case 'k':
+			mult = KiB;
+			break;
+		case 'm':
+			mult = MiB;
+			break;
+		case 'g':
+			mult = 1024 * MiB;
+			break;
+		default:
+			return ERR_INVALID;
+		}
+		if (end[1] != '\0' && strcasecmp(end + 1, "b") != 0 &&
+		    strcasecmp(end + 1, "ib") != 0)
+			return ERR_INVALID;
+	}
+	if (n > max / mult || n * mult < min)
+		return ERR_INVALID;
+	*out = n * mult;
+	return 0;
+}
+
+static int
+set_key(const struct key *k, void *target, const char *v, const char *file,
+    int line, FILE *err)
+{
+	char		*base = target, **sp;
+	long long	 n;
+
+	switch (k->type) {
+	case K_STR:
+		sp = (char **)(base + k->off);
+		free(*sp);
+		if ((*sp = strdup(v)) == NULL)
+			fatal("strdup");
+		return 0;
+	case K_BOOL:
+	case K_BOOL_TRUE:
+		*(int *)(base + k->off) = conf_bool(v, k->type == K_BOOL_TRUE);
+		return 0;
+	case K_INT:
+		if (*v == '\0' && strcmp(k->name, "maxrate_period") == 0)
+			v = "3600";
+		if (conf_number(v, k->min, k->max, &n) != 0) {
+			if (file != NULL)
+				fprintf(err, "%s:%d: %s: expected a number "
+				    "from %lld to %lld, got \"%s\"\n", file,
+				    line, k->name, k->min, k->max, v);
+			return 1;
+		}
+		*(long long *)(base + k->off) = n;
+		return 0;
+	case K_SIZE:
+		if (parse_size(v, k->min, k->max, &n) != 0) {
+			if (file != NULL)
+				fprintf(err, "%s:%d: %s: expected a size from "
+				    "%lld to %lld bytes (k, M, G allowed), got "
+				    "\"%s\"\n", file, line, k->name, k->min,
+				    k->max, v);
+			return 1;
+		}
+		*(long long *)(base + k->off) = n;
+		return 0;
+	case K_PORT:
+		if (conf_number(v, 0, 65535, &n) != 0) {
+			/* The agent falls back to the main port; so do we. */
+			if (file != NULL)
+				log_warnx("%s:%d: %s: \"%s\" is not a port, "
+				    "using the main port", file, line,
+				    k->name, v);
+			n = 0;
+		}
+		*(long long *)(base + k->off) = n;
+		return 0;
+	}
+	return 1;
+}
+
+static int
+load_cb(void *arg, const char *key, const char *value, const char *file,
+    int line)
+{
+	struct load_ctx		*ctx = arg;
+	const struct key	*k;
+	int			 i;
+
+	for (k = ctx->keys; k->name != NULL; k++)
+		if (strcmp(k->name, key) == 0)
+			return set_key(k, ctx->target, value, file, line,
+			    ctx->err);
+	for (i = 0; ctx->other != NULL && ctx->other[i] != NULL; i++)
+		if (strcmp(ctx->other[i], key) == 0)
+			return 0;
+	log_warnx("%s:%d: unknown configuration directive \"%s\", ignored",
+	    file, line, key);
+	return 0;
+}
+
+static void
+set_defaults(const struct key *keys, void *target)
+{
+	const struct key *k;
+
+	for (k = keys; k->name != NULL; k++)
+		set_key(k, target, k->def, NULL, 0, NULL);
+}
+
+static void
+free_strings(const struct key *keys, void *target)
+{
+	const struct key *k;
+
+	for (k = keys; k->name != NULL; k++)
+		if (k->type == K_STR) {
+			free(*(char **)((char *)target + k->off));
+			*(char **)((char *)target + k->off) = NULL;
+		}
+}
+
+static int
+read_file(const struct key *keys, const char **other, void *target,
+    const char *confdir, const char *name, FILE *err)
+{
+	struct load_ctx	 ctx = { keys, target, other, err };
+	char		 path[PATH_MAX];
+	int		 errors = 0, r;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", confdir, name) >=
+	    sizeof(path)) {
+		fprintf(err, "%s/%s: path too long\n", confdir, name);
+		return 1;
+	}
+	r = conf_read(path, load_cb, &ctx, &errors);
+	if (r == ERR_SYSTEM) {
+		fprintf(err, "%s: cannot read: %m\n", path);
+		return errors + 1;
+	}
+	return errors;
+}
+
+static void
+replace(char **sp, char *v)
+{
+	free(*sp);
+	*sp = v;
+}
+
+static char *
+xstrdup(const char *s)
+{
+	char *p;
+
+	if ((p = strdup(s)) == NULL)
+		fatal("strdup");
+	return p;
+}
+
+/* Splits the comma list of server targets into trimmed URLs. */
+static int
+split_servers(struct agent_conf *a, FILE *err)
+{
+	const char	*p = a->server;
+	size_t		 len;
+
+	while (*p != '\0') {
+		p += strspn(p, ", \t");
+		len = strcspn(p, ",");
+		while (len > 0 && isspace((unsigned char)p[len - 1]))
+			len--;
+		if (len == 0)
+			break;
+		if (a->nservers == CONF_MAX_SERVERS) {
+			fprintf(err, "agent.cfg: server: at most %d targets\n",
+			    CONF_MAX_SERVERS);
+			return 1;
+		}
+		if ((a->servers[a->nservers] = strndup(p, len)) == NULL)
+			fatal("strndup");
+		if (strncmp(p, "http://", 7) != 0 &&
+		    strncmp(p, "https://", 8) != 0) {
+			fprintf(err, "agent.cfg: server: \"%s\" is not an "
+			    "http:// or https:// URL\n",
+			    a->servers[a->nservers]);
+			free(a->servers[a->nservers]);
+			return 1;
+		}
+		a->nservers++;
+		p += len;
+		p += strcspn(p, ",");
+	}
+	return 0;
+}
+
+static int
+resolve_instance(struct serve_conf *c, struct instance_conf *ic, FILE *err)
+{
+	char	*path;
+	size_t	 len;
+	int	 errors = 0;
+
+	if (ic->port == 0)
+		ic->port = c->agent.httpd_port;
+	if (ic->maxrate_period == 0)
+		ic->maxrate_period = 3600;
+	/* url_path is matched as a prefix: keep one leading '/', no trailer. */
+	len = strlen(ic->url_path);
+	while (len > 0 && ic->url_path[len - 1] == '/')
+		ic->url_path[--len] = '\0';
+	if (ic->url_path[0] != '/' && ic->url_path[0] != '\0') {
+		if (asprintf(&path, "/%s", ic->url_path) == -1)
+			fatal("asprintf");
+		replace(&ic->url_path, path);
+	}
+	if (ic->local_store[0] != '\0' && ic->local_store[0] != '/') {
+		if (asprintf(&path, "%s/%s", c->agent.vardir,
+		    ic->local_store) == -1)
+			fatal("asprintf");
+		replace(&ic->local_store, path);
+	}
+	len = strlen(ic->local_store);
+	while (len > 1 && ic->local_store[len - 1] == '/')
+		ic->local_store[--len] = '\0';
+	/* A JSON proxy with nowhere to forward can only store (agent 1.12). */
+	if (ic->glpi_protocol && c->agent.nservers == 0)
+		ic->only_local_store = 1;
+	if (!ic->disabled && ic->only_local_store &&
+	    ic->local_store[0] == '\0') {
+		fprintf(err, "%s: only_local_store is on (or no server is "
+		    "set) but local_store is empty\n", ic->file);
+		errors++;
+	}
+	return errors;
+}
+
+int
+config_load(struct serve_conf *c, const char *confdir, const char *vardir,
+    FILE *err)
+{
+	static const char *names[CONF_NINSTANCES] = { "proxy", "proxy2" };
+	static const char *files[CONF_NINSTANCES] = {
+		"proxy-server-plugin.cfg", "proxy2-server-plugin.cfg"
+	};
+	const char	*bad;
+	int		 errors = 0, i, nbad;
+
+	memset(c, 0, sizeof(*c));
+	c->confdir = xstrdup(confdir);
+	set_defaults(agent_keys, &c->agent);
+	errors += read_file(agent_keys, agent_other_keys, &c->agent, confdir,
+	    "agent.cfg", err);
+	if (vardir != NULL)
+		replace(&c->agent.vardir, xstrdup(vardir));
+	errors += split_servers(&c->agent, err);
+	nbad = trust_parse(&c->agent.trust, c->agent.httpd_trust, &bad);
+	if (nbad > 0)
+		log_warnx("agent.cfg: httpd-trust: %d item(s) that are not an "
+		    "address or a network ignored, first \"%s\"", nbad, bad);
+	for (i = 0; i < CONF_NINSTANCES; i++) {
+		struct instance_conf *ic = &c->inst[i];
+
+		ic->name = names[i];
+		ic->file = files[i];
+		set_defaults(instance_keys, ic);
+		errors += read_file(instance_keys, NULL, ic, confdir, files[i],
+		    err);
+		errors += resolve_instance(c, ic, err);
+	}
+	if (!c->inst[0].disabled && !c->inst[1].disabled &&
+	    c->inst[0].port == c->inst[1].port &&
+	    strcmp(c->inst[0].url_path, c->inst[1].url_path) == 0) {
+		fprintf(err, "%s: proxy and proxy2 both serve port %lld with "
+		    "url_path \"%s\"; give one another port or url_path\n",
+		    files[1], c->inst[1].port, c->inst[1].url_path);
+		errors++;
+	}
+	if (c->inst[0].disabled && c->inst[1].disabled) {
+		fprintf(err, "%s: every proxy instance is disabled; set "
+		    "\"disabled = no\" (in %s.local)\n", files[0], files[0]);
+		errors++;
+	}
+	return errors;
+}
+
+void
+config_free(struct serve_conf *c)
+{
+	int i;
+
+	free_strings(agent_keys, &c->agent);
+	for (i = 0; i < c->agent.nservers; i++)
+		free(c->agent.servers[i]);
+	for (i = 0; i < CONF_NINSTANCES; i++)
+		free_strings(instance_keys, &c->inst[i]);
+	free(c->confdir);
+	memset(c, 0, sizeof(*c));
+}
+
+static void
+dump_keys(const struct key *keys, const void *target, FILE *out)
+{
+	const struct key	*k;
+	const char		*base = target;
+
+	for (k = keys; k->name != NULL; k++) {
+		switch (k->type) {
+		case K_STR: {
+			const char *s = *(char *const *)(base + k->off);
+
+			fprintf(out, "%s = %s\n", k->name,
+			    k->secret && *s != '\0' ? "********" : s);
+			break;
+		}
+		case K_BOOL:
+		case K_BOOL_TRUE:
+			fprintf(out, "%s = %s\n", k->name,
+			    *(const int *)(base + k->off) ? "yes" : "no");
+			break;
+		default:
+			fprintf(out, "%s = %lld\n", k->name,
+			    *(const long long *)(base + k->off));
+			break;
+		}
+	}
+}
+
+void
+config_dump(const struct serve_conf *c, FILE *out)
+{
+	int i;
+
+	fprintf(out, "# %s/agent.cfg\n", c->confdir);
+	dump_keys(agent_keys, &c->agent, out);
+	for (i = 0; i < CONF_NINSTANCES; i++) {
+		fprintf(out, "\n# %s/%s\n", c->confdir, c->inst[i].file);
+		dump_keys(instance_keys, &c->inst[i], out);
+	}
+}

@@ -1,0 +1,91 @@
+/*
+ * Configuration of `passeur serve`: agent.cfg keys the proxy needs, and one
+ * proxy-server-plugin.cfg (or proxy2-server-plugin.cfg) per proxy instance.
+ *
+ * One key table per file type drives parsing, checking (-n) and dumping
+ * (-T).  config_load() fills a struct serve_conf that the caller owns and
+ * releases with config_free(); string members are owned by the struct.
+ */
+#ifndef PASSEUR_PROXY_CONFIG_H
+#define PASSEUR_PROXY_CONFIG_H
+
+#include <stdio.h>
+
+#include "proxy/trust.h"
+
+#define CONF_MAX_SERVERS	8
+#define CONF_NINSTANCES		2	/* proxy and proxy2 */
+#define DEFAULT_CONFDIR		"/etc/passeur"
+#define DEFAULT_VARDIR		"/var/lib/passeur"
+#define DEFAULT_HTTPD_PORT	62354
+
+struct agent_conf {
+	char		*server;	/* comma list as written */
+	char		*servers[CONF_MAX_SERVERS];
+	int		 nservers;
+	char		*httpd_ip;
+	long long	 httpd_port;
+	char		*httpd_trust;
+	struct trust	 trust;
+	long long	 timeout;
+	char		*proxy;
+	char		*user;
+	char		*password;
+	int		 no_compression;
+	char		*logger;
+	char		*logfile;
+	char		*logfacility;
+	long long	 debug;
+	char		*vardir;
+	char		*ca_cert_file;
+	char		*ca_cert_dir;
+	char		*ssl_cert_file;
+	char		*ssl_fingerprint;
+	int		 no_ssl_check;
+};
+
+struct instance_conf {
+	const char	*name;		/* "proxy" or "proxy2" */
+	const char	*file;		/* base name of its .cfg */
+	int		 disabled;
+	char		*url_path;
+	long long	 port;		/* resolved: never 0 after load */
+	long long	 prolog_freq;
+	char		*local_store;	/* resolved against vardir */
+	int		 only_local_store;
+	long long	 max_proxy_threads;
+	long long	 max_pass_through;
+	int		 glpi_protocol;
+	char		*no_category;
+	long long	 maxrate;
+	long long	 maxrate_period;
+	int		 forbid_not_trusted;
+	/* Limits of our own, absent from the reference. */
+	long long	 max_body_size;
+	long long	 max_inflated_size;
+	long long	 max_connections;
+	long long	 max_connections_per_ip;
+	long long	 request_timeout;
+	long long	 max_header_size;
+	long long	 max_rate_clients;
+	long long	 workers;
+};
+
+struct serve_conf {
+	char			*confdir;
+	struct agent_conf	 agent;
+	struct instance_conf	 inst[CONF_NINSTANCES];
+};
+
+/*
+ * Loads confdir/agent.cfg and the plugin files.  vardir, when not NULL,
+ * overrides the vardir key.  Errors are printed as `file:line: message`
+ * to err; returns 0 or the number of errors (> 0), or a negative ERR_*.
+ */
+int	config_load(struct serve_conf *c, const char *confdir,
+	    const char *vardir, FILE *err);
+void	config_free(struct serve_conf *c);
+/* Prints the effective configuration, secrets masked. */
+void	config_dump(const struct serve_conf *c, FILE *out);
+
+#endif

@@ -1,0 +1,25 @@
+/*
+ * Request body decoding (step 10 of the pipeline): inflate zlib and gzip
+ * bodies per their Content-Type, then retype compressed bodies by content.
+ *
+ * decode_body() replaces the body in place with the decoded bytes and
+ * returns the effective content type (a static string or ctype itself).
+ * On failure it fills the HTTP status and message the agent must get.
+ */
+#ifndef PASSEUR_PROXY_DECODE_H
+#define PASSEUR_PROXY_DECODE_H
+
+#include "common/buf.h"
+
+struct decode_error {
+	int		 status;
+	const char	*message;
+};
+
+int	decode_body(const char *ctype, struct buf *body, size_t max_inflated,
+	    const char **ctypep, struct decode_error *err);
+
+/* Case-insensitive prefix test, for content types. */
+int	ctype_is(const char *ctype, const char *prefix);
+
+#endif

@@ -1,0 +1,518 @@
+#include <ctype.h>
+#include <curl/curl.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "common/buf.h"
+#include "common/compress.h"
+#include "common/err.h"
+#include "common/log.h"
+#include "proxy/config.h"
+#include "proxy/forward.h"
+#include "proxy/proxy.h"
+
+#define ANSWER_MAX	(16 * 1024 * 1024)	/* upstream answer ceiling */
+#define POLL_TRIES	12			/* as the agent does */
+#define POLL_MAX_SLEEP	60
+
+struct forwarder {
+	const struct agent_conf	*agent;
+	pthread_mutex_t		 lock;
+	pthread_cond_t		 more, idle_cv;
+	struct forward_job	*head, *tail;
+	int			 queued, max_queue;
+	int			 nthreads, max_workers, nidle, busy;
+	int			 stopping;
+	pthread_t		*threads;
+};
+
+/* What one HTTP exchange with an upstream gave. */
+struct exchange {
+	long		 status;
+	struct buf	 body;
+	char		 ctype[128];
+	char		 reqid[REQID_STRLEN + 1];
+	char		 error[CURL_ERROR_SIZE];
+};
+
+long
+forward_expiration_seconds(const char *text)
+{
+	char	*end;
+	long	 n;
+
+	if (text == NULL || !isdigit((unsigned char)*text))
+		return -1;
+	n = strtol(text, &end, 10);
+	switch (*end) {
+	case 's':
+		break;
+	case 'm':
+		n *= 60;
+		break;
+	case 'd':
+		n *= 86400;
+		break;
+	case '\0':
+	case 'h':
+		n *= 3600;
+		break;
+	default:
+		return -1;
+	}
+	if (*end != '\0' && end[1] != '\0')
+		return -1;
+	return n;
+}
+
+static size_t
+on_body(char *p, size_t size, size_t n, void *arg)
+{
+	struct exchange *x = arg;
+
+	if (buf_append(&x->body, p, size * n) != 0)
+		return 0;	/* too large: abort the transfer */
+	return size * n;
+}
+
+static size_t
+on_header(char *p, size_t size, size_t n, void *arg)
+{
+	struct exchange	*x = arg;
+	size_t		 len = size * n, vlen;
+	const char	*v;
+
+	if (len > 13 && strncasecmp(p, "Content-Type:", 13) == 0) {
+		v = p + 13;
+		v += strspn(v, " \t");
+		vlen = strcspn(v, "\r\n");
+		snprintf(x->ctype, sizeof(x->ctype), "%.*s", (int)vlen, v);
+	} else if (len > 16 && strncasecmp(p, "GLPI-Request-ID:", 16) == 0) {
+		v = p + 16;
+		v += strspn(v, " \t");
+		vlen = strcspn(v, "\r\n");
+		if (vlen == REQID_STRLEN) {
+			memcpy(x->reqid, v, REQID_STRLEN);
+			x->reqid[REQID_STRLEN] = '\0';
+		}
+	}
+	return len;
+}
+
+static void
+set_common(CURL *c, const struct agent_conf *a, struct exchange *x)
+{
+	curl_easy_reset(c);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)a->timeout);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
+	curl_easy_setopt(c, CURLOPT_POSTREDIR, (long)CURL_REDIR_POST_ALL);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, x);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, x);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, x->error);
+	if (a->proxy[0] != '\0')
+		curl_easy_setopt(c, CURLOPT_PROXY, a->proxy);
+	if (a->user[0] != '\0') {
+		curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+		curl_easy_setopt(c, CURLOPT_USERNAME, a->user);
+		curl_easy_setopt(c, CURLOPT_PASSWORD, a->password);
+	}
+	if (a->ca_cert_file[0] != '\0')
+		curl_easy_setopt(c, CURLOPT_CAINFO, a->ca_cert_file);
+	if (a->ca_cert_dir[0] != '\0')
+		curl_easy_setopt(c, CURLOPT_CAPATH, a->ca_cert_dir);
+	if (a->ssl_cert_file[0] != '\0')
+		curl_easy_setopt(c, CURLOPT_SSLCERT, a->ssl_cert_file);
+	if (a->no_ssl_check) {
+		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+}
+
+static struct curl_slist *
+add_header(struct curl_slist *h, const char *name, const char *value)
+{
+	char line[1024];
+
+	if (value == NULL || *value == '\0')
+		return h;
+	if ((size_t)snprintf(line, sizeof(line), "%s: %s", name, value) >=
+	    sizeof(line))
+		return h;
+	return curl_slist_append(h, line);
+}
+
+/*
+ * One request to url: a POST of body (already encoded, with its type) or,
+ * when body is NULL, a GET poll.  Answers of type application/x-* are
+ * inflated.  Returns 0 when an HTTP answer came, ERR_TRANSPORT otherwise.
+ */
+static int
+exchange(CURL *c, const struct agent_conf *a, const char *url,
+    const char *ctype, const char *body, size_t len,
+    const struct forward_job *job, const char *reqid, struct exchange *x)
+{
+	struct curl_slist	*h = NULL;
+	struct buf		 plain;
+	CURLcode		 cr;
+	int			 r = 0;
+
+	memset(x, 0, sizeof(*x));
+	buf_init(&x->body, ANSWER_MAX);
+	set_common(c, a, x);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	h = add_header(h, "Pragma", "no-cache");
+	h = curl_slist_append(h, "Expect:");
+	h = add_header(h, "User-Agent", job->user_agent != NULL &&
+	    *job->user_agent != '\0' ? job->user_agent :
+	    "Passeur/" PASSEUR_VERSION);
+	if (job->kind == FORWARD_JSON) {
+		h = add_header(h, "GLPI-Agent-ID", job->agentid);
+		h = add_header(h, "GLPI-Proxy-ID", job->proxy_ids);
+		h = add_header(h, "GLPI-Request-ID", reqid);
+	}
+	if (body != NULL) {
+		h = add_header(h, "Content-Type", ctype);
+		curl_easy_setopt(c, CURLOPT_POST, 1L);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)len);
+	} else
+		curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	cr = curl_easy_perform(c);
+	curl_slist_free_all(h);
+	if (cr != CURLE_OK) {
+		if (x->error[0] == '\0')
+			snprintf(x->error, sizeof(x->error), "%s",
+			    curl_easy_strerror(cr));
+		return ERR_TRANSPORT;
+	}
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &x->status);
+	if (strncasecmp(x->ctype, "application/x-", 14) == 0 &&
+	    (compress_is_zlib(x->body.data, x->body.len) ||
+	    compress_is_gzip(x->body.data, x->body.len))) {
+		buf_init(&plain, ANSWER_MAX);
+		r = compress_inflate(compress_is_gzip(x->body.data,
+		    x->body.len) ? COMPRESS_GZIP : COMPRESS_ZLIB,
+		    x->body.data, x->body.len, &plain);
+		buf_free(&x->body);
+		x->body = plain;
+		if (r != 0)
+			snprintf(x->error, sizeof(x->error),
+			    "cannot inflate the answer: %s", err_str(r));
+	}
+	return r;
+}
+
+/* Returns the "status" of a JSON answer ("" when absent or not JSON). */
+static const char *
+answer_status(const struct buf *b, char *out, size_t outlen,
+    long *expirationp)
+{
+	json_t		*root, *v;
+	const char	*s;
+
+	*out = '\0';
+	*expirationp = -1;
+	if (b->len == 0 ||
+	    (root = json_loadb(b->data, b->len, 0, NULL)) == NULL)
+		return out;
+	if ((s = json_string_value(json_object_get(root, "status"))) != NULL)
+		snprintf(out, outlen, "%s", s);
+	v = json_object_get(root, "expiration");
+	if (json_is_integer(v))
+		*expirationp = (long)json_integer_value(v) * 3600;
+	else if (json_is_string(v))
+		*expirationp = forward_expiration_seconds(json_string_value(v));
+	json_decref(root);
+	return out;
+}
+
+static void
+set_answer(struct forward_job *job, struct buf *b)
+{
+	free(job->answer);
+	job->answer = buf_steal(b, &job->answer_len);
+}
+
+/* Forwards a JSON message to target i; 0 on success. */
+static int
+forward_json_one(CURL *c, struct forward_job *job, const char *url,
+    const char *ctype, const char *body, size_t len, int i)
+{
+	const struct agent_conf	*a = job->px->agent;
+	struct exchange		 x;
+	char			 status[32], reqid[REQID_STRLEN + 1];
+	long			 wait;
+	int			 tries = 0, r;
+
+	reqid[0] = '\0';
+	if (log_verbosity() > 0)
+		reqid_random(reqid);
+	r = exchange(c, a, url, ctype, body, len, job, reqid, &x);
+	for (;;) {
+		if (r != 0 || x.status < 200 || x.status > 299) {
+			if (r != 0)
+				log_warnx("forward %s to server%d (%s) failed: "
+				    "%s", job->reqid, i, url, x.error);
+			else
+				log_warnx("forward %s to server%d (%s) failed: "
+				    "HTTP %ld", job->reqid, i, url, x.status);
+			buf_free(&x.body);
+			return ERR_PEER;
+		}
+		answer_status(&x.body, status, sizeof(status), &wait);
+		if (strcmp(status, "error") == 0) {
+			log_warnx("forward %s to server%d (%s): server "
+			    "answered an error: %.200s", job->reqid, i, url,
+			    x.body.data != NULL ? x.body.data : "");
+			buf_free(&x.body);
+			return ERR_PEER;
+		}
+		if (strcmp(status, "pending") != 0 || x.reqid[0] == '\0' ||
+		    tries == POLL_TRIES)
+			break;
+		/* An upstream proxy is pending: poll it as an agent would. */
+		memcpy(reqid, x.reqid, sizeof(reqid));
+		buf_free(&x.body);
+		if (wait < 1)
+			wait = 1;
+		if (wait > POLL_MAX_SLEEP)
+			wait = POLL_MAX_SLEEP;
+		log_debug("forward %s: server%d pending as %s, polling in "
+		    "%lds", job->reqid, i, reqid, wait);
+		sleep((unsigned)wait);
+		tries++;
+		r = exchange(c, a, url, NULL, NULL, 0, job, reqid, &x);
+	}
+	job->status = strcmp(status, "pending") == 0 ? 202 : 200;
+	set_answer(job, &x.body);
+	return 0;
+}
+
+static void
+run_job(CURL *c, struct forward_job *job)
+{
+	const struct agent_conf	*a = job->px->agent;
+	struct buf		 z;
+	const char		*body = job->body, *ctype;
+	size_t			 len = job->len;
+	int			 i, ok = 1;
+
+	buf_init(&z, job->len + 1024);
+	if (!a->no_compression &&
+	    compress_deflate(job->body, job->len, &z) == 0) {
+		body = z.data;
+		len = z.len;
+		ctype = "application/x-compress-zlib";
+	} else
+		ctype = job->kind == FORWARD_JSON ? "application/json" :
+		    "application/xml";
+	for (i = 0; i < a->nservers && ok; i++) {
+		if (job->kind == FORWARD_JSON) {
+			ok = forward_json_one(c, job, a->servers[i], ctype,
+			    body, len, i) == 0;
+		} else {
+			struct exchange x;
+			int r;
+
+			r = exchange(c, a, a->servers[i], ctype, body, len,
+			    job, NULL, &x);
+			ok = r == 0 && x.status >= 200 && x.status <= 299;
+			if (!ok)
+				log_warnx("forward of %s to server%d (%s) "
+				    "failed: %s%s%ld", job->reqid, i,
+				    a->servers[i], x.error, r == 0 ?
+				    "HTTP " : "", r == 0 ? x.status : 0L);
+			buf_free(&x.body);
+		}
+		if (!ok)
+			job->failed_target = i;
+	}
+	job->ok = ok;
+	buf_free(&z);
+}
+
+static void *
+worker(void *arg)
+{
+	struct forwarder	*f = arg;
+	struct forward_job	*job;
+	CURL			*c;
+
+	if ((c = curl_easy_init()) == NULL)
+		fatalx("curl_easy_init failed");
+	pthread_mutex_lock(&f->lock);
+	for (;;) {
+		while (f->head == NULL && !f->stopping) {
+			f->nidle++;
+			pthread_cond_wait(&f->more, &f->lock);
+			f->nidle--;
+		}
+		if (f->head == NULL)
+			break;
+		job = f->head;
+		f->head = job->next;
+		if (f->head == NULL)
+			f->tail = NULL;
+		f->queued--;
+		f->busy++;
+		pthread_mutex_unlock(&f->lock);
+		run_job(c, job);
+		job->done(job);
+		pthread_mutex_lock(&f->lock);
+		f->busy--;
+		pthread_cond_broadcast(&f->idle_cv);
+	}
+	pthread_mutex_unlock(&f->lock);
+	curl_easy_cleanup(c);
+	return NULL;
+}
+
+struct forwarder *
+forwarder_new(const struct agent_conf *agent, int max_workers, int max_queue)
+{
+	struct forwarder *f;
+
+	if ((f = calloc(1, sizeof(*f))) == NULL)
+		return NULL;
+	if ((f->threads = calloc((size_t)max_workers, sizeof(pthread_t))) ==
+	    NULL) {
+		free(f);
+		return NULL;
+	}
+	f->agent = agent;
+	f->max_workers = max_workers;
+	f->max_queue = max_queue;
+	pthread_mutex_init(&f->lock, NULL);
+	pthread_cond_init(&f->more, NULL);
+	pthread_cond_init(&f->idle_cv, NULL);
+	return f;
+}
+
+void
+forwarder_free(struct forwarder *f, int grace)
+{
+	struct timespec	 deadline;
+	int		 i;
+
+	if (f == NULL)
+		return;
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += grace;
+	pthread_mutex_lock(&f->lock);
+	while ((f->head != NULL || f->busy > 0) &&
+	    pthread_cond_timedwait(&f->idle_cv, &f->lock, &deadline) == 0)
+		;
+	if (f->head != NULL || f->busy > 0)
+		log_warnx("stopping with %d forward(s) queued and %d running",
+		    f->queued, f->busy);
+	f->stopping = 1;
+	pthread_cond_broadcast(&f->more);
+	pthread_mutex_unlock(&f->lock);
+	/* Workers still inside a transfer finish it (bounded by timeout). */
+	for (i = 0; i < f->nthreads; i++)
+		pthread_join(f->threads[i], NULL);
+	while (f->head != NULL) {
+		struct forward_job *job = f->head;
+
+		f->head = job->next;
+		forward_job_free(job);
+	}
+	pthread_mutex_destroy(&f->lock);
+	pthread_cond_destroy(&f->more);
+	pthread_cond_destroy(&f->idle_cv);
+	free(f->threads);
+	free(f);
+}
+
+int
+forward_job_new(struct forward_job **jobp, struct proxy *px,
+    enum forward_kind kind, const char *body, size_t len,
+    const char *agentid, const char *proxy_ids, const char *user_agent)
+{
+	struct forward_job *job;
+
+	*jobp = NULL;
+	if ((job = calloc(1, sizeof(*job))) == NULL)
+		return ERR_NOMEM;
+	job->px = px;
+	job->kind = kind;
+	job->len = len;
+	job->status = 500;
+	if ((job->body = malloc(len + 1)) == NULL)
+		goto oom;
+	memcpy(job->body, body, len);
+	job->body[len] = '\0';
+	if (agentid != NULL)
+		snprintf(job->agentid, sizeof(job->agentid), "%s", agentid);
+	if (proxy_ids != NULL && (job->proxy_ids = strdup(proxy_ids)) == NULL)
+		goto oom;
+	if (user_agent != NULL &&
+	    (job->user_agent = strdup(user_agent)) == NULL)
+		goto oom;
+	clock_gettime(CLOCK_MONOTONIC, &job->started);
+	*jobp = job;
+	return 0;
+oom:
+	forward_job_free(job);
+	return ERR_NOMEM;
+}
+
+void
+forward_job_free(struct forward_job *job)
+{
+	if (job == NULL)
+		return;
+	free(job->body);
+	free(job->proxy_ids);
+	free(job->user_agent);
+	free(job->answer);
+	free(job);
+}
+
+int
+forward_submit(struct forwarder *f, struct forward_job *job,
+    forward_done_cb done, void *arg)
+{
+	int r = 0;
+
+	job->done = done;
+	job->arg = arg;
+	job->next = NULL;
+	pthread_mutex_lock(&f->lock);
+	if (f->stopping || f->queued >= f->max_queue) {
+		r = ERR_TOO_BIG;
+		goto out;
+	}
+	/* Grow the pool while every worker is busy. */
+	if (f->nidle == 0 && f->nthreads < f->max_workers) {
+		if (pthread_create(&f->threads[f->nthreads], NULL, worker, f)
+		    == 0)
+			f->nthreads++;
+		else if (f->nthreads == 0) {
+			r = ERR_SYSTEM;
+			goto out;
+		}
+	}
+	if (f->tail != NULL)
+		f->tail->next = job;
+	else
+		f->head = job;
+	f->tail = job;
+	f->queued++;
+	pthread_cond_signal(&f->more);
+out:
+	pthread_mutex_unlock(&f->lock);
+	return r;
+}

@@ -1,0 +1,72 @@
+/*
+ * The forwarder: sends received messages to every `server` target.
+ *
+ * A pool of worker threads, each with its own libcurl handle (so
+ * connections to upstream are reused), takes jobs from a bounded queue.
+ * A JSON job carries GLPI-Agent-ID and the GLPI-Proxy-ID chain, follows an
+ * upstream that answers "pending" by polling it with its GLPI-Request-ID
+ * until it gives a final answer (so chains of proxies work), and stops at
+ * the first target that fails.  An XML job is the legacy OCS post.
+ *
+ * Ownership: forward_submit() takes the job; the done callback runs on a
+ * worker thread exactly once and then the job belongs to the callback,
+ * which frees it with forward_job_free().  If forward_submit() fails, the
+ * callback never runs and the caller keeps the job.
+ */
+#ifndef PASSEUR_PROXY_FORWARD_H
+#define PASSEUR_PROXY_FORWARD_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "common/uuid.h"
+
+struct proxy;
+struct forwarder;
+struct agent_conf;
+
+enum forward_kind { FORWARD_JSON, FORWARD_XML };
+
+struct forward_job;
+typedef void (*forward_done_cb)(struct forward_job *job);
+
+struct forward_job {
+	struct forward_job	*next;
+	struct proxy		*px;
+	enum forward_kind	 kind;
+	char			*body;		/* decoded, as received */
+	size_t			 len;
+	char			 agentid[UUID_STRLEN + 1];
+	char			 reqid[REQID_STRLEN + 1];
+	char			*proxy_ids;	/* chain to send, ours last */
+	char			*user_agent;
+	struct timespec		 started;
+	forward_done_cb		 done;
+	void			*arg;
+
+	/* Result, set before done() runs. */
+	int			 ok;		/* every target accepted */
+	int			 failed_target;	/* index when !ok */
+	int			 status;	/* HTTP status for the agent */
+	char			*answer;	/* JSON answer of the last target */
+	size_t			 answer_len;
+};
+
+struct forwarder	*forwarder_new(const struct agent_conf *agent,
+			    int max_workers, int max_queue);
+/* Waits up to grace seconds for queued jobs, then stops the workers. */
+void			 forwarder_free(struct forwarder *f, int grace);
+
+/* Copies body; ERR_TOO_BIG when the queue is full. */
+int	forward_job_new(struct forward_job **jobp, struct proxy *px,
+	    enum forward_kind kind, const char *body, size_t len,
+	    const char *agentid, const char *proxy_ids,
+	    const char *user_agent);
+void	forward_job_free(struct forward_job *job);
+int	forward_submit(struct forwarder *f, struct forward_job *job,
+	    forward_done_cb done, void *arg);
+
+/* Seconds of a GLPI expiration: "10s", "5m", "2h", "1d", "24" (hours). */
+long	forward_expiration_seconds(const char *text);
+
+#endif

@@ -1,0 +1,259 @@
+/*
+ * GLPI (JSON) branch.  Messages are stored byte for byte as the agent sent
+ * them (after decompression) and forwarded the same way; answers are JSON
+ * with sorted keys, as the reference prints them.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/err.h"
+#include "common/fsx.h"
+#include "common/log.h"
+#include "proxy/branch.h"
+#include "proxy/chain.h"
+#include "proxy/decode.h"
+#include "proxy/forward.h"
+#include "proxy/reqcache.h"
+#include "proxy/store.h"
+#include "proxy/xmlsniff.h"
+
+static void
+json_answer(struct response *rs, int status, json_t *obj)
+{
+	char *s;
+
+	s = json_dumps(obj, JSON_INDENT(3) | JSON_SORT_KEYS);
+	json_decref(obj);
+	if (s == NULL) {
+		response_error(rs, 500, "Out of memory");
+		return;
+	}
+	response_set(rs, status, "application/json", s, strlen(s));
+	free(s);
+	buf_append(&rs->body, "\n", 1);
+}
+
+void
+branch_json_error(struct response *rs, int status, const char *msg)
+{
+	json_answer(rs, status, json_pack("{s:s,s:s}", "status", "error",
+	    "message", msg));
+}
+
+void
+branch_pending(struct request *rq, struct response *rs, int seconds)
+{
+	char exp[32];
+
+	(void)rq;
+	snprintf(exp, sizeof(exp), "%ds", seconds);
+	json_answer(rs, 202, json_pack("{s:s,s:s}", "expiration", exp,
+	    "status", "pending"));
+}
+
+/* The answer of a proxy that only stores: no server will ever reply. */
+static void
+emulated_contact(struct request *rq, struct response *rs)
+{
+	const struct instance_conf	*c = rq->px->conf;
+	json_t				*inv;
+
+	inv = json_object();
+	if (c->no_category[0] != '\0')
+		json_object_set_new(inv, "no-category",
+		    json_string(c->no_category));
+	json_answer(rs, 200, json_pack("{s:s,s:s,s:{s:o},s:[ssssss],s:I}",
+	    "status", "ok", "message", "contact on only storing proxy agent",
+	    "tasks", "inventory", inv, "disabled", "netdiscovery",
+	    "netinventory", "esx", "collect", "deploy", "wakeonlan",
+	    "expiration", (json_int_t)c->prolog_freq));
+}
+
+/* §4.1: a legacy XML PROLOG sent with a GLPI-Agent-ID. */
+static void
+legacy_contact(struct request *rq, struct response *rs)
+{
+	struct xml_fields f;
+
+	if (xmlsniff(rq->body.data, rq->body.len, &f) != 0) {
+		response_error(rs, 403, "Unsupported Content");
+		return;
+	}
+	if (!f.has_query || strcmp(f.query, "PROLOG") != 0) {
+		response_error(rs, 403, "Not a legacy CONTACT");
+		return;
+	}
+	if (!f.has_deviceid || f.deviceid[0] == '\0') {
+		response_error(rs, 403, "No deviceid in CONTACT");
+		return;
+	}
+	snprintf(rq->deviceid, sizeof(rq->deviceid), "%s", f.deviceid);
+	rq->action = "prolog";
+	if (rq->px->conf->only_local_store) {
+		emulated_contact(rq, rs);
+		return;
+	}
+	/* Tell the agent to switch to the JSON protocol at once. */
+	json_answer(rs, 202, json_pack("{s:i,s:s}", "expiration", 0,
+	    "status", "pending"));
+}
+
+/*
+ * File name suffix of a stored message.  A full inventory is
+ * <id>.json; a partial one or another action goes beside it so that it
+ * never replaces the full inventory an offline site will inject.
+ */
+static void
+store_suffix(const char *action, int partial, char *out, size_t outlen)
+{
+	size_t i;
+
+	if (strcmp(action, "inventory") == 0 || strlen(action) > 32)
+		action = strlen(action) > 32 ? "other" : "";
+	for (i = 0; action[i] != '\0'; i++)
+		if (!((action[i] >= 'a' && action[i] <= 'z') ||
+		    action[i] == '_' || action[i] == '-'))
+			action = "other";
+	snprintf(out, outlen, "%s%s%s.json", *action ? "." : "", action,
+	    partial ? ".partial" : "");
+}
+
+static void
+json_forward_done(struct forward_job *job)
+{
+	struct proxy	*px = job->px;
+	struct timespec	 now;
+	struct response	 rs;
+	char		 msg[64];
+	int		 secs;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	secs = (int)(now.tv_sec - job->started.tv_sec) + 1;
+	proxy_add_timing(px, secs);
+	memset(&rs, 0, sizeof(rs));
+	buf_init(&rs.body, 16 * 1024 * 1024);
+	if (job->ok) {
+		response_set(&rs, job->status, "application/json",
+		    job->answer != NULL ? job->answer : "",
+		    job->answer_len);
+	} else {
+		snprintf(msg, sizeof(msg), "server%d forward failure",
+		    job->failed_target);
+		json_answer(&rs, 200, json_pack("{s:s,s:s,s:I}", "status",
+		    "error", "message", msg, "expiration",
+		    (json_int_t)px->conf->prolog_freq));
+	}
+	if (reqcache_set(px->cache, job->reqid, rs.status, rs.body.data,
+	    rs.body.len, time(NULL)) != 0)
+		log_warnx("answer of %s could not be kept for the poll",
+		    job->reqid);
+	log_info("forward %s %s in %ds: HTTP %d", job->reqid,
+	    job->ok ? "done" : "failed", secs, rs.status);
+	buf_free(&rs.body);
+	forward_job_free(job);
+}
+
+static void
+forward_json(struct request *rq, struct response *rs)
+{
+	struct proxy		*px = rq->px;
+	struct forward_job	*job = NULL;
+	char			*chain = NULL;
+	int			 r;
+
+	snprintf(rs->reqid, sizeof(rs->reqid), "%s",
+	    rq->request_id != NULL ? rq->request_id : "");
+	if ((r = reqcache_open(px->cache, rq->agent_id, rs->reqid,
+	    time(NULL))) != 0) {
+		rs->reqid[0] = '\0';
+		response_error(rs, 503, "Proxy busy, retry later");
+		return;
+	}
+	if ((chain = chain_append(rq->proxy_ids, px->proxy_id)) == NULL ||
+	    forward_job_new(&job, px, FORWARD_JSON, rq->body.data,
+	    rq->body.len, rq->agent_id, chain, rq->user_agent) != 0) {
+		free(chain);
+		response_error(rs, 500, "Out of memory");
+		return;
+	}
+	free(chain);
+	memcpy(job->reqid, rs->reqid, sizeof(job->reqid));
+	if (forward_submit(px->fwd, job, json_forward_done, NULL) != 0) {
+		forward_job_free(job);
+		reqcache_set(px->cache, rs->reqid, 503, "", 0, time(NULL));
+		response_error(rs, 503, "Proxy busy, retry later");
+		return;
+	}
+	branch_pending(rq, rs, proxy_expected_seconds(px));
+}
+
+void
+branch_glpi(struct request *rq, struct response *rs, const char *ctype)
+{
+	const struct instance_conf	*c = rq->px->conf;
+	json_t				*root;
+	const char			*action, *id;
+	char				 suffix[64];
+	int				 partial, r;
+
+	if (!ctype_is(ctype, "application/json")) {
+		legacy_contact(rq, rs);
+		return;
+	}
+	root = json_loadb(rq->body.data, rq->body.len, 0, NULL);
+	if (root == NULL || !json_is_object(root)) {
+		json_decref(root);
+		response_error(rs, 403, "Unsupported JSON Content");
+		return;
+	}
+	action = json_string_value(json_object_get(root, "action"));
+	if (action == NULL)
+		action = "inventory";
+	rq->action = strcmp(action, "contact") == 0 ? "contact" :
+	    strcmp(action, "inventory") == 0 ? "inventory" : "other";
+	id = json_string_value(json_object_get(root, "deviceid"));
+	if (id == NULL || *id == '\0')
+		id = rq->agent_id;
+	snprintf(rq->deviceid, sizeof(rq->deviceid), "%s", id);
+	partial = json_is_true(json_object_get(root, "partial"));
+
+	if (c->local_store[0] != '\0' && !fsx_is_dir(c->local_store)) {
+		response_error(rs, 500, "Proxy local store missing");
+		goto out;
+	}
+	if (strcmp(action, "contact") != 0) {
+		if (c->local_store[0] == '\0' && c->only_local_store) {
+			response_error(rs, 500, "Proxy local store not set");
+			goto out;
+		}
+		if (c->local_store[0] != '\0') {
+			store_suffix(action, partial, suffix, sizeof(suffix));
+			r = store_save(c->local_store, id, suffix,
+			    rq->body.data, rq->body.len);
+			if (r == ERR_UNSAFE) {
+				response_error(rs, 400, "Invalid deviceid");
+				goto out;
+			}
+			if (r != 0) {
+				log_warn("store %s%s in %s", id, suffix,
+				    c->local_store);
+				response_error(rs, 500,
+				    "Proxy failed to store json");
+				goto out;
+			}
+		}
+	}
+	if (c->only_local_store) {
+		if (strcmp(action, "contact") == 0)
+			emulated_contact(rq, rs);
+		else
+			json_answer(rs, 200, json_pack("{s:s}", "status",
+			    "ok"));
+		goto out;
+	}
+	forward_json(rq, rs);
+out:
+	json_decref(root);
+}

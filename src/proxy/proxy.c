@@ -1,0 +1,91 @@
+#include <string.h>
+
+#include "common/err.h"
+#include "common/log.h"
+#include "proxy/proxy.h"
+#include "proxy/ratelimit.h"
+#include "proxy/reqcache.h"
+
+#define REQCACHE_TTL		3600	/* seconds, as the reference */
+#define REQCACHE_MAX_BYTES	(64 * 1024 * 1024)
+#define DEFAULT_EXPECTED	10	/* seconds before any forward ran */
+
+int
+proxy_init(struct proxy *px, const struct instance_conf *conf,
+    const struct agent_conf *agent, const char *proxy_id,
+    struct forwarder *fwd)
+{
+	memset(px, 0, sizeof(*px));
+	px->conf = conf;
+	px->agent = agent;
+	px->proxy_id = proxy_id;
+	px->fwd = fwd;
+	px->rate = ratelimit_new(conf->maxrate, conf->maxrate_period,
+	    (size_t)conf->max_rate_clients);
+	px->cache = reqcache_new((size_t)conf->max_rate_clients,
+	    REQCACHE_MAX_BYTES, REQCACHE_TTL);
+	if (px->rate == NULL || px->cache == NULL) {
+		proxy_cleanup(px);
+		return ERR_NOMEM;
+	}
+	atomic_init(&px->inflight, 0);
+	pthread_mutex_init(&px->timing_lock, NULL);
+	pthread_mutex_init(&px->log_lock, NULL);
+	return 0;
+}
+
+void
+proxy_cleanup(struct proxy *px)
+{
+	ratelimit_free(px->rate);
+	reqcache_free(px->cache);
+	px->rate = NULL;
+	px->cache = NULL;
+}
+
+int
+proxy_expected_seconds(struct proxy *px)
+{
+	int i, max = 0;
+
+	pthread_mutex_lock(&px->timing_lock);
+	for (i = 0; i < px->ntimings; i++)
+		if (px->timings[i] > max)
+			max = px->timings[i];
+	pthread_mutex_unlock(&px->timing_lock);
+	return max > 0 ? max : DEFAULT_EXPECTED;
+}
+
+void
+proxy_add_timing(struct proxy *px, int seconds)
+{
+	pthread_mutex_lock(&px->timing_lock);
+	px->timings[px->timing_next] = seconds;
+	px->timing_next = (px->timing_next + 1) % TIMING_SAMPLES;
+	if (px->ntimings < TIMING_SAMPLES)
+		px->ntimings++;
+	pthread_mutex_unlock(&px->timing_lock);
+}
+
+void
+proxy_log_limited(struct proxy *px, const char *ip)
+{
+	time_t	now = time(NULL);
+	long	skipped = -1;
+
+	pthread_mutex_lock(&px->log_lock);
+	if (now - px->log_last >= 10) {
+		skipped = px->log_skipped;
+		px->log_skipped = 0;
+		px->log_last = now;
+	} else
+		px->log_skipped++;
+	pthread_mutex_unlock(&px->log_lock);
+	if (skipped < 0)
+		return;
+	log_info("%s: request rate limitation applied for remote %s",
+	    px->conf->name, ip);
+	if (skipped > 0)
+		log_info("%s: %ld limited requests not logged",
+		    px->conf->name, skipped);
+}

@@ -1,0 +1,98 @@
+/*
+ * One proxy instance at run time (proxy or proxy2) and the request and
+ * response that flow through its pipeline.
+ *
+ * The listener (server.c) owns the HTTP side: it fills a struct request,
+ * runs the early checks (trust, rate, apiversion, in-flight limit, sizes)
+ * and then hands the request to handler_run(), which implements the
+ * protocol pipeline without knowing anything of HTTP connections.  When the
+ * answer needs an upstream, handler_run() sets response.job and the
+ * listener suspends the connection until the forwarder calls back.
+ */
+#ifndef PASSEUR_PROXY_PROXY_H
+#define PASSEUR_PROXY_PROXY_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <time.h>
+
+#include "common/buf.h"
+#include "common/uuid.h"
+#include "proxy/config.h"
+
+struct forwarder;
+struct forward_job;
+struct ratelimit;
+struct reqcache;
+
+#define TIMING_SAMPLES	30
+
+struct proxy {
+	const struct instance_conf	*conf;
+	const struct agent_conf		*agent;
+	const char			*proxy_id;	/* own UUID */
+	struct ratelimit		*rate;
+	struct reqcache			*cache;
+	struct forwarder		*fwd;
+	atomic_int			 inflight;	/* /glpi requests */
+
+	/* Seconds the last forwards took, for the 202's expiration. */
+	pthread_mutex_t			 timing_lock;
+	int				 timings[TIMING_SAMPLES];
+	int				 ntimings, timing_next;
+
+	/* Rate-limit log throttle: one line per 10 s. */
+	pthread_mutex_t			 log_lock;
+	time_t				 log_last;
+	long				 log_skipped;
+};
+
+enum method { METHOD_GET, METHOD_POST, METHOD_OTHER };
+
+struct request {
+	struct proxy	*px;
+	enum method	 method;
+	const char	*ip;
+	int		 nquery;	/* query arguments */
+	const char	*query_action;	/* value of ?action=, or NULL */
+	const char	*content_type;
+	const char	*agent_id;
+	const char	*request_id;	/* NULL unless 8 upper-case hex */
+	const char	*proxy_ids;	/* GLPI-Proxy-ID as received */
+	const char	*user_agent;
+	struct buf	 body;		/* raw, then decoded in place */
+
+	/* Filled by the pipeline for the access log. */
+	char		 deviceid[256];
+	const char	*action;
+};
+
+struct response {
+	int		 status;
+	const char	*content_type;
+	struct buf	 body;
+	char		 reqid[REQID_STRLEN + 1];	/* GLPI-Request-ID */
+	long		 retry_after;
+	struct forward_job *job;	/* set: answer after forwarding */
+};
+
+int	 proxy_init(struct proxy *px, const struct instance_conf *conf,
+	    const struct agent_conf *agent, const char *proxy_id,
+	    struct forwarder *fwd);
+void	 proxy_cleanup(struct proxy *px);
+/* Seconds to announce in a pending answer: max of the recent forwards. */
+int	 proxy_expected_seconds(struct proxy *px);
+void	 proxy_add_timing(struct proxy *px, int seconds);
+/* Logs a rate limitation, at most once per 10 seconds. */
+void	 proxy_log_limited(struct proxy *px, const char *ip);
+
+/* Sets a plain-text error answer: the body is the message. */
+void	 response_error(struct response *rs, int status, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+void	 response_set(struct response *rs, int status, const char *ctype,
+	    const char *body, size_t len);
+
+/* The protocol pipeline (steps 5 to 11 of the reference). */
+void	 handler_run(struct request *rq, struct response *rs);
+
+#endif

@@ -1,0 +1,49 @@
+/*
+ * Answers of forwarded GLPI requests, kept for the agent's poll.
+ *
+ * A forwarded JSON request is answered at once with 202 and a
+ * GLPI-Request-ID; the forwarder later stores the upstream's answer under
+ * that id, and the agent's GET poll takes it.  A final answer (not 202) is
+ * given once and then forgotten.  Entries live at most `ttl` seconds, and
+ * the cache holds at most max_entries answers and max_bytes of bodies: past
+ * that, new requests are refused rather than old answers dropped.
+ * Thread-safe.
+ */
+#ifndef PASSEUR_PROXY_REQCACHE_H
+#define PASSEUR_PROXY_REQCACHE_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "common/uuid.h"
+
+struct reqcache;
+
+struct reqcache	*reqcache_new(size_t max_entries, size_t max_bytes,
+		    time_t ttl);
+void		 reqcache_free(struct reqcache *rc);
+
+/*
+ * Opens a pending entry for agentid.  reqid may hold the client's id (kept
+ * when it is not in use) or be empty; on return it holds the id in use.
+ * ERR_TOO_BIG when the cache is full.
+ */
+int	reqcache_open(struct reqcache *rc, const char *agentid,
+	    char reqid[REQID_STRLEN + 1], time_t now);
+
+/* Stores the answer of reqid; the cache copies body. */
+int	reqcache_set(struct reqcache *rc, const char *reqid, int code,
+	    const char *body, size_t len, time_t now);
+
+/*
+ * For a poll: when reqid exists and belongs to agentid, *codep and a copy
+ * of the body (caller frees) are returned, and a final answer is removed.
+ * ERR_NOT_FOUND otherwise.  A pending entry has *bodyp NULL.
+ */
+int	reqcache_take(struct reqcache *rc, const char *reqid,
+	    const char *agentid, int *codep, char **bodyp, size_t *lenp,
+	    time_t now);
+
+size_t	reqcache_count(struct reqcache *rc);
+
+#endif

@@ -1,0 +1,297 @@
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/err.h"
+#include "common/fsx.h"
+#include "common/log.h"
+#include "common/uuid.h"
+#include "proxy/config.h"
+#include "proxy/forward.h"
+#include "proxy/proxy.h"
+#include "proxy/serve.h"
+#include "proxy/server.h"
+
+#define FORWARD_WORKERS	32
+#define FORWARD_QUEUE	10000
+#define STOP_GRACE	30	/* seconds for in-flight requests at exit */
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: passeur serve [-fnTv] [-c confdir] "
+	    "[--vardir dir]\n");
+	exit(2);
+}
+
+/* mkdir -p with mode for the folders we own. */
+static int
+make_dirs(const char *path, mode_t mode)
+{
+	char	 tmp[4096], *p;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s", path) >= sizeof(tmp))
+		return ERR_TOO_BIG;
+	for (p = tmp + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, mode) == -1 && errno != EEXIST)
+			return ERR_SYSTEM;
+		*p = '/';
+	}
+	if (mkdir(tmp, mode) == -1 && errno != EEXIST)
+		return ERR_SYSTEM;
+	return fsx_is_dir(tmp) ? 0 : ERR_SYSTEM;
+}
+
+int
+serve_proxy_id(const char *vardir, char out[UUID_STRLEN + 1])
+{
+	char	 path[4096], line[64];
+	FILE	*fp;
+	int	 r;
+
+	snprintf(path, sizeof(path), "%s/proxy-id", vardir);
+	if ((fp = fopen(path, "r")) != NULL) {
+		if (fgets(line, sizeof(line), fp) != NULL) {
+			line[strcspn(line, "\r\n")] = '\0';
+			if (uuid_valid(line)) {
+				fclose(fp);
+				memcpy(out, line, UUID_STRLEN + 1);
+				return 0;
+			}
+		}
+		fclose(fp);
+		log_warnx("%s: not a UUID, a new proxy id is made", path);
+	}
+	if ((r = uuid_random(out)) != 0)
+		return r;
+	out[UUID_STRLEN] = '\n';
+	r = fsx_write_atomic(vardir, "proxy-id", out, UUID_STRLEN + 1, 0644);
+	out[UUID_STRLEN] = '\0';
+	return r;
+}
+
+static int
+setup_logging(const struct agent_conf *a, int verbose, int foreground)
+{
+	int level = (int)a->debug + verbose;
+
+	if (strcasestr(a->logger, "file") != NULL && a->logfile[0] != '\0')
+		return log_init(LOG_TO_FILE, a->logfile, NULL, level);
+	if (strcasestr(a->logger, "syslog") != NULL ||
+	    (!foreground && strcasestr(a->logger, "stderr") != NULL))
+		return log_init(LOG_TO_SYSLOG, NULL, a->logfacility, level);
+	return log_init(LOG_TO_STDERR, NULL, NULL, level);
+}
+
+/* Folders the daemon writes to: the state folder and every store. */
+static int
+prepare_dirs(const struct serve_conf *c)
+{
+	int i;
+
+	if (make_dirs(c->agent.vardir, 0750) != 0) {
+		log_warn("cannot create state folder %s", c->agent.vardir);
+		return ERR_SYSTEM;
+	}
+	for (i = 0; i < CONF_NINSTANCES; i++) {
+		const char *store = c->inst[i].local_store;
+
+		if (c->inst[i].disabled || store[0] == '\0' ||
+		    fsx_is_dir(store))
+			continue;
+		if (make_dirs(store, 0750) != 0) {
+			log_warn("cannot create local_store %s", store);
+			return ERR_SYSTEM;
+		}
+		log_info("%s: created local_store %s", c->inst[i].name, store);
+	}
+	return 0;
+}
+
+struct running {
+	struct serve_conf	 conf;
+	struct forwarder	*fwd;
+	struct proxy		 proxies[CONF_NINSTANCES];
+	struct server		 server;
+	char			 proxy_id[UUID_STRLEN + 1];
+};
+
+static int
+run_start(struct running *rn)
+{
+	int i, r;
+
+	if ((r = prepare_dirs(&rn->conf)) != 0)
+		return r;
+	if ((r = serve_proxy_id(rn->conf.agent.vardir, rn->proxy_id)) != 0) {
+		log_warn("cannot keep the proxy id in %s",
+		    rn->conf.agent.vardir);
+		return r;
+	}
+	rn->fwd = forwarder_new(&rn->conf.agent, FORWARD_WORKERS,
+	    FORWARD_QUEUE);
+	if (rn->fwd == NULL)
+		fatalx("out of memory");
+	for (i = 0; i < CONF_NINSTANCES; i++)
+		if (proxy_init(&rn->proxies[i], &rn->conf.inst[i],
+		    &rn->conf.agent, rn->proxy_id, rn->fwd) != 0)
+			fatalx("out of memory");
+	if ((r = server_start(&rn->server, &rn->conf, rn->proxies)) != 0)
+		return r;
+	for (i = 0; i < CONF_NINSTANCES; i++) {
+		const struct instance_conf *ic = &rn->conf.inst[i];
+
+		if (ic->disabled)
+			continue;
+		log_info("%s: %s%s on port %lld, %s%s%s", ic->name,
+		    ic->url_path, "/glpi", ic->port, ic->only_local_store ?
+		    "storing only" : "forwarding", ic->local_store[0] ?
+		    ", local_store " : "", ic->local_store);
+	}
+	log_info("proxy id %s, %d server target(s)", rn->proxy_id,
+	    rn->conf.agent.nservers);
+	return 0;
+}
+
+static void
+run_stop(struct running *rn)
+{
+	int i;
+
+	server_stop(&rn->server, STOP_GRACE);
+	forwarder_free(rn->fwd, STOP_GRACE);
+	rn->fwd = NULL;
+	for (i = 0; i < CONF_NINSTANCES; i++)
+		proxy_cleanup(&rn->proxies[i]);
+}
+
+static int
+load(struct serve_conf *c, const char *confdir, const char *vardir)
+{
+	int errors;
+
+	errors = config_load(c, confdir, vardir, stderr);
+	if (errors != 0)
+		config_free(c);
+	return errors;
+}
+
+int
+serve_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "vardir", required_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct running	 rn;
+	const char	*confdir = DEFAULT_CONFDIR, *vardir = NULL;
+	int		 ch, foreground = 0, check = 0, dump = 0, verbose = 0;
+	int		 sig, code = 0;
+	sigset_t	 set;
+
+	while ((ch = getopt_long(argc, argv, "c:fnTvh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			confdir = optarg;
+			break;
+		case 'V':
+			vardir = optarg;
+			break;
+		case 'f':
+			foreground = 1;
+			break;
+		case 'n':
+			check = 1;
+			break;
+		case 'T':
+			dump = 1;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	log_init(LOG_TO_STDERR, NULL, NULL, verbose);
+	memset(&rn, 0, sizeof(rn));
+	if (load(&rn.conf, confdir, vardir) != 0)
+		return 1;
+	if (check || dump) {
+		if (dump)
+			config_dump(&rn.conf, stdout);
+		else
+			printf("configuration OK\n");
+		config_free(&rn.conf);
+		return 0;
+	}
+	if (!foreground && daemon(0, 0) == -1)
+		fatal("daemon");
+	if (setup_logging(&rn.conf.agent, verbose, foreground) != 0)
+		fatal("cannot open log file %s", rn.conf.agent.logfile);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+
+	/* Signals are taken by sigwait() here; every thread blocks them. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (run_start(&rn) != 0) {
+		run_stop(&rn);
+		config_free(&rn.conf);
+		return 1;
+	}
+	log_info("passeur %s started", PASSEUR_VERSION);
+	for (;;) {
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		if (sig != SIGHUP)
+			break;
+		{
+			struct serve_conf next;
+
+			log_info("SIGHUP: reloading the configuration");
+			if (load(&next, confdir, vardir) != 0) {
+				log_warnx("configuration has errors, the "
+				    "running one is kept");
+				continue;
+			}
+			run_stop(&rn);
+			config_free(&rn.conf);
+			rn.conf = next;
+			setup_logging(&rn.conf.agent, verbose, foreground);
+			if (run_start(&rn) != 0) {
+				log_warnx("cannot start with the new "
+				    "configuration");
+				code = 1;
+				break;
+			}
+			log_info("configuration reloaded");
+		}
+	}
+	log_info("%s: stopping", sig == SIGHUP ? "reload failed" :
+	    strsignal(sig));
+	run_stop(&rn);
+	config_free(&rn.conf);
+	curl_global_cleanup();
+	log_info("stopped");
+	log_close();
+	return code;
+}

@@ -1,0 +1,527 @@
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "common/err.h"
+#include "common/log.h"
+#include "proxy/branch.h"
+#include "proxy/forward.h"
+#include "proxy/ratelimit.h"
+#include "proxy/server.h"
+
+#define API_VERSION	"2.5"
+
+enum route { ROUTE_NONE, ROUTE_APIVERSION, ROUTE_PROXY, ROUTE_STATUS };
+enum state { ST_BODY, ST_WAIT, ST_READY, ST_SENT };
+
+/* Everything of one HTTP request; freed when MHD says it completed. */
+struct exchange {
+	struct listener		*l;
+	struct MHD_Connection	*conn;
+	enum route		 route;
+	_Atomic enum state	 state;
+	int			 counted;	/* holds an in-flight slot */
+	int			 too_big;
+	struct timespec		 start;
+	size_t			 bytes_in;
+	char			 ip[INET6_ADDRSTRLEN];
+	struct request		 rq;
+	struct response		 rs;
+};
+
+static double
+elapsed_ms(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - start->tv_sec) * 1e3 +
+	    (double)(now.tv_nsec - start->tv_nsec) / 1e6;
+}
+
+static void
+client_ip(struct MHD_Connection *conn, char *out, size_t outlen)
+{
+	const union MHD_ConnectionInfo	*ci;
+	const struct sockaddr		*sa;
+	const struct in6_addr		*a6;
+
+	snprintf(out, outlen, "-");
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci == NULL || (sa = ci->client_addr) == NULL)
+		return;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
+		    out, (socklen_t)outlen);
+	else if (sa->sa_family == AF_INET6) {
+		a6 = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+		if (IN6_IS_ADDR_V4MAPPED(a6))
+			inet_ntop(AF_INET, a6->s6_addr + 12, out,
+			    (socklen_t)outlen);
+		else
+			inet_ntop(AF_INET6, a6, out, (socklen_t)outlen);
+	}
+}
+
+static int
+client_trusted(struct exchange *x)
+{
+	const union MHD_ConnectionInfo *ci;
+
+	ci = MHD_get_connection_info(x->conn,
+	    MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	return ci != NULL && ci->client_addr != NULL &&
+	    trust_match(&x->l->srv->conf->agent.trust, ci->client_addr);
+}
+
+/* Matches <url_path>/(apiversion|glpi|fusioninventory) with one '/'. */
+static enum route
+route_path(struct listener *l, const char *url, struct proxy **pxp)
+{
+	const char	*rest;
+	size_t		 plen, rlen;
+	int		 i;
+
+	*pxp = NULL;
+	for (i = 0; i < l->nproxies; i++) {
+		plen = strlen(l->proxies[i]->conf->url_path);
+		if (strncmp(url, l->proxies[i]->conf->url_path, plen) != 0 ||
+		    url[plen] != '/')
+			continue;
+		rest = url + plen + 1;
+		rlen = strlen(rest);
+		if (rlen > 0 && rest[rlen - 1] == '/')
+			rlen--;
+		*pxp = l->proxies[i];
+		if (rlen == 10 && strncmp(rest, "apiversion", 10) == 0)
+			return ROUTE_APIVERSION;
+		if ((rlen == 4 && strncmp(rest, "glpi", 4) == 0) ||
+		    (rlen == 15 && strncmp(rest, "fusioninventory", 15) == 0))
+			return ROUTE_PROXY;
+	}
+	*pxp = NULL;
+	if (strcmp(url, "/status") == 0)
+		return ROUTE_STATUS;
+	return ROUTE_NONE;
+}
+
+static enum MHD_Result
+send_response(struct exchange *x)
+{
+	struct MHD_Response	*resp;
+	struct response		*rs = &x->rs;
+	enum MHD_Result		 ret;
+	char			 num[32];
+
+	x->state = ST_SENT;
+	resp = MHD_create_response_from_buffer(rs->body.len,
+	    rs->body.data != NULL ? rs->body.data : (void *)"",
+	    MHD_RESPMEM_MUST_COPY);
+	if (resp == NULL)
+		return MHD_NO;
+	if (rs->content_type != NULL)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+		    rs->content_type);
+	if (rs->reqid[0] != '\0')
+		MHD_add_response_header(resp, "GLPI-Request-ID", rs->reqid);
+	if (rs->retry_after > 0) {
+		snprintf(num, sizeof(num), "%ld", rs->retry_after);
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, num);
+	}
+	ret = MHD_queue_response(x->conn, (unsigned)rs->status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static void
+legacy_forward_done(struct forward_job *job)
+{
+	struct exchange *x = job->arg;
+
+	branch_legacy_reply(&x->rs, job->ok, job->failed_target);
+	forward_job_free(job);
+	x->state = ST_READY;
+	MHD_resume_connection(x->conn);
+}
+
+static const char *
+header(struct MHD_Connection *conn, const char *name)
+{
+	return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
+}
+
+static int
+has_body(struct MHD_Connection *conn)
+{
+	const char *v;
+
+	if (header(conn, MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL)
+		return 1;
+	v = header(conn, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	return v != NULL && strspn(v, "0 ") != strlen(v);
+}
+
+static enum MHD_Result
+count_query(void *arg, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	struct request *rq = arg;
+
+	(void)kind;
+	rq->nquery++;
+	if (strcmp(key, "action") == 0 && rq->query_action == NULL)
+		rq->query_action = value != NULL ? value : "";
+	return MHD_YES;
+}
+
+/*
+ * The first call for a request: everything decided from the headers alone.
+ * Returns 1 when an answer is ready, 0 to go on reading the body.
+ */
+static int
+early_checks(struct exchange *x, const char *method)
+{
+	struct proxy		*px = x->rq.px;
+	struct request		*rq = &x->rq;
+	struct response		*rs = &x->rs;
+	const char		*clen;
+	long			 wait;
+	unsigned long long	 len;
+
+	if (x->route == ROUTE_STATUS) {
+		response_set(rs, 200, "text/plain", "status: waiting", 15);
+		return 1;
+	}
+	if (x->route == ROUTE_NONE) {
+		response_error(rs, 400, "Bad request");
+		return 1;
+	}
+	if (px->conf->forbid_not_trusted && !client_trusted(x)) {
+		response_error(rs, 403, "Forbidden");
+		return 1;
+	}
+	if ((wait = ratelimit_check(px->rate, x->ip, time(NULL))) > 0) {
+		proxy_log_limited(px, x->ip);
+		response_error(rs, 429, "Too Many Requests");
+		rs->retry_after = wait;
+		return 1;
+	}
+	if (strcmp(method, "GET") == 0)
+		rq->method = METHOD_GET;
+	else if (strcmp(method, "POST") == 0)
+		rq->method = METHOD_POST;
+	else {
+		response_error(rs, 400, "Bad request");
+		return 1;
+	}
+	if (x->route == ROUTE_APIVERSION) {
+		response_set(rs, 200, "text/plain", API_VERSION,
+		    strlen(API_VERSION));
+		return 1;
+	}
+	if (atomic_fetch_add(&px->inflight, 1) >= px->conf->max_proxy_threads) {
+		atomic_fetch_sub(&px->inflight, 1);
+		response_error(rs, 429, "Too Many Requests");
+		rs->retry_after = 1;
+		return 1;
+	}
+	x->counted = 1;
+	clen = header(x->conn, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (clen != NULL && sscanf(clen, "%llu", &len) == 1 &&
+	    len > (unsigned long long)px->conf->max_body_size) {
+		response_error(rs, 413, "Content too large (limit %lld bytes)",
+		    px->conf->max_body_size);
+		return 1;
+	}
+	rq->content_type = header(x->conn, MHD_HTTP_HEADER_CONTENT_TYPE);
+	rq->agent_id = header(x->conn, "GLPI-Agent-ID");
+	rq->request_id = header(x->conn, "GLPI-Request-ID");
+	if (!reqid_valid(rq->request_id))
+		rq->request_id = NULL;
+	rq->proxy_ids = header(x->conn, "GLPI-Proxy-ID");
+	rq->user_agent = header(x->conn, MHD_HTTP_HEADER_USER_AGENT);
+	MHD_get_connection_values(x->conn, MHD_GET_ARGUMENT_KIND, count_query,
+	    rq);
+	return 0;
+}
+
+static struct exchange *
+exchange_new(struct listener *l, struct MHD_Connection *conn,
+    const char *url)
+{
+	struct exchange *x;
+
+	if ((x = calloc(1, sizeof(*x))) == NULL)
+		return NULL;
+	clock_gettime(CLOCK_MONOTONIC, &x->start);
+	x->l = l;
+	x->conn = conn;
+	x->rq.action = "-";
+	client_ip(conn, x->ip, sizeof(x->ip));
+	x->rq.ip = x->ip;
+	x->route = route_path(l, url, &x->rq.px);
+	buf_init(&x->rq.body, x->rq.px != NULL ?
+	    (size_t)x->rq.px->conf->max_body_size : 0);
+	buf_init(&x->rs.body, 64 * 1024 * 1024);
+	atomic_fetch_add(&l->srv->active, 1);
+	return x;
+}
+
+/* The whole body is here: run the pipeline, or suspend to forward. */
+static enum MHD_Result
+body_complete(struct exchange *x)
+{
+	struct proxy	*px = x->rq.px;
+	int		 r;
+
+	if (x->too_big) {
+		response_error(&x->rs, 413, "Content too large (limit %lld "
+		    "bytes)", px->conf->max_body_size);
+		return send_response(x);
+	}
+	handler_run(&x->rq, &x->rs);
+	if (x->rs.job == NULL)
+		return send_response(x);
+	x->state = ST_WAIT;
+	MHD_suspend_connection(x->conn);
+	if ((r = forward_submit(px->fwd, x->rs.job, legacy_forward_done, x))
+	    != 0) {
+		forward_job_free(x->rs.job);
+		x->rs.job = NULL;
+		response_error(&x->rs, 503, "Proxy busy, retry later");
+		x->state = ST_READY;
+		MHD_resume_connection(x->conn);
+	}
+	return MHD_YES;
+}
+
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *conn, const char *url,
+    const char *method, const char *version, const char *upload,
+    size_t *upload_size, void **con_cls)
+{
+	struct listener	*l = cls;
+	struct exchange	*x = *con_cls;
+
+	(void)version;
+	if (x == NULL) {
+		if ((x = exchange_new(l, conn, url)) == NULL)
+			return MHD_NO;
+		*con_cls = x;
+		if (!early_checks(x, method))
+			return MHD_YES;
+		/*
+		 * Answer now only when a body is coming, so that it is never
+		 * read; otherwise answer on the next call, which keeps the
+		 * connection alive.
+		 */
+		if (has_body(conn))
+			return send_response(x);
+		x->state = ST_READY;
+		return MHD_YES;
+	}
+	switch (x->state) {
+	case ST_BODY:
+		if (*upload_size == 0)
+			return body_complete(x);
+		x->bytes_in += *upload_size;
+		if (!x->too_big && buf_append(&x->rq.body, upload,
+		    *upload_size) != 0) {
+			/* Keep reading (and dropping) to answer 413. */
+			x->too_big = 1;
+			buf_free(&x->rq.body);
+		}
+		*upload_size = 0;
+		if (elapsed_ms(&x->start) >
+		    (double)x->rq.px->conf->request_timeout * 1e3) {
+			log_warnx("%s: request body not received within %llds, "
+			    "connection closed", x->ip,
+			    x->rq.px->conf->request_timeout);
+			return MHD_NO;
+		}
+		return MHD_YES;
+	case ST_READY:
+		return send_response(x);
+	default:
+		return MHD_YES;
+	}
+}
+
+static void
+on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct exchange	*x = *con_cls;
+	struct proxy	*px;
+
+	(void)cls;
+	(void)conn;
+	if (x == NULL)
+		return;
+	px = x->rq.px;
+	log_info("%s %s %s %s %d %zu %zu %.1fms%s", x->ip,
+	    x->rs.reqid[0] ? x->rs.reqid : "-",
+	    x->rq.deviceid[0] ? x->rq.deviceid : "-", x->route ==
+	    ROUTE_APIVERSION ? "apiversion" : x->rq.action,
+	    x->state == ST_SENT ? x->rs.status : 0, x->bytes_in,
+	    x->state == ST_SENT ? x->rs.body.len : 0, elapsed_ms(&x->start),
+	    toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" :
+	    toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ? " (timeout)" :
+	    " (aborted)");
+	if (x->counted)
+		atomic_fetch_sub(&px->inflight, 1);
+	atomic_fetch_sub(&x->l->srv->active, 1);
+	buf_free(&x->rq.body);
+	buf_free(&x->rs.body);
+	free(x);
+	*con_cls = NULL;
+}
+
+static void
+on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+	size_t n;
+
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n > 0 && msg[n - 1] == '\n')
+		msg[--n] = '\0';
+	log_debug("http: %s", msg);
+}
+
+static int
+start_listener(struct listener *l, const struct agent_conf *a)
+{
+	const struct instance_conf	*c = l->limits;
+	struct sockaddr_storage		 ss;
+	struct sockaddr_in		*s4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6		*s6 = (struct sockaddr_in6 *)&ss;
+	unsigned int			 flags, threads;
+	long				 ncpu;
+
+	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+	    MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	memset(&ss, 0, sizeof(ss));
+	if (a->httpd_ip[0] == '\0') {
+		flags |= MHD_USE_DUAL_STACK;
+		s6->sin6_family = AF_INET6;
+		s6->sin6_addr = in6addr_any;
+		s6->sin6_port = htons((uint16_t)l->port);
+	} else if (inet_pton(AF_INET, a->httpd_ip, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((uint16_t)l->port);
+	} else if (inet_pton(AF_INET6, a->httpd_ip, &s6->sin6_addr) == 1) {
+		flags |= MHD_USE_IPv6;
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)l->port);
+	} else {
+		log_warnx("httpd-ip \"%s\" is not an IPv4 or IPv6 address",
+		    a->httpd_ip);
+		return ERR_INVALID;
+	}
+	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	threads = c->workers > 0 ? (unsigned)c->workers :
+	    (unsigned)(ncpu > 0 ? ncpu : 1);
+	l->daemon = MHD_start_daemon(flags, (uint16_t)l->port, NULL, NULL,
+	    on_request, l,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+	    MHD_OPTION_THREAD_POOL_SIZE, threads,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)c->max_connections,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    (unsigned)c->max_connections_per_ip,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)c->request_timeout,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)c->max_header_size,
+	    MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024U,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+	    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+	    MHD_OPTION_END);
+	if (l->daemon == NULL && a->httpd_ip[0] == '\0') {
+		/* No IPv6 on this host: listen on IPv4 only. */
+		memset(&ss, 0, sizeof(ss));
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((uint16_t)l->port);
+		flags &= ~(unsigned)MHD_USE_DUAL_STACK;
+		l->daemon = MHD_start_daemon(flags, (uint16_t)l->port, NULL,
+		    NULL, on_request, l,
+		    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+		    MHD_OPTION_THREAD_POOL_SIZE, threads,
+		    MHD_OPTION_CONNECTION_LIMIT, (unsigned)c->max_connections,
+		    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		    (unsigned)c->max_connections_per_ip,
+		    MHD_OPTION_CONNECTION_TIMEOUT,
+		    (unsigned)c->request_timeout,
+		    MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+		    (size_t)c->max_header_size,
+		    MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024U,
+		    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+		    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+		    MHD_OPTION_END);
+	}
+	if (l->daemon == NULL) {
+		log_warnx("cannot listen on %s port %lld (in use, or not "
+		    "allowed)", a->httpd_ip[0] ? a->httpd_ip : "*", l->port);
+		return ERR_SYSTEM;
+	}
+	log_info("listening on %s port %lld", a->httpd_ip[0] ? a->httpd_ip :
+	    "*", l->port);
+	return 0;
+}
+
+int
+server_start(struct server *s, const struct serve_conf *conf,
+    struct proxy *proxies)
+{
+	struct listener	*l;
+	int		 i, j, r;
+
+	memset(s, 0, sizeof(*s));
+	s->conf = conf;
+	atomic_init(&s->active, 0);
+	for (i = 0; i < CONF_NINSTANCES; i++) {
+		if (conf->inst[i].disabled)
+			continue;
+		for (j = 0, l = NULL; j < s->nlisteners; j++)
+			if (s->listeners[j].port == conf->inst[i].port)
+				l = &s->listeners[j];
+		if (l == NULL) {
+			l = &s->listeners[s->nlisteners++];
+			l->srv = s;
+			l->port = conf->inst[i].port;
+			l->limits = &conf->inst[i];
+		}
+		l->proxies[l->nproxies++] = &proxies[i];
+	}
+	for (i = 0; i < s->nlisteners; i++) {
+		if ((r = start_listener(&s->listeners[i], &conf->agent)) != 0) {
+			server_stop(s, 0);
+			return r;
+		}
+	}
+	return 0;
+}
+
+void
+server_stop(struct server *s, int grace)
+{
+	int i, waited;
+
+	for (i = 0; i < s->nlisteners; i++)
+		if (s->listeners[i].daemon != NULL)
+			MHD_quiesce_daemon(s->listeners[i].daemon);
+	/* Let requests being received or forwarded finish. */
+	for (waited = 0; atomic_load(&s->active) > 0 && waited < grace * 10;
+	    waited++)
+		usleep(100000);
+	for (i = 0; i < s->nlisteners; i++)
+		if (s->listeners[i].daemon != NULL) {
+			MHD_stop_daemon(s->listeners[i].daemon);
+			s->listeners[i].daemon = NULL;
+		}
+}

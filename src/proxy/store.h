@@ -1,0 +1,21 @@
+/*
+ * The local store: one file per device, replaced atomically.
+ *
+ * store_save() turns a device id into a file name through fsx_name_ok()
+ * only, so no id can leave the folder, and writes with fsx_write_atomic():
+ * concurrent posts of one device never mix, and a stored file is on disk
+ * (fsync'd) before the agent is answered.
+ */
+#ifndef PASSEUR_PROXY_STORE_H
+#define PASSEUR_PROXY_STORE_H
+
+#include <stddef.h>
+
+/*
+ * Saves data as <dir>/<id><suffix>.  ERR_UNSAFE when id cannot be a file
+ * name, ERR_SYSTEM (errno set) when the write fails.
+ */
+int	store_save(const char *dir, const char *id, const char *suffix,
+	    const void *data, size_t len);
+
+#endif

@@ -1,0 +1,285 @@
+"""Shared helpers of the integration tests: start passeur and its peers on
+free loopback ports, talk HTTP to them, and stop them cleanly.
+
+Every loop is bounded; every process started here is stopped by the test
+that started it (context managers)."""
+
+import base64
+import gzip
+import http.client as httpclient
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import zlib
+
+BIN = os.environ.get("PASSEUR_BIN", "passeur")
+SOURCE = os.environ.get("PASSEUR_SOURCE",
+                        os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
+DOUBLES = os.path.join(SOURCE, "tests", "doubles")
+FIXTURES = os.path.join(SOURCE, "tests", "fixtures")
+SHARED = os.path.abspath(os.path.join(SOURCE, "..", "shared"))
+SHARED_JSON = os.path.join(SHARED, "fixtures", "inventories", "json")
+SHARED_XML = os.path.join(SHARED, "fixtures", "inventories", "xml")
+
+AGENT_ID = "3a609a2e-947f-4e6a-9af9-32c024ac3e98"
+
+
+def need_shared(test):
+    """Skips (saying why) when the shared fixtures are not beside the repo."""
+    if not os.path.isdir(SHARED_JSON):
+        test.skipTest("shared fixtures not found at %s" % SHARED_JSON)
+
+
+def free_port(host="127.0.0.1"):
+    fam = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(fam, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def wait_until(pred, seconds=10.0, step=0.05):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if pred():
+            return True
+        time.sleep(step)
+    return False
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = {k.lower(): v for k, v in headers}
+        self.body = body
+
+    def json(self):
+        return json.loads(self.body)
+
+    def __repr__(self):
+        return "<%d %r>" % (self.status, self.body[:200])
+
+
+def http(method, port, path, body=None, headers=None, host="127.0.0.1",
+         timeout=30):
+    conn = httpclient.HTTPConnection(host, port, timeout=timeout)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        r = conn.getresponse()
+        return Response(r.status, r.getheaders(), r.read())
+    finally:
+        conn.close()
+
+
+def raw(port, data, host="127.0.0.1", timeout=10, pause=None):
+    """Sends raw bytes (optionally in pieces with pauses), returns what the
+    server answers until it closes or the timeout passes."""
+    fam = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(fam, socket.SOCK_STREAM) as s:
+        s.settimeout(timeout)
+        s.connect((host, port))
+        pieces = data if isinstance(data, list) else [data]
+        for p in pieces:
+            s.sendall(p)
+            if pause:
+                time.sleep(pause)
+        s.shutdown(socket.SHUT_WR)
+        out = b""
+        try:
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                out += chunk
+        except (socket.timeout, ConnectionResetError):
+            pass
+        return out
+
+
+def zlib_of(b):
+    return zlib.compress(b)
+
+
+def gzip_of(b):
+    return gzip.compress(b)
+
+
+def write_cfg(path, keys):
+    with open(path, "w") as f:
+        for k, v in keys.items():
+            f.write("%s = %s\n" % (k, v))
+
+
+class Passeur:
+    """A `passeur serve` with its own configuration and state folders.
+
+    agent: agent.cfg keys; proxy / proxy2: plugin keys (None = file absent).
+    """
+
+    def __init__(self, agent=None, proxy=None, proxy2=None, port=None,
+                 extra_files=None, args=None):
+        self.dir = tempfile.mkdtemp(prefix="passeur-test-")
+        self.confdir = os.path.join(self.dir, "etc")
+        self.vardir = os.path.join(self.dir, "var")
+        self.store = os.path.join(self.dir, "store")
+        os.makedirs(self.confdir)
+        self.port = port or free_port()
+        a = {"httpd-ip": "127.0.0.1", "httpd-port": self.port,
+             "logger": "stderr", "debug": 0}
+        a.update(agent or {})
+        write_cfg(os.path.join(self.confdir, "agent.cfg"), a)
+        p = {"disabled": "no", "local_store": self.store, "maxrate": 0}
+        p.update(proxy or {})
+        write_cfg(os.path.join(self.confdir, "proxy-server-plugin.cfg"), p)
+        if proxy2 is not None:
+            write_cfg(os.path.join(self.confdir, "proxy2-server-plugin.cfg"),
+                      proxy2)
+        for name, text in (extra_files or {}).items():
+            with open(os.path.join(self.confdir, name), "w") as f:
+                f.write(text)
+        self.args = args or []
+        self.proc = None
+        self.logpath = os.path.join(self.dir, "passeur.log")
+
+    def start(self):
+        self.logf = open(self.logpath, "wb")
+        self.proc = subprocess.Popen(
+            [BIN, "serve", "-f", "-c", self.confdir, "--vardir", self.vardir]
+            + self.args, stdout=self.logf, stderr=subprocess.STDOUT)
+        ok = wait_until(self._answers, 15)
+        if not ok:
+            self.stop(check=False)
+            raise AssertionError("passeur did not start:\n" + self.log())
+        return self
+
+    def _answers(self):
+        if self.proc.poll() is not None:
+            raise AssertionError("passeur exited %d:\n%s" %
+                                 (self.proc.returncode, self.log()))
+        try:
+            socket.create_connection(("127.0.0.1", self.port), 0.2).close()
+            return True
+        except OSError:
+            return False
+
+    def url(self, path="/proxy/glpi"):
+        return "http://127.0.0.1:%d%s" % (self.port, path)
+
+    def request(self, method, path="/proxy/glpi", body=None, headers=None,
+                **kw):
+        return http(method, self.port, path, body, headers, **kw)
+
+    def post(self, body, ctype, agent_id=None, path="/proxy/glpi",
+             headers=None):
+        h = {"Content-Type": ctype} if ctype else {}
+        if agent_id:
+            h["GLPI-Agent-ID"] = agent_id
+        h.update(headers or {})
+        return self.request("POST", path, body, h)
+
+    def alive(self):
+        r = self.request("GET", "/proxy/apiversion")
+        return r.status == 200 and r.body == b"2.5"
+
+    def log(self):
+        try:
+            with open(self.logpath, "rb") as f:
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def stop(self, check=True):
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(40)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.logf.close()
+        code = self.proc.returncode
+        self.proc = None
+        if check and code != 0:
+            raise AssertionError("passeur exited %d:\n%s" % (code, self.log()))
+
+    def files(self, folder=None):
+        folder = folder or self.store
+        if not os.path.isdir(folder):
+            return []
+        return sorted(os.listdir(folder))
+
+    def cleanup(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        try:
+            self.stop(check=exc[0] is None)
+        finally:
+            if exc[0] is None:
+                self.cleanup()
+            else:
+                sys.stderr.write("passeur log (%s):\n%s\n" %
+                                 (self.dir, self.log()[-4000:]))
+
+
+class GlpiDouble:
+    """The project's GLPI server test double (tests/doubles/glpi_double.py)."""
+
+    def __init__(self, host="127.0.0.1", args=None):
+        self.host = host
+        self.dir = tempfile.mkdtemp(prefix="glpi-double-")
+        self.ready = os.path.join(self.dir, "port")
+        self.args = args or []
+
+    def __enter__(self):
+        self.log = open(os.path.join(self.dir, "double.log"), "wb")
+        self.proc = subprocess.Popen(
+            [sys.executable, os.path.join(DOUBLES, "glpi_double.py"),
+             "--port", "0", "--host", self.host, "--ready-file", self.ready]
+            + self.args, stdout=self.log, stderr=subprocess.STDOUT)
+        if not wait_until(lambda: os.path.exists(self.ready), 15):
+            self.proc.kill()
+            raise AssertionError("GLPI double did not start")
+        with open(self.ready) as f:
+            self.port = int(f.read().strip())
+        return self
+
+    def __exit__(self, *exc):
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.log.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def url(self, path="/front/inventory.php"):
+        return "http://127.0.0.1:%d%s" % (self.port, path)
+
+    def requests(self):
+        r = http("GET", self.port, "/_double/requests")
+        return json.loads(r.body)
+
+    def behaviour(self, **kw):
+        http("POST", self.port, "/_double/behaviour", json.dumps(kw),
+             {"Content-Type": "application/json"})
+
+    @staticmethod
+    def inflated(rec):
+        return base64.b64decode(rec["inflated_b64"])
+
+
+def main():
+    unittest.main(verbosity=2)
