@@ -21,7 +21,6 @@
 #define POLL_MAX_SLEEP	60
 
 struct forwarder {
-	const struct agent_conf	*agent;
 	pthread_mutex_t		 lock;
 	pthread_cond_t		 more, idle_cv;
 	struct forward_job	*head, *tail;
@@ -380,7 +379,7 @@ worker(void *arg)
 }
 
 struct forwarder *
-forwarder_new(const struct agent_conf *agent, int max_workers, int max_queue)
+forwarder_new(int max_workers, int max_queue)
 {
 	struct forwarder *f;
 
@@ -391,7 +390,6 @@ forwarder_new(const struct agent_conf *agent, int max_workers, int max_queue)
 		free(f);
 		return NULL;
 	}
-	f->agent = agent;
 	f->max_workers = max_workers;
 	f->max_queue = max_queue;
 	pthread_mutex_init(&f->lock, NULL);

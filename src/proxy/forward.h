@@ -23,7 +23,6 @@
 
 struct proxy;
 struct forwarder;
-struct agent_conf;
 
 enum forward_kind { FORWARD_JSON, FORWARD_XML };
 
@@ -52,8 +51,7 @@ struct forward_job {
 	size_t			 answer_len;
 };
 
-struct forwarder	*forwarder_new(const struct agent_conf *agent,
-			    int max_workers, int max_queue);
+struct forwarder	*forwarder_new(int max_workers, int max_queue);
 /* Waits up to grace seconds for queued jobs, then stops the workers. */
 void			 forwarder_free(struct forwarder *f, int grace);
 

@@ -15,6 +15,7 @@
 #include "proxy/chain.h"
 #include "proxy/decode.h"
 #include "proxy/forward.h"
+#include "proxy/generation.h"
 #include "proxy/reqcache.h"
 #include "proxy/store.h"
 #include "proxy/xmlsniff.h"
@@ -153,6 +154,7 @@ json_forward_done(struct forward_job *job)
 	    job->ok ? "done" : "failed", secs, rs.status);
 	buf_free(&rs.body);
 	forward_job_free(job);
+	generation_release(px->gen);
 }
 
 static void
@@ -180,7 +182,10 @@ forward_json(struct request *rq, struct response *rs)
 	}
 	free(chain);
 	memcpy(job->reqid, rs->reqid, sizeof(job->reqid));
+	/* The forward outlives this request: it holds the configuration. */
+	generation_hold(px->gen);
 	if (forward_submit(px->fwd, job, json_forward_done, NULL) != 0) {
+		generation_release(px->gen);
 		forward_job_free(job);
 		reqcache_set(px->cache, rs->reqid, 503, "", 0, time(NULL));
 		response_error(rs, 503, "Proxy busy, retry later");

@@ -24,6 +24,7 @@ proxy_init(struct proxy *px, const struct instance_conf *conf,
 	    (size_t)conf->max_rate_clients);
 	px->cache = reqcache_new((size_t)conf->max_rate_clients,
 	    REQCACHE_MAX_BYTES, REQCACHE_TTL);
+	px->owns_cache = 1;
 	if (px->rate == NULL || px->cache == NULL) {
 		proxy_cleanup(px);
 		return ERR_NOMEM;
@@ -38,9 +39,25 @@ void
 proxy_cleanup(struct proxy *px)
 {
 	ratelimit_free(px->rate);
-	reqcache_free(px->cache);
+	if (px->owns_cache)
+		reqcache_free(px->cache);
 	px->rate = NULL;
 	px->cache = NULL;
+}
+
+void
+proxy_inherit(struct proxy *to, struct proxy *from)
+{
+	if (to->owns_cache)
+		reqcache_free(to->cache);
+	to->cache = from->cache;
+	to->owns_cache = from->owns_cache;
+	from->owns_cache = 0;
+	pthread_mutex_lock(&from->timing_lock);
+	memcpy(to->timings, from->timings, sizeof(to->timings));
+	to->ntimings = from->ntimings;
+	to->timing_next = from->timing_next;
+	pthread_mutex_unlock(&from->timing_lock);
 }
 
 int

@@ -22,6 +22,7 @@
 
 struct forwarder;
 struct forward_job;
+struct generation;
 struct ratelimit;
 struct reqcache;
 
@@ -33,7 +34,9 @@ struct proxy {
 	const char			*proxy_id;	/* own UUID */
 	struct ratelimit		*rate;
 	struct reqcache			*cache;
+	int				 owns_cache;
 	struct forwarder		*fwd;
+	struct generation		*gen;		/* holder of conf */
 	atomic_int			 inflight;	/* /glpi requests */
 
 	/* Seconds the last forwards took, for the 202's expiration. */
@@ -80,6 +83,11 @@ int	 proxy_init(struct proxy *px, const struct instance_conf *conf,
 	    const struct agent_conf *agent, const char *proxy_id,
 	    struct forwarder *fwd);
 void	 proxy_cleanup(struct proxy *px);
+/*
+ * Takes over from's request-id cache (answers awaited by polling agents)
+ * and forward timings.  from keeps using the cache but no longer frees it.
+ */
+void	 proxy_inherit(struct proxy *to, struct proxy *from);
 /* Seconds to announce in a pending answer: max of the recent forwards. */
 int	 proxy_expected_seconds(struct proxy *px);
 void	 proxy_add_timing(struct proxy *px, int seconds);

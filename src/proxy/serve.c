@@ -16,6 +16,7 @@
 #include "common/uuid.h"
 #include "proxy/config.h"
 #include "proxy/forward.h"
+#include "proxy/generation.h"
 #include "proxy/proxy.h"
 #include "proxy/serve.h"
 #include "proxy/server.h"
@@ -120,60 +121,112 @@ prepare_dirs(const struct serve_conf *c)
 }
 
 struct running {
-	struct serve_conf	 conf;
 	struct forwarder	*fwd;
-	struct proxy		 proxies[CONF_NINSTANCES];
+	struct generation	*gen;		/* current; one reference */
 	struct server		 server;
+	int			 listening;
 	char			 proxy_id[UUID_STRLEN + 1];
 };
 
-static int
-run_start(struct running *rn)
+static void
+log_instances(const struct generation *g)
 {
-	int i, r;
+	const struct instance_conf	*ic;
+	int				 i;
 
-	if ((r = prepare_dirs(&rn->conf)) != 0)
-		return r;
-	if ((r = serve_proxy_id(rn->conf.agent.vardir, rn->proxy_id)) != 0) {
-		log_warn("cannot keep the proxy id in %s",
-		    rn->conf.agent.vardir);
-		return r;
-	}
-	rn->fwd = forwarder_new(&rn->conf.agent, FORWARD_WORKERS,
-	    FORWARD_QUEUE);
-	if (rn->fwd == NULL)
-		fatalx("out of memory");
-	for (i = 0; i < CONF_NINSTANCES; i++)
-		if (proxy_init(&rn->proxies[i], &rn->conf.inst[i],
-		    &rn->conf.agent, rn->proxy_id, rn->fwd) != 0)
-			fatalx("out of memory");
-	if ((r = server_start(&rn->server, &rn->conf, rn->proxies)) != 0)
-		return r;
 	for (i = 0; i < CONF_NINSTANCES; i++) {
-		const struct instance_conf *ic = &rn->conf.inst[i];
-
+		ic = &g->conf.inst[i];
 		if (ic->disabled)
 			continue;
-		log_info("%s: %s%s on port %lld, %s%s%s", ic->name,
-		    ic->url_path, "/glpi", ic->port, ic->only_local_store ?
+		log_info("%s: %s/glpi on port %lld, %s%s%s", ic->name,
+		    ic->url_path, ic->port, ic->only_local_store ?
 		    "storing only" : "forwarding", ic->local_store[0] ?
 		    ", local_store " : "", ic->local_store);
 	}
-	log_info("proxy id %s, %d server target(s)", rn->proxy_id,
-	    rn->conf.agent.nservers);
+	log_info("proxy id %s, %d server target(s)", g->proxies[0].proxy_id,
+	    g->conf.agent.nservers);
+}
+
+/* Makes a generation of conf (moved in) after preparing its folders. */
+static struct generation *
+make_generation(struct running *rn, struct serve_conf *conf)
+{
+	struct generation *g;
+
+	if (prepare_dirs(conf) != 0)
+		return NULL;
+	if ((g = generation_new(conf, rn->proxy_id, rn->fwd, rn->gen)) ==
+	    NULL)
+		fatalx("out of memory");
+	return g;
+}
+
+static int
+run_start(struct running *rn, struct serve_conf *conf)
+{
+	int r;
+
+	if ((r = prepare_dirs(conf)) != 0)
+		return r;
+	if ((r = serve_proxy_id(conf->agent.vardir, rn->proxy_id)) != 0) {
+		log_warn("cannot keep the proxy id in %s", conf->agent.vardir);
+		return r;
+	}
+	if ((rn->fwd = forwarder_new(FORWARD_WORKERS, FORWARD_QUEUE)) == NULL)
+		fatalx("out of memory");
+	if ((rn->gen = make_generation(rn, conf)) == NULL)
+		return ERR_SYSTEM;
+	if ((r = server_start(&rn->server, rn->gen)) != 0)
+		return r;
+	rn->listening = 1;
+	log_instances(rn->gen);
+	return 0;
+}
+
+/*
+ * Swaps in a new configuration.  Listening sockets are kept when the new
+ * configuration needs the same ones, so no agent is refused meanwhile;
+ * otherwise the listeners restart, and the old ones come back if the new
+ * ones cannot bind.
+ */
+static int
+run_reload(struct running *rn, struct serve_conf *conf)
+{
+	struct generation	*next, *prev = rn->gen;
+	int			 r;
+
+	if ((next = make_generation(rn, conf)) == NULL) {
+		config_free(conf);
+		return ERR_SYSTEM;
+	}
+	if (generation_same_listeners(prev, next))
+		server_swap(&rn->server, next);
+	else {
+		server_stop(&rn->server, STOP_GRACE);
+		if ((r = server_start(&rn->server, next)) != 0) {
+			log_warnx("new listeners failed, the previous ones "
+			    "are restored");
+			generation_release(next);
+			rn->listening = server_start(&rn->server, prev) == 0;
+			return r;
+		}
+	}
+	rn->gen = next;
+	generation_release(prev);
+	log_instances(next);
 	return 0;
 }
 
 static void
 run_stop(struct running *rn)
 {
-	int i;
-
-	server_stop(&rn->server, STOP_GRACE);
+	if (rn->listening)
+		server_stop(&rn->server, STOP_GRACE);
+	rn->listening = 0;
 	forwarder_free(rn->fwd, STOP_GRACE);
 	rn->fwd = NULL;
-	for (i = 0; i < CONF_NINSTANCES; i++)
-		proxy_cleanup(&rn->proxies[i]);
+	generation_release(rn->gen);
+	rn->gen = NULL;
 }
 
 static int
@@ -196,6 +249,7 @@ serve_main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct running	 rn;
+	struct serve_conf conf;
 	const char	*confdir = DEFAULT_CONFDIR, *vardir = NULL;
 	int		 ch, foreground = 0, check = 0, dump = 0, verbose = 0;
 	int		 sig, code = 0;
@@ -229,20 +283,20 @@ serve_main(int argc, char **argv)
 		usage();
 	log_init(LOG_TO_STDERR, NULL, NULL, verbose);
 	memset(&rn, 0, sizeof(rn));
-	if (load(&rn.conf, confdir, vardir) != 0)
+	if (load(&conf, confdir, vardir) != 0)
 		return 1;
 	if (check || dump) {
 		if (dump)
-			config_dump(&rn.conf, stdout);
+			config_dump(&conf, stdout);
 		else
 			printf("configuration OK\n");
-		config_free(&rn.conf);
+		config_free(&conf);
 		return 0;
 	}
 	if (!foreground && daemon(0, 0) == -1)
 		fatal("daemon");
-	if (setup_logging(&rn.conf.agent, verbose, foreground) != 0)
-		fatal("cannot open log file %s", rn.conf.agent.logfile);
+	if (setup_logging(&conf.agent, verbose, foreground) != 0)
+		fatal("cannot open log file %s", conf.agent.logfile);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 
 	/* Signals are taken by sigwait() here; every thread blocks them. */
@@ -253,9 +307,9 @@ serve_main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	if (run_start(&rn) != 0) {
+	if (run_start(&rn, &conf) != 0) {
 		run_stop(&rn);
-		config_free(&rn.conf);
+		config_free(&conf);
 		return 1;
 	}
 	log_info("passeur %s started", PASSEUR_VERSION);
@@ -264,32 +318,26 @@ serve_main(int argc, char **argv)
 			continue;
 		if (sig != SIGHUP)
 			break;
-		{
-			struct serve_conf next;
-
-			log_info("SIGHUP: reloading the configuration");
-			if (load(&next, confdir, vardir) != 0) {
-				log_warnx("configuration has errors, the "
-				    "running one is kept");
-				continue;
-			}
-			run_stop(&rn);
-			config_free(&rn.conf);
-			rn.conf = next;
-			setup_logging(&rn.conf.agent, verbose, foreground);
-			if (run_start(&rn) != 0) {
-				log_warnx("cannot start with the new "
-				    "configuration");
+		log_info("SIGHUP: reloading the configuration");
+		if (load(&conf, confdir, vardir) != 0) {
+			log_warnx("configuration has errors, the running one "
+			    "is kept");
+			continue;
+		}
+		setup_logging(&conf.agent, verbose, foreground);
+		if (run_reload(&rn, &conf) != 0) {
+			if (!rn.listening) {
+				log_warnx("cannot listen any more");
 				code = 1;
 				break;
 			}
-			log_info("configuration reloaded");
+			continue;
 		}
+		log_info("configuration reloaded");
 	}
 	log_info("%s: stopping", sig == SIGHUP ? "reload failed" :
 	    strsignal(sig));
 	run_stop(&rn);
-	config_free(&rn.conf);
 	curl_global_cleanup();
 	log_info("stopped");
 	log_close();

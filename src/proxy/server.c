@@ -22,6 +22,7 @@ enum state { ST_BODY, ST_WAIT, ST_READY, ST_SENT };
 /* Everything of one HTTP request; freed when MHD says it completed. */
 struct exchange {
 	struct listener		*l;
+	struct generation	*gen;
 	struct MHD_Connection	*conn;
 	enum route		 route;
 	_Atomic enum state	 state;
@@ -76,28 +77,32 @@ client_trusted(struct exchange *x)
 	ci = MHD_get_connection_info(x->conn,
 	    MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	return ci != NULL && ci->client_addr != NULL &&
-	    trust_match(&x->l->srv->conf->agent.trust, ci->client_addr);
+	    trust_match(&x->gen->conf.agent.trust, ci->client_addr);
 }
 
 /* Matches <url_path>/(apiversion|glpi|fusioninventory) with one '/'. */
 static enum route
-route_path(struct listener *l, const char *url, struct proxy **pxp)
+route_path(struct listener *l, struct generation *g, const char *url,
+    struct proxy **pxp)
 {
-	const char	*rest;
-	size_t		 plen, rlen;
-	int		 i;
+	const struct instance_conf	*ic;
+	const char			*rest;
+	size_t				 plen, rlen;
+	int				 i;
 
 	*pxp = NULL;
-	for (i = 0; i < l->nproxies; i++) {
-		plen = strlen(l->proxies[i]->conf->url_path);
-		if (strncmp(url, l->proxies[i]->conf->url_path, plen) != 0 ||
-		    url[plen] != '/')
+	for (i = 0; i < CONF_NINSTANCES; i++) {
+		ic = &g->conf.inst[i];
+		if (ic->disabled || ic->port != l->port)
+			continue;
+		plen = strlen(ic->url_path);
+		if (strncmp(url, ic->url_path, plen) != 0 || url[plen] != '/')
 			continue;
 		rest = url + plen + 1;
 		rlen = strlen(rest);
 		if (rlen > 0 && rest[rlen - 1] == '/')
 			rlen--;
-		*pxp = l->proxies[i];
+		*pxp = &g->proxies[i];
 		if (rlen == 10 && strncmp(rest, "apiversion", 10) == 0)
 			return ROUTE_APIVERSION;
 		if ((rlen == 4 && strncmp(rest, "glpi", 4) == 0) ||
@@ -261,10 +266,14 @@ exchange_new(struct listener *l, struct MHD_Connection *conn,
 	clock_gettime(CLOCK_MONOTONIC, &x->start);
 	x->l = l;
 	x->conn = conn;
+	pthread_mutex_lock(&l->srv->gen_lock);
+	x->gen = l->srv->gen;
+	generation_hold(x->gen);
+	pthread_mutex_unlock(&l->srv->gen_lock);
 	x->rq.action = "-";
 	client_ip(conn, x->ip, sizeof(x->ip));
 	x->rq.ip = x->ip;
-	x->route = route_path(l, url, &x->rq.px);
+	x->route = route_path(l, x->gen, url, &x->rq.px);
 	buf_init(&x->rq.body, x->rq.px != NULL ?
 	    (size_t)x->rq.px->conf->max_body_size : 0);
 	buf_init(&x->rs.body, 64 * 1024 * 1024);
@@ -375,6 +384,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	    " (aborted)");
 	if (x->counted)
 		atomic_fetch_sub(&px->inflight, 1);
+	generation_release(x->gen);
 	atomic_fetch_sub(&x->l->srv->active, 1);
 	buf_free(&x->rq.body);
 	buf_free(&x->rs.body);
@@ -399,7 +409,7 @@ on_mhd_log(void *cls, const char *fmt, va_list ap)
 static int
 start_listener(struct listener *l, const struct agent_conf *a)
 {
-	const struct instance_conf	*c = l->limits;
+	const struct listener		*c = l;
 	struct sockaddr_storage		 ss;
 	struct sockaddr_in		*s4 = (struct sockaddr_in *)&ss;
 	struct sockaddr_in6		*s6 = (struct sockaddr_in6 *)&ss;
@@ -475,36 +485,57 @@ start_listener(struct listener *l, const struct agent_conf *a)
 }
 
 int
-server_start(struct server *s, const struct serve_conf *conf,
-    struct proxy *proxies)
+server_start(struct server *s, struct generation *gen)
 {
-	struct listener	*l;
-	int		 i, j, r;
+	const struct instance_conf	*ic;
+	struct listener			*l;
+	int				 i, j, r;
 
-	memset(s, 0, sizeof(*s));
-	s->conf = conf;
+	s->nlisteners = 0;
+	pthread_mutex_init(&s->gen_lock, NULL);
+	s->gen = gen;
+	generation_hold(gen);
 	atomic_init(&s->active, 0);
 	for (i = 0; i < CONF_NINSTANCES; i++) {
-		if (conf->inst[i].disabled)
+		ic = &gen->conf.inst[i];
+		if (ic->disabled)
 			continue;
 		for (j = 0, l = NULL; j < s->nlisteners; j++)
-			if (s->listeners[j].port == conf->inst[i].port)
+			if (s->listeners[j].port == ic->port)
 				l = &s->listeners[j];
-		if (l == NULL) {
-			l = &s->listeners[s->nlisteners++];
-			l->srv = s;
-			l->port = conf->inst[i].port;
-			l->limits = &conf->inst[i];
-		}
-		l->proxies[l->nproxies++] = &proxies[i];
+		if (l != NULL)
+			continue;
+		l = &s->listeners[s->nlisteners++];
+		memset(l, 0, sizeof(*l));
+		l->srv = s;
+		l->port = ic->port;
+		l->workers = ic->workers;
+		l->max_connections = ic->max_connections;
+		l->max_connections_per_ip = ic->max_connections_per_ip;
+		l->request_timeout = ic->request_timeout;
+		l->max_header_size = ic->max_header_size;
 	}
 	for (i = 0; i < s->nlisteners; i++) {
-		if ((r = start_listener(&s->listeners[i], &conf->agent)) != 0) {
+		if ((r = start_listener(&s->listeners[i], &gen->conf.agent))
+		    != 0) {
 			server_stop(s, 0);
 			return r;
 		}
 	}
 	return 0;
+}
+
+void
+server_swap(struct server *s, struct generation *gen)
+{
+	struct generation *old;
+
+	generation_hold(gen);
+	pthread_mutex_lock(&s->gen_lock);
+	old = s->gen;
+	s->gen = gen;
+	pthread_mutex_unlock(&s->gen_lock);
+	generation_release(old);
 }
 
 void
@@ -524,4 +555,10 @@ server_stop(struct server *s, int grace)
 			MHD_stop_daemon(s->listeners[i].daemon);
 			s->listeners[i].daemon = NULL;
 		}
+	s->nlisteners = 0;
+	pthread_mutex_lock(&s->gen_lock);
+	generation_release(s->gen);
+	s->gen = NULL;
+	pthread_mutex_unlock(&s->gen_lock);
+	pthread_mutex_destroy(&s->gen_lock);
 }

@@ -5,38 +5,45 @@
  * configured on it, routed by url_path.  The listener does what needs the
  * connection: body collection under its ceilings, trust, rate and
  * in-flight limits, apiversion, suspension while forwarding, and the
- * access log line.  struct server is caller storage; server_start() fills
- * it and server_stop() releases what it holds.
+ * access log line.  Each request holds the generation (configuration) it
+ * started with until it completes.  struct server is caller storage;
+ * server_start() fills it and server_stop() releases what it holds.
  */
 #ifndef PASSEUR_PROXY_SERVER_H
 #define PASSEUR_PROXY_SERVER_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 
-#include "proxy/config.h"
-#include "proxy/proxy.h"
+#include "proxy/generation.h"
 
 struct MHD_Daemon;
 
+/* Socket settings of a listener, from the first instance on its port. */
 struct listener {
-	struct MHD_Daemon		*daemon;
-	struct server			*srv;
-	long long			 port;
-	const struct instance_conf	*limits;	/* first instance's */
-	struct proxy			*proxies[CONF_NINSTANCES];
-	int				 nproxies;
+	struct MHD_Daemon	*daemon;
+	struct server		*srv;
+	long long		 port;
+	long long		 workers, max_connections;
+	long long		 max_connections_per_ip, request_timeout;
+	long long		 max_header_size;
 };
 
 struct server {
-	const struct serve_conf	*conf;
 	struct listener		 listeners[CONF_NINSTANCES];
 	int			 nlisteners;
+	pthread_mutex_t		 gen_lock;
+	struct generation	*gen;		/* current; one reference */
 	atomic_int		 active;	/* requests not yet completed */
 };
 
-/* Binds every port; on failure nothing stays bound.  Logs its errors. */
-int	server_start(struct server *s, const struct serve_conf *conf,
-	    struct proxy *proxies);
+/*
+ * Binds every port of gen; on failure nothing stays bound.  Logs its
+ * errors.  The server takes its own reference to gen.
+ */
+int	server_start(struct server *s, struct generation *gen);
+/* Requests that start from now on use gen (same listeners required). */
+void	server_swap(struct server *s, struct generation *gen);
 /* Stops accepting, waits up to grace seconds for requests, stops. */
 void	server_stop(struct server *s, int grace);
 

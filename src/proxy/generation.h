@@ -1,0 +1,38 @@
+/*
+ * A generation: one loaded configuration and the proxy instances built
+ * from it.  SIGHUP makes a new generation and swaps it in; requests and
+ * forwards hold a reference to the generation they started with, so the
+ * old one is freed only when the last of them ends.  The request-id cache
+ * passes from a generation to the next, so agents polling across a reload
+ * still get their answers.
+ */
+#ifndef PASSEUR_PROXY_GENERATION_H
+#define PASSEUR_PROXY_GENERATION_H
+
+#include <stdatomic.h>
+
+#include "proxy/config.h"
+#include "proxy/proxy.h"
+
+struct generation {
+	atomic_int		refs;
+	struct serve_conf	conf;		/* owned */
+	struct proxy		proxies[CONF_NINSTANCES];
+};
+
+/*
+ * Builds a generation that owns conf (moved in; the caller's copy is
+ * cleared).  With prev, its request-id caches and timings carry over.
+ * Returns NULL on out of memory.  The caller holds one reference.
+ */
+struct generation	*generation_new(struct serve_conf *conf,
+			    const char *proxy_id, struct forwarder *fwd,
+			    struct generation *prev);
+void			 generation_hold(struct generation *g);
+void			 generation_release(struct generation *g);
+
+/* 1 when both need the very same listening sockets. */
+int			 generation_same_listeners(const struct generation *a,
+			    const struct generation *b);
+
+#endif

@@ -1,0 +1,171 @@
+"""Bad input matrix: each request gets its documented status and message,
+nothing is written outside the store, and the daemon keeps serving."""
+
+import json
+import os
+import unittest
+import zlib
+
+from harness import AGENT_ID, Passeur, gzip_of, main, raw, zlib_of
+
+XML = ('<?xml version="1.0" encoding="UTF-8" ?>\n<REQUEST>\n'
+       '  <DEVICEID>%s</DEVICEID>\n  <QUERY>%s</QUERY>\n%s</REQUEST>\n')
+
+
+def xml(query="INVENTORY", deviceid="pc-1", extra="  <CONTENT/>\n"):
+    return (XML % (deviceid, query, extra)).encode()
+
+
+def xml_nodev(query):
+    return ('<?xml version="1.0"?>\n<REQUEST><QUERY>%s</QUERY></REQUEST>\n'
+            % query).encode()
+
+
+def js(**kw):
+    return json.dumps(kw).encode()
+
+
+PLAIN = "text/plain; charset=utf-8"
+X = "application/xml"
+J = "application/json"
+Z = "application/x-compress-zlib"
+G = "application/x-compress-gzip"
+BOMB = zlib.compress(b"\0" * (40 << 20), 9)          # 40 MiB of zeros
+GZBOMB = gzip_of(b"\0" * (40 << 20))
+
+# name, method, path, content type, agent id, body, extra headers,
+#   expected status, expected body (bytes: exact; str: JSON "message")
+MATRIX = [
+    ("apiversion", "GET", "/proxy/apiversion", None, None, None, {}, 200, b"2.5"),
+    ("put", "PUT", "/proxy/glpi", X, None, xml(), {}, 400, b"Bad request"),
+    ("delete", "DELETE", "/proxy/glpi", None, None, None, {}, 400, b"Bad request"),
+    ("unknown path", "GET", "/proxy/foo", None, None, None, {}, 400, b"Bad request"),
+    ("unknown root", "POST", "/glpi", X, None, xml(), {}, 400, b"Bad request"),
+    ("no content type", "POST", "/proxy/glpi", None, None, xml(), {}, 403, b"Content-type not set"),
+    ("get no body", "GET", "/proxy/glpi", None, None, None, {}, 403, b"Content-type not set"),
+    ("text/plain", "POST", "/proxy/glpi", "text/plain", None, xml(), {}, 403, b"Unsupported Content-type"),
+    ("empty body", "POST", "/proxy/glpi", X, None, b"", {}, 403, b"No content"),
+    ("zlib garbage", "POST", "/proxy/glpi", Z, None, b"\x78\x9c garbage", {}, 403, b"Invalid zlib compressed content"),
+    ("zlib truncated", "POST", "/proxy/glpi", Z, None, zlib_of(xml())[:-9], {}, 403, b"Invalid zlib compressed content"),
+    ("gzip not gzip", "POST", "/proxy/glpi", G, None, xml(), {}, 403, b"Unsupported application/x-compress-gzip Content-type"),
+    ("gzip truncated", "POST", "/proxy/glpi", G, None, gzip_of(xml())[:-12], {}, 403, b"Unsupported application/x-compress-gzip Content-type"),
+    ("zlib bomb", "POST", "/proxy/glpi", Z, None, BOMB, {}, 413, b"Inflated content too large"),
+    ("gzip bomb", "POST", "/proxy/glpi", G, None, GZBOMB, {}, 413, b"Inflated content too large"),
+    ("json without agent id", "POST", "/proxy/glpi", J, None, js(deviceid="x"), {}, 403, b"Unsupported Content-type"),
+    ("json bad agent id", "POST", "/proxy/glpi", J, "not-a-uuid", js(deviceid="x"), {}, 403, b"Unsupported Content-type"),
+    ("utf-8 bom", "POST", "/proxy/glpi", X, None, b"\xef\xbb\xbf" + xml(), {}, 403, b"Unsupported content"),
+    ("bare REQUEST", "POST", "/proxy/glpi", X, None, b"<REQUEST><QUERY>PROLOG</QUERY></REQUEST>", {}, 403, b"Unsupported content"),
+    ("malformed xml", "POST", "/proxy/glpi", X, None, b"<?xml version='1.0'?>\n<REQUEST><QUERY>PROLOG</QUER", {}, 403, b"Unsupported xml content"),
+    ("xml not well formed", "POST", "/proxy/glpi", X, None, b"<?xml version='1.0'?>\n<A><B></A></B>", {}, 403, b"Unsupported xml content"),
+    ("query snmp", "POST", "/proxy/glpi", X, None, xml("SNMPQUERY"), {}, 403, b"Unsupported query"),
+    ("query lower case", "POST", "/proxy/glpi", X, None, xml("prolog"), {}, 403, b"Unsupported query"),
+    ("query prologx", "POST", "/proxy/glpi", X, None, xml("PROLOGX"), {}, 403, b"Unsupported query"),
+    ("no query", "POST", "/proxy/glpi", X, None, b"<?xml version='1.0'?>\n<REQUEST><DEVICEID>a</DEVICEID></REQUEST>", {}, 403, b"Unsupported query"),
+    ("inventory no deviceid", "POST", "/proxy/glpi", X, None, xml_nodev("INVENTORY"), {}, 403, b"INVENTORY query without deviceid"),
+    ("prolog no deviceid", "POST", "/proxy/glpi", X, None, xml_nodev("PROLOG"), {}, 403, b"PROLOG query without deviceid"),
+    ("xml traversal", "POST", "/proxy/glpi", X, None, xml(deviceid="../traversal-test"), {}, 400, b"Invalid deviceid"),
+    ("xml absolute", "POST", "/proxy/glpi", X, None, xml(deviceid="/tmp/evil"), {}, 400, b"Invalid deviceid"),
+    ("xml slash", "POST", "/proxy/glpi", X, None, xml(deviceid="a/b"), {}, 400, b"Invalid deviceid"),
+    ("xml tab in id", "POST", "/proxy/glpi", X, None, xml(deviceid="a&#9;b"), {}, 400, b"Invalid deviceid"),
+    ("xml dot id", "POST", "/proxy/glpi", X, None, xml(deviceid=".."), {}, 400, b"Invalid deviceid"),
+    ("xml long id", "POST", "/proxy/glpi", X, None, xml(deviceid="a" * 250), {}, 400, b"Invalid deviceid"),
+    ("xml huge id", "POST", "/proxy/glpi", X, None, xml(deviceid="a" * 5000), {}, 403, b"Unsupported xml content"),
+    ("json traversal", "POST", "/proxy/glpi", J, AGENT_ID, js(deviceid="../x"), {}, 400, b"Invalid deviceid"),
+    ("json slash", "POST", "/proxy/glpi", J, AGENT_ID, js(deviceid="a/b"), {}, 400, b"Invalid deviceid"),
+    ("json hidden", "POST", "/proxy/glpi", J, AGENT_ID, js(deviceid=".hidden"), {}, 400, b"Invalid deviceid"),
+    ("json newline id", "POST", "/proxy/glpi", J, AGENT_ID, js(deviceid="a\nb"), {}, 400, b"Invalid deviceid"),
+    ("json nul id", "POST", "/proxy/glpi", J, AGENT_ID, b'{"deviceid":"a\\u0000b"}', {}, 403, b"Unsupported JSON Content"),
+    ("json bad utf-8", "POST", "/proxy/glpi", J, AGENT_ID, b'{"deviceid":"a\xff\xfeb"}', {}, 403, b"Unsupported JSON Content"),
+    ("json overlong utf-8", "POST", "/proxy/glpi", J, AGENT_ID, b'{"deviceid":"\xc0\xafx"}', {}, 403, b"Unsupported JSON Content"),
+    ("json array", "POST", "/proxy/glpi", J, AGENT_ID, b"[1,2]", {}, 403, b"Unsupported JSON Content"),
+    ("json truncated", "POST", "/proxy/glpi", J, AGENT_ID, b'{"deviceid":"a"', {}, 403, b"Unsupported JSON Content"),
+    ("json zlib truncated", "POST", "/proxy/glpi", Z, AGENT_ID, zlib_of(js(deviceid="a"))[:-6], {}, 403, b"Invalid zlib compressed content"),
+    ("xml inventory with agent id", "POST", "/proxy/glpi", X, AGENT_ID, xml(), {}, 403, b"Not a legacy CONTACT"),
+    ("xml prolog with agent id no deviceid", "POST", "/proxy/glpi", X, AGENT_ID, xml_nodev("PROLOG"), {}, 403, b"No deviceid in CONTACT"),
+    ("text with agent id", "POST", "/proxy/glpi", Z, AGENT_ID, b"hello", {}, 403, b"Unsupported Content"),
+    ("poll unknown id", "GET", "/proxy/glpi", None, AGENT_ID, None, {"GLPI-Request-ID": "0123ABCD"}, 404, b"Unknown status"),
+    ("query contact", "GET", "/proxy/glpi?action=contact", None, None, None, {}, 403, b"Unsupported request"),
+    ("query on post", "POST", "/proxy/glpi?foo=bar", X, None, xml(), {}, 403, b"Unsupported request"),
+    ("too many proxies", "POST", "/proxy/glpi", J, AGENT_ID, js(deviceid="c"),
+     {"GLPI-Proxy-ID": ",".join(["3a609a2e-947f-4e6a-9af9-32c024ac3e9%d" % i for i in range(5)])},
+     403, "max-proxy-pass-through-reached"),
+    ("oversized body", "POST", "/proxy/glpi", X, None, xml(extra="<CONTENT>%s</CONTENT>" % ("x" * (300 << 10))), {}, 413, None),
+]
+
+
+class BadInput(unittest.TestCase):
+    def snapshot(self, px):
+        out = set()
+        for root, dirs, files in os.walk(px.dir):
+            for name in files + dirs:
+                out.add(os.path.relpath(os.path.join(root, name), px.dir))
+        return out
+
+    def test_matrix(self):
+        self.assertGreaterEqual(len(MATRIX), 40)
+        proxy = {"max_body_size": "256k", "max_inflated_size": "16M"}
+        with Passeur(proxy=proxy) as px:
+            before = self.snapshot(px)
+            for (name, method, path, ctype, agent, body, extra, status,
+                 expected) in MATRIX:
+                h = dict(extra)
+                if ctype:
+                    h["Content-Type"] = ctype
+                if agent:
+                    h["GLPI-Agent-ID"] = agent
+                with self.subTest(name=name):
+                    r = px.request(method, path, body, h)
+                    self.assertEqual(r.status, status, r)
+                    if isinstance(expected, bytes):
+                        self.assertEqual(r.body, expected)
+                        if status >= 400:
+                            self.assertEqual(r.headers["content-type"], PLAIN)
+                    elif isinstance(expected, str):
+                        self.assertEqual(r.json(), {"status": "error",
+                                                    "message": expected})
+                    self.assertTrue(px.alive(), "daemon stopped answering")
+            after = self.snapshot(px)
+            new = sorted(after - before)
+            # Only the PROLOG/INVENTORY-free matrix: nothing may be written.
+            self.assertEqual(new, [], "files appeared: %s" % new)
+            self.assertFalse(os.path.exists(os.path.join(px.dir, "traversal-test.xml")))
+            self.assertFalse(os.path.exists("/tmp/evil.xml"))
+
+    def test_loop_detected_with_own_id(self):
+        with Passeur() as px:
+            with open(os.path.join(px.vardir, "proxy-id")) as f:
+                own = f.read().strip()
+            for chain in (own, "a, " + own.upper() + " ", own + ",b"):
+                r = px.post(js(deviceid="c"), J, AGENT_ID,
+                            headers={"GLPI-Proxy-ID": chain})
+                self.assertEqual(r.status, 404, chain)
+                self.assertEqual(r.json(), {"status": "error",
+                                            "message": "proxy-loop-detected"})
+            self.assertEqual(px.files(), [])
+
+    def test_raw_protocol_garbage(self):
+        with Passeur() as px:
+            for data in (b"HELLO\r\n\r\n", b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03",
+                         b"GET /proxy/apiversion HTTP/9.9\r\n\r\n",
+                         b"POST /proxy/glpi HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n",
+                         b"GET /proxy/apiversion HTTP/1.1\r\nHost: x\r\nX: " + b"a" * 70000 + b"\r\n\r\n"):
+                out = raw(px.port, data, timeout=5)
+                if out:
+                    self.assertRegex(out[:12], rb"^HTTP/1\.[01] [45]\d\d")
+                self.assertTrue(px.alive())
+
+    def test_chunked_oversized_body(self):
+        with Passeur(proxy={"max_body_size": "64k"}) as px:
+            chunk = b"x" * 32768
+            data = [b"POST /proxy/glpi HTTP/1.1\r\nHost: x\r\n"
+                    b"Content-Type: application/xml\r\n"
+                    b"Transfer-Encoding: chunked\r\n\r\n"]
+            data += [b"8000\r\n" + chunk + b"\r\n"] * 4 + [b"0\r\n\r\n"]
+            out = raw(px.port, data, timeout=10)
+            self.assertRegex(out[:12], rb"^HTTP/1\.1 413")
+            self.assertTrue(px.alive())
+            self.assertEqual(px.files(), [])
+
+
+if __name__ == "__main__":
+    main()

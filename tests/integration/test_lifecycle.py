@@ -1,0 +1,150 @@
+"""Command line and life cycle: -n, -T, reload on SIGHUP, drain on
+SIGTERM, one instance per port, the state folder."""
+
+import os
+import signal
+import subprocess
+import tempfile
+import shutil
+import threading
+import time
+import unittest
+
+from harness import BIN, SOURCE, Passeur, free_port, main, raw, wait_until
+
+
+def serve(*args, timeout=20):
+    return subprocess.run([BIN, "serve"] + list(args), capture_output=True,
+                          timeout=timeout, text=True)
+
+
+class Lifecycle(unittest.TestCase):
+    def test_shipped_configuration_checks(self):
+        v = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, v, True)
+        etc = os.path.join(SOURCE, "etc")
+        p = serve("-c", etc, "--vardir", v, "-n")
+        self.assertEqual((p.returncode, p.stdout), (0, "configuration OK\n"),
+                         p.stderr)
+        p = serve("-c", etc, "--vardir", v, "-T")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("httpd-port = 62354\n", p.stdout)
+        self.assertIn("local_store = %s/store\n" % v, p.stdout)
+        self.assertIn("only_local_store = yes\n", p.stdout)
+
+    def test_errors_name_file_and_line(self):
+        px = Passeur(proxy={"maxrate": "lots", "max_body_size": "9Q"})
+        self.addCleanup(px.cleanup)
+        p = serve("-c", px.confdir, "-n")
+        self.assertEqual(p.returncode, 1)
+        cfg = os.path.join(px.confdir, "proxy-server-plugin.cfg")
+        self.assertIn("%s:3: maxrate: expected a number" % cfg, p.stderr)
+        self.assertIn("%s:4: max_body_size: expected a size" % cfg, p.stderr)
+        self.assertNotIn("configuration OK", p.stdout)
+
+    def test_local_overrides_and_unknown_keys(self):
+        px = Passeur(proxy={"include": '"proxy-server-plugin.local"',
+                            "bogus_key": "1"},
+                     extra_files={"proxy-server-plugin.local":
+                                  "maxrate = 7\nurl_path = /relay/\n"})
+        self.addCleanup(px.cleanup)
+        p = serve("-c", px.confdir, "--vardir", px.vardir, "-T")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("maxrate = 7\n", p.stdout)
+        self.assertIn("url_path = /relay\n", p.stdout)
+        self.assertIn('unknown configuration directive "bogus_key"', p.stderr)
+
+    def test_secrets_masked(self):
+        px = Passeur(agent={"password": "s3cret", "user": "u"})
+        self.addCleanup(px.cleanup)
+        p = serve("-c", px.confdir, "-T")
+        self.assertNotIn("s3cret", p.stdout + p.stderr)
+        self.assertIn("password = ********", p.stdout)
+
+    def test_same_port_and_path_is_an_error(self):
+        px = Passeur(proxy2={"disabled": "no", "local_store": "/tmp"})
+        self.addCleanup(px.cleanup)
+        p = serve("-c", px.confdir, "-n")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("both serve port %d" % px.port, p.stderr)
+
+    def test_second_instance_on_same_port_fails(self):
+        with Passeur() as px:
+            other = Passeur(port=px.port)
+            self.addCleanup(other.cleanup)
+            p = serve("-f", "-c", other.confdir, "--vardir", other.vardir)
+            self.assertEqual(p.returncode, 1)
+            self.assertIn("cannot listen on 127.0.0.1 port %d" % px.port,
+                          p.stderr)
+            self.assertTrue(px.alive())
+
+    def test_proxy_id_kept_across_restarts(self):
+        px = Passeur()
+        self.addCleanup(px.cleanup)
+        px.start()
+        with open(os.path.join(px.vardir, "proxy-id")) as f:
+            first = f.read()
+        px.stop()
+        px.start()
+        with open(os.path.join(px.vardir, "proxy-id")) as f:
+            self.assertEqual(f.read(), first)
+        px.stop()
+        self.assertRegex(first, r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-"
+                                r"[89ab][0-9a-f]{3}-[0-9a-f]{12}\n$")
+
+    def test_sighup_reloads(self):
+        with Passeur(proxy={"url_path": "/proxy"}) as px:
+            cfg = os.path.join(px.confdir, "proxy-server-plugin.cfg")
+            with open(cfg, "a") as f:
+                f.write("url_path = /relay\n")
+            px.proc.send_signal(signal.SIGHUP)
+            self.assertTrue(wait_until(lambda: px.request(
+                "GET", "/relay/apiversion").status == 200, 10))
+            self.assertEqual(px.request("GET", "/proxy/apiversion").status, 400)
+            # A broken file is refused and the running configuration kept.
+            with open(cfg, "a") as f:
+                f.write("maxrate = many\n")
+            px.proc.send_signal(signal.SIGHUP)
+            self.assertTrue(wait_until(lambda: "running one is kept" in
+                                       px.log(), 10))
+            self.assertEqual(px.request("GET", "/relay/apiversion").status, 200)
+
+    def test_sigterm_drains_request_in_progress(self):
+        px = Passeur()
+        self.addCleanup(px.cleanup)
+        px.start()
+        body = (b"<?xml version='1.0'?>\n<REQUEST><DEVICEID>drain-1</DEVICEID>"
+                b"<QUERY>INVENTORY</QUERY></REQUEST>\n")
+        head = (b"POST /proxy/glpi HTTP/1.1\r\nHost: x\r\n"
+                b"Content-Type: application/xml\r\n"
+                b"Content-Length: %d\r\n\r\n" % len(body))
+        out = {}
+
+        def client():
+            out["answer"] = raw(px.port, [head + body[:20], body[20:]],
+                                pause=1.0)
+        t = threading.Thread(target=client)
+        t.start()
+        time.sleep(0.5)
+        px.proc.send_signal(signal.SIGTERM)
+        t.join(20)
+        self.assertEqual(px.proc.wait(20), 0)
+        self.assertTrue(out["answer"].startswith(b"HTTP/1.1 200"), out)
+        self.assertEqual(px.files(), ["drain-1.xml"])
+        px.stop()
+        self.assertIn("stopped", px.log())
+
+    def test_version_and_usage(self):
+        p = subprocess.run([BIN, "--version"], capture_output=True, text=True)
+        self.assertEqual(p.returncode, 0)
+        self.assertRegex(p.stdout, r"^passeur \d+\.\d+\.\d+\n$")
+        p = subprocess.run([BIN, "frobnicate"], capture_output=True, text=True)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("unknown command", p.stderr)
+        p = serve("-Z")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("usage: passeur serve", p.stderr)
+
+
+if __name__ == "__main__":
+    main()

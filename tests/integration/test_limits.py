@@ -1,0 +1,141 @@
+"""Limits: the per-address sliding window (429 + Retry-After), the
+in-flight limit, slow senders, and connections per address."""
+
+import json
+import os
+import socket
+import threading
+import time
+import unittest
+
+from harness import AGENT_ID, FIXTURES, Passeur, main, wait_until
+
+
+class Limits(unittest.TestCase):
+    def test_rate_limit_sliding_window(self):
+        with Passeur(proxy={"maxrate": 5, "maxrate_period": 3}) as px:
+            codes = [px.request("GET", "/proxy/apiversion").status
+                     for _ in range(8)]
+            self.assertEqual(codes, [200] * 5 + [429] * 3)
+            r = px.request("GET", "/proxy/apiversion")
+            self.assertEqual(r.status, 429)
+            self.assertEqual(r.body, b"Too Many Requests")
+            self.assertGreaterEqual(int(r.headers["retry-after"]), 1)
+            self.assertLessEqual(int(r.headers["retry-after"]), 4)
+            # A POST is limited too; /status is not a proxy URL.
+            r = px.post(b"<?xml version='1.0'?><REQUEST/>", "application/xml")
+            self.assertEqual(r.status, 429)
+            self.assertEqual(px.request("GET", "/status").status, 200)
+            # Hammering stops: the window slides and the client is served.
+            self.assertTrue(wait_until(
+                lambda: px.request("GET", "/proxy/apiversion").status == 200,
+                seconds=8, step=1.0))
+            self.assertIn("request rate limitation applied for remote "
+                          "127.0.0.1", px.log())
+
+    def test_rate_limit_off(self):
+        with Passeur(proxy={"maxrate": 0}) as px:
+            self.assertTrue(all(px.request("GET", "/proxy/apiversion").status
+                                == 200 for _ in range(100)))
+
+    def open_slow_post(self, port, declared):
+        s = socket.create_connection(("127.0.0.1", port))
+        s.sendall(b"POST /proxy/glpi HTTP/1.1\r\nHost: x\r\n"
+                  b"Content-Type: application/xml\r\n"
+                  b"Content-Length: %d\r\n\r\n<?xml" % declared)
+        return s
+
+    def test_max_proxy_threads(self):
+        with Passeur(proxy={"max_proxy_threads": 2}) as px:
+            held = [self.open_slow_post(px.port, 1000) for _ in range(2)]
+            try:
+                self.assertTrue(wait_until(lambda: px.post(
+                    b"x", "application/xml").status == 429, 5))
+                r = px.post(b"x", "application/xml")
+                self.assertEqual(r.status, 429)
+                # apiversion does not take a slot.
+                self.assertEqual(px.request("GET", "/proxy/apiversion").status,
+                                 200)
+            finally:
+                for s in held:
+                    s.close()
+            self.assertTrue(wait_until(lambda: px.post(
+                b"x", "application/xml").status == 403, 5))
+
+    def test_slow_sender_is_cut(self):
+        with Passeur(proxy={"request_timeout": 2}) as px:
+            s = self.open_slow_post(px.port, 100000)
+            s.settimeout(10)
+            start = time.monotonic()
+            closed = False
+            try:
+                for _ in range(40):       # one byte every 0.25 s: a trickle
+                    s.sendall(b"x")
+                    time.sleep(0.25)
+            except OSError:
+                closed = True
+            if not closed:
+                try:
+                    closed = s.recv(100) == b""
+                except socket.timeout:
+                    closed = False
+                except OSError:
+                    closed = True
+            s.close()
+            self.assertTrue(closed)
+            self.assertLess(time.monotonic() - start, 10.5)
+            self.assertTrue(px.alive())
+            self.assertIn("not received within 2s", px.log())
+
+    def test_idle_connection_times_out(self):
+        with Passeur(proxy={"request_timeout": 1}) as px:
+            s = socket.create_connection(("127.0.0.1", px.port))
+            s.settimeout(5)
+            start = time.monotonic()
+            self.assertEqual(s.recv(10), b"")
+            self.assertLess(time.monotonic() - start, 4)
+            s.close()
+            self.assertTrue(px.alive())
+
+    def test_connections_per_ip(self):
+        with Passeur(proxy={"max_connections_per_ip": 4}) as px:
+            held = [socket.create_connection(("127.0.0.1", px.port))
+                    for _ in range(4)]
+            try:
+                s = socket.create_connection(("127.0.0.1", px.port))
+                s.settimeout(5)
+                s.sendall(b"GET /proxy/apiversion HTTP/1.1\r\nHost: x\r\n\r\n")
+                try:
+                    self.assertEqual(s.recv(100), b"")
+                except ConnectionResetError:
+                    pass
+                s.close()
+            finally:
+                for h in held:
+                    h.close()
+            self.assertTrue(wait_until(px.alive, 5))
+
+    def test_concurrent_posts_same_device(self):
+        with open(os.path.join(FIXTURES, "computer_small.json"), "rb") as f:
+            body = f.read()
+        bodies = [body.replace(b"passeur-test\"", b"passeur-test-%d\"" % i)
+                  for i in range(4)]
+        results = []
+        with Passeur(proxy={"max_proxy_threads": 64}) as px:
+            def worker(b):
+                for _ in range(25):
+                    results.append(px.post(b, "application/json",
+                                           AGENT_ID).status)
+            ts = [threading.Thread(target=worker, args=(b,)) for b in bodies]
+            for t in ts:
+                t.start()
+            for t in ts:
+                t.join(60)
+            self.assertEqual(results, [200] * 100)
+            self.assertEqual(px.files(), ["passeur-test-2026-01-01-00-00-00.json"])
+            with open(os.path.join(px.store, px.files()[0]), "rb") as f:
+                self.assertIn(f.read(), bodies)
+
+
+if __name__ == "__main__":
+    main()
