@@ -17,7 +17,13 @@
 #include "proxy/proxy.h"
 
 #define ANSWER_MAX	(16 * 1024 * 1024)	/* upstream answer ceiling */
-#define POLL_TRIES	12			/* as the agent does */
+/*
+ * Polling a pending upstream: every 1, 2, 4... seconds up to the
+ * expiration it announced (at most POLL_MAX_SLEEP), so a chain of proxies
+ * delivers in seconds, and never longer in all than the agent would wait
+ * (12 times the expiration).
+ */
+#define POLL_MAX_TRIES	40
 #define POLL_MAX_SLEEP	60
 
 struct forwarder {
@@ -252,7 +258,7 @@ forward_json_one(CURL *c, struct forward_job *job, const char *url,
 	const struct agent_conf	*a = job->px->agent;
 	struct exchange		 x;
 	char			 status[32], reqid[REQID_STRLEN + 1];
-	long			 wait;
+	long			 wait, step = 1, waited = 0;
 	int			 tries = 0, r;
 
 	reqid[0] = '\0';
@@ -278,19 +284,23 @@ forward_json_one(CURL *c, struct forward_job *job, const char *url,
 			buf_free(&x.body);
 			return ERR_PEER;
 		}
-		if (strcmp(status, "pending") != 0 || x.reqid[0] == '\0' ||
-		    tries == POLL_TRIES)
-			break;
-		/* An upstream proxy is pending: poll it as an agent would. */
-		memcpy(reqid, x.reqid, sizeof(reqid));
-		buf_free(&x.body);
 		if (wait < 1)
 			wait = 1;
 		if (wait > POLL_MAX_SLEEP)
 			wait = POLL_MAX_SLEEP;
+		if (strcmp(status, "pending") != 0 || x.reqid[0] == '\0' ||
+		    tries == POLL_MAX_TRIES || waited >= 12 * wait)
+			break;
+		/* An upstream proxy is pending: poll it as an agent would. */
+		memcpy(reqid, x.reqid, sizeof(reqid));
+		buf_free(&x.body);
+		if (step > wait)
+			step = wait;
 		log_debug("forward %s: server%d pending as %s, polling in "
-		    "%lds", job->reqid, i, reqid, wait);
-		sleep((unsigned)wait);
+		    "%lds", job->reqid, i, reqid, step);
+		sleep((unsigned)step);
+		waited += step;
+		step *= 2;
 		tries++;
 		r = exchange(c, a, url, NULL, NULL, 0, job, reqid, &x);
 	}
