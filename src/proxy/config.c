@@ -373,6 +373,12 @@ config_load(struct serve_conf *c, const char *confdir, const char *vardir,
 	if (nbad > 0)
 		log_warnx("agent.cfg: httpd-trust: %d item(s) that are not an "
 		    "address or a network ignored, first \"%s\"", nbad, bad);
+	/* Server targets are trusted too, as the agent does. */
+	for (i = 0; i < c->agent.nservers; i++)
+		if (trust_add_url_host(&c->agent.trust, c->agent.servers[i]) != 0)
+			log_warnx("agent.cfg: server: cannot resolve the host of "
+			    "%s (not added to the trusted addresses)",
+			    c->agent.servers[i]);
 	for (i = 0; i < CONF_NINSTANCES; i++) {
 		struct instance_conf *ic = &c->inst[i];
 

@@ -1,4 +1,5 @@
 #include <arpa/inet.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,4 +109,53 @@ trust_match(const struct trust *t, const struct sockaddr *sa)
 		    prefix_match(t->nets[i].addr, addr, t->nets[i].prefix))
 			return 1;
 	return 0;
+}
+
+int
+trust_add_url_host(struct trust *t, const char *url)
+{
+	struct addrinfo	 hints, *res, *ai;
+	char		 host[256];
+	const char	*p;
+	size_t		 len;
+	int		 added = 0;
+
+	if ((p = strstr(url, "://")) == NULL)
+		return ERR_NOT_FOUND;
+	p += 3;
+	p += strcspn(p, "@/") < strcspn(p, "/") ? strcspn(p, "@") + 1 : 0;
+	if (*p == '[') {
+		p++;
+		len = strcspn(p, "]");
+	} else
+		len = strcspn(p, ":/?#");
+	if (len == 0 || len >= sizeof(host))
+		return ERR_NOT_FOUND;
+	memcpy(host, p, len);
+	host[len] = '\0';
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	if (getaddrinfo(host, NULL, &hints, &res) != 0)
+		return ERR_NOT_FOUND;
+	for (ai = res; ai != NULL && t->n < TRUST_MAX; ai = ai->ai_next) {
+		struct trust_net *n = &t->nets[t->n];
+
+		memset(n, 0, sizeof(*n));
+		n->family = ai->ai_family;
+		if (ai->ai_family == AF_INET) {
+			memcpy(n->addr, &((struct sockaddr_in *)ai->ai_addr)->
+			    sin_addr, 4);
+			n->prefix = 32;
+		} else if (ai->ai_family == AF_INET6) {
+			memcpy(n->addr, &((struct sockaddr_in6 *)ai->ai_addr)->
+			    sin6_addr, 16);
+			n->prefix = 128;
+		} else
+			continue;
+		t->n++;
+		added++;
+	}
+	freeaddrinfo(res);
+	return added > 0 ? 0 : ERR_NOT_FOUND;
 }

@@ -25,6 +25,11 @@ struct trust {
  * are skipped; returns how many, and *badp names the first.
  */
 int	trust_parse(struct trust *t, const char *list, const char **badp);
+/*
+ * Adds every address the host of an http(s) URL resolves to (the agent
+ * trusts its server targets).  Returns 0 or ERR_NOT_FOUND.
+ */
+int	trust_add_url_host(struct trust *t, const char *url);
 /* 1 when sa is inside one of the networks (v4-mapped v6 counts as v4). */
 int	trust_match(const struct trust *t, const struct sockaddr *sa);
 

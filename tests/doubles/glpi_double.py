@@ -130,7 +130,8 @@ def answer_xml(body, agent_id):
         return 200, INVENTORY_XML, "application/xml"
     if agent_id:
         # An agent sending its id learns here that the server speaks JSON.
-        return 200, compact({"expiration": EXPIRATION, "status": "ok"}), "application/json"
+        answer = compact({"expiration": EXPIRATION, "status": "ok"})
+        return 200, answer, "application/json"
     return 200, PROLOG_XML, "application/xml"
 
 
@@ -248,20 +249,6 @@ class Handler(BaseHTTPRequestHandler):
                 self.request, server_side=True)
         super().setup()
 
-    def read_body(self):
-        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            parts = []
-            while True:
-                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-                if size == 0:
-                    while self.rfile.readline().strip():
-                        pass  # trailer fields
-                    return b"".join(parts)
-                parts.append(self.rfile.read(size))
-                self.rfile.readline()
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length > 0 else b""
-
     def reply(self, status, body, content_type, extra=None, glpi=True):
         """Sends one answer and closes; `glpi` adds GLPI's own headers."""
         extra = extra or {}
@@ -286,7 +273,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def dispatch(self):
         url = urlsplit(self.path)
-        body = self.read_body()
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length > 0 else b""
         if url.path.startswith(CONTROL):
             self.control(url.path[len(CONTROL):], body)
         else:

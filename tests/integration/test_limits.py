@@ -33,6 +33,22 @@ class Limits(unittest.TestCase):
             self.assertIn("request rate limitation applied for remote "
                           "127.0.0.1", px.log())
 
+    def test_forbid_not_trusted(self):
+        with Passeur(agent={"httpd-trust": "10.0.0.0/8, ::1"},
+                     proxy={"forbid_not_trusted": "yes"}) as px:
+            r = px.request("GET", "/proxy/apiversion")
+            self.assertEqual((r.status, r.body), (403, b"Forbidden"))
+            r = px.post(b"x", "application/xml")
+            self.assertEqual(r.status, 403)
+        for trust in ("127.0.0.1", "127.0.0.0/8"):
+            with Passeur(agent={"httpd-trust": trust},
+                         proxy={"forbid_not_trusted": "yes"}) as px:
+                self.assertTrue(px.alive())
+        # A server target's address is trusted as well.
+        with Passeur(agent={"server": "http://127.0.0.1:9/x"},
+                     proxy={"forbid_not_trusted": "yes"}) as px:
+            self.assertTrue(px.alive())
+
     def test_rate_limit_off(self):
         with Passeur(proxy={"maxrate": 0}) as px:
             self.assertTrue(all(px.request("GET", "/proxy/apiversion").status
