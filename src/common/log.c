@@ -79,6 +79,33 @@ log_close(void)
 	log_dest = LOG_TO_STDERR;
 }
 
+void
+log_escape(char *dst, size_t dstlen, const char *src)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	size_t			 n = 0;
+	unsigned char		 c;
+
+	if (dstlen == 0)
+		return;
+	for (; *src != '\0'; src++) {
+		c = (unsigned char)*src;
+		if (c <= 0x20 || c == 0x7f || c == '\\') {
+			if (n + 4 >= dstlen)
+				break;
+			dst[n++] = '\\';
+			dst[n++] = 'x';
+			dst[n++] = hex[c >> 4];
+			dst[n++] = hex[c & 0xf];
+		} else {
+			if (n + 1 >= dstlen)
+				break;
+			dst[n++] = (char)c;
+		}
+	}
+	dst[n] = '\0';
+}
+
 int
 log_verbosity(void)
 {

@@ -9,6 +9,8 @@
 #ifndef PASSEUR_LOG_H
 #define PASSEUR_LOG_H
 
+#include <stddef.h>
+
 enum log_dest { LOG_TO_STDERR, LOG_TO_FILE, LOG_TO_SYSLOG };
 
 /* verbosity: 0 info, 1 debug, 2 debug2 */
@@ -17,6 +19,11 @@ int	 log_init(enum log_dest dest, const char *path, const char *facility,
 void	 log_close(void);
 int	 log_verbosity(void);
 int	 log_facility_valid(const char *facility);
+/*
+ * Copies src for a log line: control bytes, spaces, backslashes and DEL
+ * become \xHH, so client data can neither forge lines nor shift fields.
+ */
+void	 log_escape(char *dst, size_t dstlen, const char *src);
 
 #define LOG_FMT __attribute__((format(printf, 1, 2)))
 void	 log_warn(const char *, ...) LOG_FMT;

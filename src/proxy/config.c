@@ -1,3 +1,4 @@
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <limits.h>
 #include <stddef.h>
@@ -94,6 +95,7 @@ static const struct key instance_keys[] = {
 	{ "request_timeout", K_INT, I(request_timeout), 1, 3600, "60", 0 },
 	{ "max_header_size", K_SIZE, I(max_header_size), 4 * KiB, 1 * MiB, "32k", 0 },
 	{ "max_rate_clients", K_INT, I(max_rate_clients), 16, 10000000, "100000", 0 },
+	{ "max_pending_answers", K_INT, I(max_pending_answers), 16, 10000000, "100000", 0 },
 	{ "workers", K_INT, I(workers), 0, 256, "0", 0 },
 	{ NULL, 0, 0, 0, 0, NULL, 0 }
 };
@@ -350,6 +352,32 @@ resolve_instance(struct serve_conf *c, struct instance_conf *ic, FILE *err)
 	return errors;
 }
 
+static int
+check_agent(const struct agent_conf *a, FILE *err)
+{
+	unsigned char	addr[16];
+	int		errors = 0;
+
+	if (a->httpd_ip[0] != '\0' && inet_pton(AF_INET, a->httpd_ip, addr)
+	    != 1 && inet_pton(AF_INET6, a->httpd_ip, addr) != 1) {
+		fprintf(err, "agent.cfg: httpd-ip: \"%s\" is not an IPv4 or "
+		    "IPv6 address\n", a->httpd_ip);
+		errors++;
+	}
+	if (strcasestr(a->logger, "file") != NULL && a->logfile[0] == '\0') {
+		fprintf(err, "agent.cfg: logger is file but logfile is not "
+		    "set\n");
+		errors++;
+	}
+	if (strcasestr(a->logger, "syslog") != NULL &&
+	    !log_facility_valid(a->logfacility)) {
+		fprintf(err, "agent.cfg: logfacility: \"%s\" is not a syslog "
+		    "facility (LOG_DAEMON, LOG_LOCAL0...)\n", a->logfacility);
+		errors++;
+	}
+	return errors;
+}
+
 int
 config_load(struct serve_conf *c, const char *confdir, const char *vardir,
     FILE *err)
@@ -379,6 +407,7 @@ config_load(struct serve_conf *c, const char *confdir, const char *vardir,
 			log_warnx("agent.cfg: server: cannot resolve the host of "
 			    "%s (not added to the trusted addresses)",
 			    c->agent.servers[i]);
+	errors += check_agent(&c->agent, err);
 	for (i = 0; i < CONF_NINSTANCES; i++) {
 		struct instance_conf *ic = &c->inst[i];
 

@@ -68,6 +68,7 @@ struct instance_conf {
 	long long	 request_timeout;
 	long long	 max_header_size;
 	long long	 max_rate_clients;
+	long long	 max_pending_answers;
 	long long	 workers;
 };
 

@@ -11,13 +11,12 @@ ctype_is(const char *ctype, const char *prefix)
 	return ctype != NULL && strncasecmp(ctype, prefix, strlen(prefix)) == 0;
 }
 
-/* Exact type, parameters after ';' and blanks ignored. */
-static int
+int
 ctype_equals(const char *ctype, const char *type)
 {
 	size_t n = strlen(type);
 
-	if (strncasecmp(ctype, type, n) != 0)
+	if (ctype == NULL || strncasecmp(ctype, type, n) != 0)
 		return 0;
 	ctype += n;
 	while (*ctype == ' ' || *ctype == '\t')

@@ -21,5 +21,7 @@ int	decode_body(const char *ctype, struct buf *body, size_t max_inflated,
 
 /* Case-insensitive prefix test, for content types. */
 int	ctype_is(const char *ctype, const char *prefix);
+/* Exact type, any case, parameters after ';' ignored. */
+int	ctype_equals(const char *ctype, const char *type);
 
 #endif

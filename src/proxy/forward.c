@@ -2,6 +2,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +29,8 @@
 
 struct forwarder {
 	pthread_mutex_t		 lock;
-	pthread_cond_t		 more, idle_cv;
+	pthread_cond_t		 more, idle_cv, cancel_cv;
+	atomic_int		 cancelled;
 	struct forward_job	*head, *tail;
 	int			 queued, max_queue;
 	int			 nthreads, max_workers, nidle, busy;
@@ -109,8 +111,38 @@ on_header(char *p, size_t size, size_t n, void *arg)
 	return len;
 }
 
+/* Aborts a transfer once the forwarder is cancelled. */
+static int
+on_progress(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut,
+    curl_off_t un)
+{
+	struct forwarder *f = arg;
+
+	(void)dt;
+	(void)dn;
+	(void)ut;
+	(void)un;
+	return atomic_load(&f->cancelled) ? 1 : 0;
+}
+
+/* Sleeps seconds, or less when the forwarder is cancelled. */
 static void
-set_common(CURL *c, const struct agent_conf *a, struct exchange *x)
+nap(struct forwarder *f, long seconds)
+{
+	struct timespec deadline;
+
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += seconds;
+	pthread_mutex_lock(&f->lock);
+	while (!atomic_load(&f->cancelled) &&
+	    pthread_cond_timedwait(&f->cancel_cv, &f->lock, &deadline) == 0)
+		;
+	pthread_mutex_unlock(&f->lock);
+}
+
+static void
+set_common(CURL *c, struct forwarder *f, const struct agent_conf *a,
+    struct exchange *x)
 {
 	curl_easy_reset(c);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -124,10 +156,14 @@ set_common(CURL *c, const struct agent_conf *a, struct exchange *x)
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, x);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, x->error);
+	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(c, CURLOPT_XFERINFODATA, f);
 	if (a->proxy[0] != '\0')
 		curl_easy_setopt(c, CURLOPT_PROXY, a->proxy);
 	if (a->user[0] != '\0') {
-		curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+		/* Credentials are sent when the server asks (401). */
+		curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_ANY);
 		curl_easy_setopt(c, CURLOPT_USERNAME, a->user);
 		curl_easy_setopt(c, CURLOPT_PASSWORD, a->password);
 	}
@@ -162,7 +198,8 @@ add_header(struct curl_slist *h, const char *name, const char *value)
  * inflated.  Returns 0 when an HTTP answer came, ERR_TRANSPORT otherwise.
  */
 static int
-exchange(CURL *c, const struct agent_conf *a, const char *url,
+exchange(CURL *c, struct forwarder *f, const struct agent_conf *a,
+    const char *url,
     const char *ctype, const char *body, size_t len,
     const struct forward_job *job, const char *reqid, struct exchange *x)
 {
@@ -173,7 +210,7 @@ exchange(CURL *c, const struct agent_conf *a, const char *url,
 
 	memset(x, 0, sizeof(*x));
 	buf_init(&x->body, ANSWER_MAX);
-	set_common(c, a, x);
+	set_common(c, f, a, x);
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	h = add_header(h, "Pragma", "no-cache");
 	h = curl_slist_append(h, "Expect:");
@@ -252,8 +289,8 @@ set_answer(struct forward_job *job, struct buf *b)
 
 /* Forwards a JSON message to target i; 0 on success. */
 static int
-forward_json_one(CURL *c, struct forward_job *job, const char *url,
-    const char *ctype, const char *body, size_t len, int i)
+forward_json_one(CURL *c, struct forwarder *f, struct forward_job *job,
+    const char *url, const char *ctype, const char *body, size_t len, int i)
 {
 	const struct agent_conf	*a = job->px->agent;
 	struct exchange		 x;
@@ -264,7 +301,7 @@ forward_json_one(CURL *c, struct forward_job *job, const char *url,
 	reqid[0] = '\0';
 	if (log_verbosity() > 0)
 		reqid_random(reqid);
-	r = exchange(c, a, url, ctype, body, len, job, reqid, &x);
+	r = exchange(c, f, a, url, ctype, body, len, job, reqid, &x);
 	for (;;) {
 		if (r != 0 || x.status < 200 || x.status > 299) {
 			if (r != 0)
@@ -288,9 +325,17 @@ forward_json_one(CURL *c, struct forward_job *job, const char *url,
 			wait = 1;
 		if (wait > POLL_MAX_SLEEP)
 			wait = POLL_MAX_SLEEP;
-		if (strcmp(status, "pending") != 0 || x.reqid[0] == '\0' ||
-		    tries == POLL_MAX_TRIES || waited >= 12 * wait)
+		if (strcmp(status, "pending") != 0 || x.reqid[0] == '\0')
 			break;
+		if (tries == POLL_MAX_TRIES || waited >= 12 * wait ||
+		    atomic_load(&f->cancelled)) {
+			/* The agent must not wait for what will never come. */
+			log_warnx("forward %s to server%d (%s): still pending "
+			    "after %d polls, given up", job->reqid, i, url,
+			    tries);
+			buf_free(&x.body);
+			return ERR_TIMEOUT;
+		}
 		/* An upstream proxy is pending: poll it as an agent would. */
 		memcpy(reqid, x.reqid, sizeof(reqid));
 		buf_free(&x.body);
@@ -298,11 +343,11 @@ forward_json_one(CURL *c, struct forward_job *job, const char *url,
 			step = wait;
 		log_debug("forward %s: server%d pending as %s, polling in "
 		    "%lds", job->reqid, i, reqid, step);
-		sleep((unsigned)step);
+		nap(f, step);
 		waited += step;
 		step *= 2;
 		tries++;
-		r = exchange(c, a, url, NULL, NULL, 0, job, reqid, &x);
+		r = exchange(c, f, a, url, NULL, NULL, 0, job, reqid, &x);
 	}
 	job->status = strcmp(status, "pending") == 0 ? 202 : 200;
 	set_answer(job, &x.body);
@@ -310,7 +355,7 @@ forward_json_one(CURL *c, struct forward_job *job, const char *url,
 }
 
 static void
-run_job(CURL *c, struct forward_job *job)
+run_job(CURL *c, struct forwarder *f, struct forward_job *job)
 {
 	const struct agent_conf	*a = job->px->agent;
 	struct buf		 z;
@@ -329,20 +374,23 @@ run_job(CURL *c, struct forward_job *job)
 		    "application/xml";
 	for (i = 0; i < a->nservers && ok; i++) {
 		if (job->kind == FORWARD_JSON) {
-			ok = forward_json_one(c, job, a->servers[i], ctype,
+			ok = forward_json_one(c, f, job, a->servers[i], ctype,
 			    body, len, i) == 0;
 		} else {
 			struct exchange x;
 			int r;
 
-			r = exchange(c, a, a->servers[i], ctype, body, len,
+			r = exchange(c, f, a, a->servers[i], ctype, body, len,
 			    job, NULL, &x);
 			ok = r == 0 && x.status >= 200 && x.status <= 299;
-			if (!ok)
-				log_warnx("forward of %s to server%d (%s) "
-				    "failed: %s%s%ld", job->reqid, i,
-				    a->servers[i], x.error, r == 0 ?
-				    "HTTP " : "", r == 0 ? x.status : 0L);
+			if (r != 0)
+				log_warnx("forward of XML inventory to "
+				    "server%d (%s) failed: %s", i,
+				    a->servers[i], x.error);
+			else if (!ok)
+				log_warnx("forward of XML inventory to "
+				    "server%d (%s) failed: HTTP %ld", i,
+				    a->servers[i], x.status);
 			buf_free(&x.body);
 		}
 		if (!ok)
@@ -377,7 +425,7 @@ worker(void *arg)
 		f->queued--;
 		f->busy++;
 		pthread_mutex_unlock(&f->lock);
-		run_job(c, job);
+		run_job(c, f, job);
 		job->done(job);
 		pthread_mutex_lock(&f->lock);
 		f->busy--;
@@ -405,6 +453,8 @@ forwarder_new(int max_workers, int max_queue)
 	pthread_mutex_init(&f->lock, NULL);
 	pthread_cond_init(&f->more, NULL);
 	pthread_cond_init(&f->idle_cv, NULL);
+	pthread_cond_init(&f->cancel_cv, NULL);
+	atomic_init(&f->cancelled, 0);
 	return f;
 }
 
@@ -440,6 +490,7 @@ forwarder_free(struct forwarder *f, int grace)
 	pthread_mutex_destroy(&f->lock);
 	pthread_cond_destroy(&f->more);
 	pthread_cond_destroy(&f->idle_cv);
+	pthread_cond_destroy(&f->cancel_cv);
 	free(f->threads);
 	free(f);
 }
@@ -489,6 +540,15 @@ forward_job_free(struct forward_job *job)
 	free(job);
 }
 
+void
+forwarder_cancel(struct forwarder *f)
+{
+	pthread_mutex_lock(&f->lock);
+	atomic_store(&f->cancelled, 1);
+	pthread_cond_broadcast(&f->cancel_cv);
+	pthread_mutex_unlock(&f->lock);
+}
+
 int
 forward_submit(struct forwarder *f, struct forward_job *job,
     forward_done_cb done, void *arg)
@@ -499,7 +559,8 @@ forward_submit(struct forwarder *f, struct forward_job *job,
 	job->arg = arg;
 	job->next = NULL;
 	pthread_mutex_lock(&f->lock);
-	if (f->stopping || f->queued >= f->max_queue) {
+	if (f->stopping || atomic_load(&f->cancelled) ||
+	    f->queued >= f->max_queue) {
 		r = ERR_TOO_BIG;
 		goto out;
 	}

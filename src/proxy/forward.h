@@ -52,6 +52,11 @@ struct forward_job {
 };
 
 struct forwarder	*forwarder_new(int max_workers, int max_queue);
+/*
+ * Makes every queued and running job fail at once (transfers and polls
+ * are interrupted); their callbacks still run.  New jobs are refused.
+ */
+void			 forwarder_cancel(struct forwarder *f);
 /* Waits up to grace seconds for queued jobs, then stops the workers. */
 void			 forwarder_free(struct forwarder *f, int grace);
 

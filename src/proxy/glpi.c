@@ -147,9 +147,12 @@ json_forward_done(struct forward_job *job)
 		    (json_int_t)px->conf->prolog_freq));
 	}
 	if (reqcache_set(px->cache, job->reqid, rs.status, rs.body.data,
-	    rs.body.len, time(NULL)) != 0)
-		log_warnx("answer of %s could not be kept for the poll",
+	    rs.body.len, time(NULL)) != 0) {
+		/* Too large to keep: the agent must not wait for it. */
+		log_warnx("answer of %s too large to keep for the poll",
 		    job->reqid);
+		reqcache_set(px->cache, job->reqid, 503, "", 0, time(NULL));
+	}
 	log_info("forward %s %s in %ds: HTTP %d", job->reqid,
 	    job->ok ? "done" : "failed", secs, rs.status);
 	buf_free(&rs.body);
@@ -177,6 +180,8 @@ forward_json(struct request *rq, struct response *rs)
 	    forward_job_new(&job, px, FORWARD_JSON, rq->body.data,
 	    rq->body.len, rq->agent_id, chain, rq->user_agent) != 0) {
 		free(chain);
+		reqcache_set(px->cache, rs->reqid, 500, "", 0, time(NULL));
+		rs->reqid[0] = '\0';
 		response_error(rs, 500, "Out of memory");
 		return;
 	}
@@ -188,6 +193,7 @@ forward_json(struct request *rq, struct response *rs)
 		generation_release(px->gen);
 		forward_job_free(job);
 		reqcache_set(px->cache, rs->reqid, 503, "", 0, time(NULL));
+		rs->reqid[0] = '\0';
 		response_error(rs, 503, "Proxy busy, retry later");
 		return;
 	}
@@ -203,7 +209,7 @@ branch_glpi(struct request *rq, struct response *rs, const char *ctype)
 	char				 suffix[64];
 	int				 partial, r;
 
-	if (!ctype_is(ctype, "application/json")) {
+	if (!ctype_equals(ctype, "application/json")) {
 		legacy_contact(rq, rs);
 		return;
 	}
@@ -214,7 +220,7 @@ branch_glpi(struct request *rq, struct response *rs, const char *ctype)
 		return;
 	}
 	action = json_string_value(json_object_get(root, "action"));
-	if (action == NULL)
+	if (action == NULL || *action == '\0')
 		action = "inventory";
 	rq->action = strcmp(action, "contact") == 0 ? "contact" :
 	    strcmp(action, "inventory") == 0 ? "inventory" : "other";

@@ -22,7 +22,7 @@ proxy_init(struct proxy *px, const struct instance_conf *conf,
 	px->fwd = fwd;
 	px->rate = ratelimit_new(conf->maxrate, conf->maxrate_period,
 	    (size_t)conf->max_rate_clients);
-	px->cache = reqcache_new((size_t)conf->max_rate_clients,
+	px->cache = reqcache_new((size_t)conf->max_pending_answers,
 	    REQCACHE_MAX_BYTES, REQCACHE_TTL);
 	px->owns_cache = 1;
 	if (px->rate == NULL || px->cache == NULL) {

@@ -23,14 +23,79 @@
 
 #define FORWARD_WORKERS	32
 #define FORWARD_QUEUE	10000
-#define STOP_GRACE	30	/* seconds for in-flight requests at exit */
+#define STOP_GRACE	15	/* seconds for requests in progress at exit */
 
 static void
-usage(void)
+usage(int code)
 {
-	fprintf(stderr, "usage: passeur serve [-fnTv] [-c confdir] "
-	    "[--vardir dir]\n");
-	exit(2);
+	fprintf(code == 0 ? stdout : stderr, "usage: passeur serve [-fnTv] "
+	    "[-c confdir] [--vardir dir]\n");
+	exit(code);
+}
+
+/*
+ * Detaching: the parent waits until the child has bound its ports and
+ * exits with the child's verdict, so `passeur serve` without -f fails
+ * visibly when it cannot start.  Returns the write end the child reports
+ * on (see detach_done()).
+ */
+static int
+detach_begin(void)
+{
+	int	fds[2];
+	char	verdict = 1;
+	pid_t	pid;
+
+	if (pipe(fds) == -1)
+		fatal("pipe");
+	if ((pid = fork()) == -1)
+		fatal("fork");
+	if (pid > 0) {
+		close(fds[1]);
+		if (read(fds[0], &verdict, 1) != 1)
+			verdict = 1;
+		_exit(verdict);
+	}
+	close(fds[0]);
+	if (setsid() == -1)
+		fatal("setsid");
+	return fds[1];
+}
+
+static void
+detach_done(int fd, char verdict)
+{
+	int null;
+
+	if (fd == -1)
+		return;
+	if (verdict == 0 && (null = open("/dev/null", O_RDWR)) != -1) {
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+		if (null > STDERR_FILENO)
+			close(null);
+	}
+	(void)!write(fd, &verdict, 1);
+	close(fd);
+}
+
+/* Paths given on the command line stay valid after chdir("/"). */
+static char *
+absolute(const char *path)
+{
+	char	*p, cwd[4096];
+
+	if (path == NULL)
+		return NULL;
+	if (path[0] == '/')
+		p = strdup(path);
+	else if (getcwd(cwd, sizeof(cwd)) == NULL ||
+	    asprintf(&p, "%s/%s", cwd, path) == -1)
+		p = NULL;
+	if (p == NULL)
+		fatal("cannot make %s absolute", path);
+	return p;
 }
 
 /* mkdir -p with mode for the folders we own. */
@@ -87,7 +152,7 @@ setup_logging(const struct agent_conf *a, int verbose, int foreground)
 {
 	int level = (int)a->debug + verbose;
 
-	if (strcasestr(a->logger, "file") != NULL && a->logfile[0] != '\0')
+	if (strcasestr(a->logger, "file") != NULL)
 		return log_init(LOG_TO_FILE, a->logfile, NULL, level);
 	if (strcasestr(a->logger, "syslog") != NULL ||
 	    (!foreground && strcasestr(a->logger, "stderr") != NULL))
@@ -202,7 +267,7 @@ run_reload(struct running *rn, struct serve_conf *conf)
 	if (generation_same_listeners(prev, next))
 		server_swap(&rn->server, next);
 	else {
-		server_stop(&rn->server, STOP_GRACE);
+		server_stop(&rn->server, STOP_GRACE, NULL, NULL);
 		if ((r = server_start(&rn->server, next)) != 0) {
 			log_warnx("new listeners failed, the previous ones "
 			    "are restored");
@@ -218,10 +283,16 @@ run_reload(struct running *rn, struct serve_conf *conf)
 }
 
 static void
+cancel_forwards(void *arg)
+{
+	forwarder_cancel(arg);
+}
+
+static void
 run_stop(struct running *rn)
 {
 	if (rn->listening)
-		server_stop(&rn->server, STOP_GRACE);
+		server_stop(&rn->server, STOP_GRACE, cancel_forwards, rn->fwd);
 	rn->listening = 0;
 	forwarder_free(rn->fwd, STOP_GRACE);
 	rn->fwd = NULL;
@@ -229,12 +300,29 @@ run_stop(struct running *rn)
 	rn->gen = NULL;
 }
 
+/*
+ * Loads the configuration; errors go to stderr at start-up and to the log
+ * on a reload, where stderr may lead nowhere.
+ */
 static int
-load(struct serve_conf *c, const char *confdir, const char *vardir)
+load(struct serve_conf *c, const char *confdir, const char *vardir,
+    int to_log)
 {
-	int errors;
+	FILE	*err = stderr;
+	char	*text = NULL, *line, *save = NULL;
+	size_t	 len = 0;
+	int	 errors;
 
-	errors = config_load(c, confdir, vardir, stderr);
+	if (to_log && (err = open_memstream(&text, &len)) == NULL)
+		err = stderr;
+	errors = config_load(c, confdir, vardir, err);
+	if (err != stderr) {
+		fclose(err);
+		for (line = strtok_r(text, "\n", &save); line != NULL;
+		    line = strtok_r(NULL, "\n", &save))
+			log_warnx("%s", line);
+		free(text);
+	}
 	if (errors != 0)
 		config_free(c);
 	return errors;
@@ -250,18 +338,20 @@ serve_main(int argc, char **argv)
 	};
 	struct running	 rn;
 	struct serve_conf conf;
-	const char	*confdir = DEFAULT_CONFDIR, *vardir = NULL;
+	char		*confdir = NULL, *vardir = NULL;
 	int		 ch, foreground = 0, check = 0, dump = 0, verbose = 0;
-	int		 sig, code = 0;
+	int		 sig, code = 0, report = -1;
 	sigset_t	 set;
 
 	while ((ch = getopt_long(argc, argv, "c:fnTvh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
-			confdir = optarg;
+			free(confdir);
+			confdir = absolute(optarg);
 			break;
 		case 'V':
-			vardir = optarg;
+			free(vardir);
+			vardir = absolute(optarg);
 			break;
 		case 'f':
 			foreground = 1;
@@ -275,27 +365,38 @@ serve_main(int argc, char **argv)
 		case 'v':
 			verbose++;
 			break;
+		case 'h':
+			usage(0);
+			break;
 		default:
-			usage();
+			usage(2);
 		}
 	}
 	if (optind != argc)
-		usage();
+		usage(2);
+	if (confdir == NULL)
+		confdir = absolute(DEFAULT_CONFDIR);
 	log_init(LOG_TO_STDERR, NULL, NULL, verbose);
 	memset(&rn, 0, sizeof(rn));
-	if (load(&conf, confdir, vardir) != 0)
-		return 1;
+	if (load(&conf, confdir, vardir, 0) != 0) {
+		code = 1;
+		goto out;
+	}
 	if (check || dump) {
 		if (dump)
 			config_dump(&conf, stdout);
 		else
 			printf("configuration OK\n");
 		config_free(&conf);
-		return 0;
+		goto out;
 	}
-	if (!foreground && daemon(0, 0) == -1)
-		fatal("daemon");
-	if (setup_logging(&conf.agent, verbose, foreground) != 0)
+	if (!foreground) {
+		report = detach_begin();
+		if (chdir("/") == -1)
+			fatal("chdir /");
+	}
+	/* Until it has started, a detached server still reports on stderr. */
+	if (setup_logging(&conf.agent, verbose, 1) != 0)
 		fatal("cannot open log file %s", conf.agent.logfile);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 
@@ -310,8 +411,13 @@ serve_main(int argc, char **argv)
 	if (run_start(&rn, &conf) != 0) {
 		run_stop(&rn);
 		config_free(&conf);
-		return 1;
+		detach_done(report, 1);
+		code = 1;
+		goto out;
 	}
+	detach_done(report, 0);
+	if (!foreground)
+		setup_logging(&rn.gen->conf.agent, verbose, foreground);
 	log_info("passeur %s started", PASSEUR_VERSION);
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)
@@ -319,7 +425,7 @@ serve_main(int argc, char **argv)
 		if (sig != SIGHUP)
 			break;
 		log_info("SIGHUP: reloading the configuration");
-		if (load(&conf, confdir, vardir) != 0) {
+		if (load(&conf, confdir, vardir, 1) != 0) {
 			log_warnx("configuration has errors, the running one "
 			    "is kept");
 			continue;
@@ -341,5 +447,8 @@ serve_main(int argc, char **argv)
 	curl_global_cleanup();
 	log_info("stopped");
 	log_close();
+out:
+	free(confdir);
+	free(vardir);
 	return code;
 }

@@ -367,15 +367,17 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 {
 	struct exchange	*x = *con_cls;
 	struct proxy	*px;
+	char		 deviceid[4 * sizeof(x->rq.deviceid)];
 
 	(void)cls;
 	(void)conn;
 	if (x == NULL)
 		return;
 	px = x->rq.px;
+	log_escape(deviceid, sizeof(deviceid), x->rq.deviceid);
 	log_info("%s %s %s %s %d %zu %zu %.1fms%s", x->ip,
 	    x->rs.reqid[0] ? x->rs.reqid : "-",
-	    x->rq.deviceid[0] ? x->rq.deviceid : "-", x->route ==
+	    deviceid[0] ? deviceid : "-", x->route ==
 	    ROUTE_APIVERSION ? "apiversion" : x->rq.action,
 	    x->state == ST_SENT ? x->rs.status : 0, x->bytes_in,
 	    x->state == ST_SENT ? x->rs.body.len : 0, elapsed_ms(&x->start),
@@ -518,7 +520,7 @@ server_start(struct server *s, struct generation *gen)
 	for (i = 0; i < s->nlisteners; i++) {
 		if ((r = start_listener(&s->listeners[i], &gen->conf.agent))
 		    != 0) {
-			server_stop(s, 0);
+			server_stop(s, 0, NULL, NULL);
 			return r;
 		}
 	}
@@ -538,27 +540,55 @@ server_swap(struct server *s, struct generation *gen)
 	generation_release(old);
 }
 
-void
-server_stop(struct server *s, int grace)
+static int
+wait_idle(struct server *s, int seconds)
 {
-	int i, waited;
+	int waited;
 
-	for (i = 0; i < s->nlisteners; i++)
-		if (s->listeners[i].daemon != NULL)
-			MHD_quiesce_daemon(s->listeners[i].daemon);
-	/* Let requests being received or forwarded finish. */
-	for (waited = 0; atomic_load(&s->active) > 0 && waited < grace * 10;
+	for (waited = 0; atomic_load(&s->active) > 0 && waited < seconds * 10;
 	    waited++)
 		usleep(100000);
+	return atomic_load(&s->active) == 0;
+}
+
+void
+server_stop(struct server *s, int grace, void (*cancel)(void *), void *arg)
+{
+	MHD_socket	fd;
+	int		i, idle;
+
+	/* Stop accepting; the listening sockets are ours to close. */
 	for (i = 0; i < s->nlisteners; i++)
-		if (s->listeners[i].daemon != NULL) {
+		if (s->listeners[i].daemon != NULL &&
+		    (fd = MHD_quiesce_daemon(s->listeners[i].daemon)) !=
+		    MHD_INVALID_SOCKET)
+			close(fd);
+	/* Let requests being received or forwarded finish... */
+	idle = wait_idle(s, grace);
+	if (!idle && cancel != NULL) {
+		/* ...then make the forwards they wait for give up. */
+		log_warnx("%d request(s) still in progress after %ds, "
+		    "cancelling their forwards", atomic_load(&s->active),
+		    grace);
+		cancel(arg);
+		idle = wait_idle(s, 10);
+	}
+	for (i = 0; i < s->nlisteners; i++) {
+		if (s->listeners[i].daemon == NULL)
+			continue;
+		/* A suspended connection would make MHD abort: leave it. */
+		if (idle)
 			MHD_stop_daemon(s->listeners[i].daemon);
-			s->listeners[i].daemon = NULL;
-		}
+		s->listeners[i].daemon = NULL;
+	}
+	if (!idle)
+		log_warnx("%d request(s) still in progress are abandoned",
+		    atomic_load(&s->active));
 	s->nlisteners = 0;
 	pthread_mutex_lock(&s->gen_lock);
 	generation_release(s->gen);
 	s->gen = NULL;
 	pthread_mutex_unlock(&s->gen_lock);
-	pthread_mutex_destroy(&s->gen_lock);
+	if (idle)
+		pthread_mutex_destroy(&s->gen_lock);
 }

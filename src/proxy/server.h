@@ -44,7 +44,12 @@ struct server {
 int	server_start(struct server *s, struct generation *gen);
 /* Requests that start from now on use gen (same listeners required). */
 void	server_swap(struct server *s, struct generation *gen);
-/* Stops accepting, waits up to grace seconds for requests, stops. */
-void	server_stop(struct server *s, int grace);
+/*
+ * Stops accepting and closes the listening sockets, waits up to grace
+ * seconds for requests in progress, then calls cancel (when not NULL) so
+ * that forwards they wait for give up, and stops.
+ */
+void	server_stop(struct server *s, int grace, void (*cancel)(void *),
+	    void *arg);
 
 #endif

@@ -134,6 +134,62 @@ class Lifecycle(unittest.TestCase):
         px.stop()
         self.assertIn("stopped", px.log())
 
+    def test_sigterm_cancels_hanging_forward(self):
+        from harness import GlpiDouble, FIXTURES
+        body = open(os.path.join(FIXTURES, "inventory_small.xml"), "rb").read()
+        with GlpiDouble() as glpi:
+            glpi.behaviour(delay_ms=120000)
+            px = Passeur(agent={"server": glpi.url()})
+            self.addCleanup(px.cleanup)
+            px.start()
+            out = {}
+
+            def client():
+                out["r"] = px.post(body, "application/xml")
+            t = threading.Thread(target=client)
+            t.start()
+            self.assertTrue(wait_until(lambda: len(glpi.requests()) == 0 and
+                                       "inventory" not in px.log(), 5))
+            time.sleep(1)
+            start = time.monotonic()
+            px.proc.send_signal(signal.SIGTERM)
+            self.assertEqual(px.proc.wait(40), 0)
+            self.assertLess(time.monotonic() - start, 30)
+            t.join(10)
+            self.assertEqual((out["r"].status, out["r"].body),
+                             (500, b"Inventory not sent to server0"))
+            # What was acknowledged to no one is still kept locally.
+            self.assertEqual(px.files(),
+                             ["passeur-test-2026-01-01-00-00-00.xml"])
+            px.stop()
+            self.assertIn("cancelling their forwards", px.log())
+
+    def test_detached_start(self):
+        px = Passeur()
+        self.addCleanup(px.cleanup)
+        busy = Passeur(port=px.port)
+        self.addCleanup(busy.cleanup)
+        busy.start()
+        try:
+            # Port taken: the detached start fails visibly.
+            p = serve("-c", px.confdir, "--vardir", px.vardir)
+            self.assertEqual(p.returncode, 1)
+            self.assertIn("cannot listen", p.stderr)
+        finally:
+            busy.stop()
+        # Relative paths stay valid once detached (it runs in /).
+        rel = os.path.relpath(px.vardir)
+        p = serve("-c", os.path.relpath(px.confdir), "--vardir", rel)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertTrue(wait_until(px.alive, 10))
+        self.assertTrue(os.path.exists(os.path.join(px.vardir, "proxy-id")))
+        pids = subprocess.run(["pgrep", "-f", "--", "--vardir " + rel + "$"],
+                              capture_output=True, text=True).stdout.split()
+        self.assertEqual(len(pids), 1, pids)
+        os.kill(int(pids[0]), signal.SIGTERM)
+        self.assertTrue(wait_until(lambda: not os.path.exists(
+            "/proc/" + pids[0]), 30))
+
     def test_version_and_usage(self):
         p = subprocess.run([BIN, "--version"], capture_output=True, text=True)
         self.assertEqual(p.returncode, 0)
@@ -144,6 +200,9 @@ class Lifecycle(unittest.TestCase):
         p = serve("-Z")
         self.assertEqual(p.returncode, 2)
         self.assertIn("usage: passeur serve", p.stderr)
+        p = serve("-h")
+        self.assertEqual(p.returncode, 0)
+        self.assertIn("usage: passeur serve", p.stdout)
 
 
 if __name__ == "__main__":

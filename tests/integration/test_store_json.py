@@ -84,6 +84,21 @@ class StoreJson(unittest.TestCase):
             self.assertEqual(px.files(), ["pc-2.get_params.json",
                                           "pc-2.netdiscovery.json"])
 
+    def test_empty_action_is_inventory(self):
+        with Passeur() as px:
+            b = json.dumps({"action": "", "deviceid": "pc-4"}).encode()
+            self.assertEqual(px.post(b, "application/json", AGENT_ID).status, 200)
+            self.assertEqual(px.files(), ["pc-4.json"])
+            self.assertRegex(px.log(), r" pc-4 inventory 200 ")
+
+    def test_access_log_escapes_client_data(self):
+        with Passeur() as px:
+            b = json.dumps({"deviceid": "a\nforged line\\"}).encode()
+            self.assertEqual(px.post(b, "application/json", AGENT_ID).status, 400)
+            log = px.log()
+            self.assertIn(r" a\x0aforged\x20line\x5c inventory 400 ", log)
+            self.assertFalse(any(l.startswith("forged") for l in log.splitlines()))
+
     def test_no_deviceid_stored_by_agent_id(self):
         with Passeur() as px:
             r = px.post(b'{"content":{"versionclient":"x"}}',
