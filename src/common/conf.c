@@ -155,7 +155,7 @@ parse_line(struct conf_ctx *ctx, const char *file, int lineno, char *s,
 		s++;
 	if (*s != '=') {
 		/* `include "file"`: the only assignment without '='. */
-		if (p - key == 7 && strncmp(key, "include", 7) == 0 &&
+		if (p - key == 7 && strncasecmp(key, "include", 7) == 0 &&
 		    p != s) {
 			clean_value(s);
 			if (*s != '\0')
@@ -169,7 +169,7 @@ parse_line(struct conf_ctx *ctx, const char *file, int lineno, char *s,
 		s++;
 	val = s;
 	clean_value(val);
-	if (strcmp(key, "include") == 0) {
+	if (strcasecmp(key, "include") == 0) {
 		if (*val != '\0')
 			include_path(ctx, file, val, depth, lineno);
 		return;
@@ -182,9 +182,10 @@ static int
 read_file(struct conf_ctx *ctx, const char *path, int depth)
 {
 	FILE	*fp;
-	char	 real[PATH_MAX], line[CONF_MAX_LINE];
+	char	 real[PATH_MAX], *line = NULL;
+	size_t	 cap = 0;
+	ssize_t	 len;
 	int	 lineno = 0;
-	size_t	 len;
 
 	if (realpath(path, real) == NULL)
 		return errno == ENOENT ? ERR_NOT_FOUND : ERR_SYSTEM;
@@ -201,22 +202,21 @@ read_file(struct conf_ctx *ctx, const char *path, int depth)
 		return ERR_NOMEM;
 	}
 	ctx->nfiles++;
-	while (fgets(line, sizeof(line), fp) != NULL) {
+	while ((len = getline(&line, &cap, fp)) != -1) {
 		lineno++;
-		len = strlen(line);
-		if (len > 0 && line[len - 1] != '\n' && !feof(fp)) {
+		if (len > CONF_MAX_LINE) {
 			log_warnx("%s:%d: line too long, ignored", path,
 			    lineno);
-			while (fgets(line, sizeof(line), fp) != NULL &&
-			    line[strlen(line) - 1] != '\n')
-				;
 			continue;
 		}
+		/* A NUL byte ends the line, as it would in the agent's C. */
+		len = (ssize_t)strlen(line);
 		while (len > 0 && (line[len - 1] == '\n' ||
 		    line[len - 1] == '\r'))
 			line[--len] = '\0';
 		parse_line(ctx, path, lineno, line, depth);
 	}
+	free(line);
 	fclose(fp);
 	return 0;
 }

@@ -197,10 +197,18 @@ ratelimit_check(struct ratelimit *rl, const char *ip, time_t now)
 			}
 		}
 	}
-	if (c->total > max)
-		wait = (long)((long long)SLOT(c, 0)->t + rl->period + 1 - now);
-	if (wait < 0)
-		wait = 1;
+	if (c->total > max) {
+		/*
+		 * The next request is recorded too, so two of the kept ones
+		 * must leave the window first: wait for the second oldest.
+		 */
+		uint32_t t2 = SLOT(c, 0)->n >= 2 || c->count < 2 ?
+		    SLOT(c, 0)->t : SLOT(c, 1)->t;
+
+		wait = (long)((long long)t2 + rl->period + 1 - now);
+		if (wait < 1)
+			wait = 1;
+	}
 	pthread_mutex_unlock(&rl->lock);
 	return wait;
 }

@@ -199,10 +199,14 @@ reqcache_take(struct reqcache *rc, const char *reqid, const char *agentid,
 		e->len = 0;
 		*pp = e->next;
 		entry_free(rc, e);
-	} else if ((*bodyp = strndup(e->body, e->len)) == NULL)
+	} else if ((*bodyp = malloc(e->len + 1)) == NULL)
 		r = ERR_NOMEM;
-	else
+	else {
+		/* Upstream bytes: copy them all, NULs included. */
+		memcpy(*bodyp, e->body, e->len);
+		(*bodyp)[e->len] = '\0';
 		*lenp = e->len;
+	}
 out:
 	pthread_mutex_unlock(&rc->lock);
 	return r;

@@ -1,4 +1,5 @@
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -20,8 +21,10 @@ parse_item(struct trust_net *n, const char *item)
 	strcpy(host, item);
 	if ((slash = strchr(host, '/')) != NULL) {
 		*slash++ = '\0';
+		if (!isdigit((unsigned char)*slash))
+			return ERR_INVALID;
 		prefix = strtol(slash, &end, 10);
-		if (*slash == '\0' || *end != '\0')
+		if (*end != '\0')
 			return ERR_INVALID;
 	}
 	memset(n, 0, sizeof(*n));
