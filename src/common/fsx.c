@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -17,6 +18,17 @@ fsx_utf8_ok(const char *str, size_t len)
 	unsigned int		 cp;
 
 	while (i < len) {
+		/* Inventories are mostly ASCII: skip it eight bytes a time. */
+		while (len - i >= 8) {
+			uint64_t w;
+
+			memcpy(&w, s + i, 8);
+			if (w & 0x8080808080808080ULL)
+				break;
+			i += 8;
+		}
+		if (i == len)
+			break;
 		if (s[i] < 0x80) {
 			i++;
 			continue;

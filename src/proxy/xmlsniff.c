@@ -1,103 +1,456 @@
-#include <expat.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common/err.h"
+#include "common/fsx.h"
 #include "proxy/xmlsniff.h"
 
-enum field { F_NONE, F_QUERY, F_DEVICEID };
-
-struct sniff {
+struct scan {
+	const char		*start, *p, *end;
 	struct xml_fields	*f;
+	const char		*names[XMLSNIFF_MAX_DEPTH];
+	size_t			 namelens[XMLSNIFF_MAX_DEPTH];
 	int			 depth;
-	int			 root_ok;
-	enum field		 in;
-	size_t			 len;
+	int			 root_seen, root_is_request;
+	char			*field;		/* direct text goes here */
+	size_t			 fieldcap, fieldlen;
 };
 
-static void XMLCALL
-on_start(void *arg, const XML_Char *name, const XML_Char **attrs)
+static int
+is_space(char c)
 {
-	struct sniff *s = arg;
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
 
-	(void)attrs;
-	s->depth++;
-	if (s->depth == 1)
-		s->root_ok = strcmp(name, "REQUEST") == 0;
-	else if (s->depth == 2 && s->root_ok) {
-		if (strcmp(name, "QUERY") == 0 && !s->f->has_query) {
-			s->in = F_QUERY;
-			s->f->has_query = 1;
-		} else if (strcmp(name, "DEVICEID") == 0 &&
-		    !s->f->has_deviceid) {
-			s->in = F_DEVICEID;
-			s->f->has_deviceid = 1;
-		}
-		s->len = 0;
+/*
+ * Byte tables, filled once.  name_class: 1 may start a name, 2 may follow.
+ * byte_class: 0 plain, 1 refused, 2 starts a multi-byte UTF-8 sequence.
+ */
+static unsigned char	name_class[256], byte_class[256];
+static pthread_once_t	classes_once = PTHREAD_ONCE_INIT;
+
+static void
+init_classes(void)
+{
+	int c;
+
+	for (c = 0; c < 256; c++) {
+		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+			byte_class[c] = 1;
+		else if (c >= 0x80)
+			byte_class[c] = 2;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    c == '_' || c == ':' || c >= 0x80)
+			name_class[c] = 3;
+		else if ((c >= '0' && c <= '9') || c == '-' || c == '.')
+			name_class[c] = 2;
 	}
 }
 
-static void XMLCALL
-on_end(void *arg, const XML_Char *name)
+static size_t
+scan_name(struct scan *s)
 {
-	struct sniff *s = arg;
+	const unsigned char	*p = (const unsigned char *)s->p;
+	const unsigned char	*end = (const unsigned char *)s->end;
+	const unsigned char	*start = p;
 
-	(void)name;
-	if (s->depth == 2)
-		s->in = F_NONE;
-	s->depth--;
+	if (p >= end || !(name_class[*p] & 1))
+		return 0;
+	while (p < end && name_class[*p] != 0)
+		p++;
+	s->p = (const char *)p;
+	return (size_t)(p - start);
 }
 
-static void XMLCALL
-on_text(void *arg, const XML_Char *text, int len)
+static void
+skip_space(struct scan *s)
 {
-	struct sniff	*s = arg;
-	char		*dst;
-	size_t		 cap;
+	while (s->p < s->end && is_space(*s->p))
+		s->p++;
+}
 
-	if (s->in == F_NONE || s->depth != 2)
+/* Advances past the first occurrence of the terminator, or fails. */
+static int
+skip_past(struct scan *s, const char *term)
+{
+	size_t		 tlen = strlen(term);
+	const char	*q;
+
+	q = memmem(s->p, (size_t)(s->end - s->p), term, tlen);
+	if (q == NULL)
+		return ERR_FORMAT;
+	s->p = q + tlen;
+	return 0;
+}
+
+static void
+field_add(struct scan *s, const char *p, size_t n)
+{
+	if (s->field == NULL)
 		return;
-	if (s->in == F_QUERY) {
-		dst = s->f->query;
-		cap = sizeof(s->f->query);
-	} else {
-		dst = s->f->deviceid;
-		cap = sizeof(s->f->deviceid);
-	}
-	if (s->len + (size_t)len >= cap) {
+	if (s->fieldlen + n >= s->fieldcap) {
 		s->f->too_long = 1;
 		return;
 	}
-	memcpy(dst + s->len, text, (size_t)len);
-	s->len += (size_t)len;
-	dst[s->len] = '\0';
+	memcpy(s->field + s->fieldlen, p, n);
+	s->fieldlen += n;
+	s->field[s->fieldlen] = '\0';
+}
+
+/* Encodes a code point as UTF-8 into out (4 bytes); returns its length. */
+static size_t
+utf8_put(unsigned long cp, char *out)
+{
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xc0 | (cp >> 6));
+		out[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (char)(0xe0 | (cp >> 12));
+		out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		out[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	out[0] = (char)(0xf0 | (cp >> 18));
+	out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+	out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+	out[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+/* A character allowed by XML 1.0 (Char production). */
+static int
+xml_char(unsigned long cp)
+{
+	return cp == 0x9 || cp == 0xa || cp == 0xd ||
+	    (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) ||
+	    (cp >= 0x10000 && cp <= 0x10ffff);
+}
+
+/* At '&': checks one reference and appends what it stands for. */
+static int
+scan_reference(struct scan *s)
+{
+	static const struct { const char *name; char c; } named[] = {
+		{ "lt;", '<' }, { "gt;", '>' }, { "amp;", '&' },
+		{ "apos;", '\'' }, { "quot;", '"' },
+	};
+	unsigned long	 cp = 0;
+	size_t		 i, n;
+	char		 out[4];
+	int		 hex, digits = 0;
+
+	s->p++;
+	if (s->p < s->end && *s->p == '#') {
+		s->p++;
+		hex = s->p < s->end && *s->p == 'x';
+		if (hex)
+			s->p++;
+		for (; s->p < s->end && *s->p != ';'; s->p++, digits++) {
+			unsigned char c = (unsigned char)*s->p;
+			int v;
+
+			if (c >= '0' && c <= '9')
+				v = c - '0';
+			else if (hex && c >= 'a' && c <= 'f')
+				v = c - 'a' + 10;
+			else if (hex && c >= 'A' && c <= 'F')
+				v = c - 'A' + 10;
+			else
+				return ERR_FORMAT;
+			if (digits > 8)
+				return ERR_FORMAT;
+			cp = cp * (hex ? 16 : 10) + (unsigned long)v;
+		}
+		if (s->p >= s->end || digits == 0 || !xml_char(cp))
+			return ERR_FORMAT;
+		s->p++;
+		n = utf8_put(cp, out);
+		field_add(s, out, n);
+		return 0;
+	}
+	for (i = 0; i < sizeof(named) / sizeof(named[0]); i++) {
+		n = strlen(named[i].name);
+		if ((size_t)(s->end - s->p) >= n &&
+		    memcmp(s->p, named[i].name, n) == 0) {
+			s->p += n;
+			field_add(s, &named[i].c, 1);
+			return 0;
+		}
+	}
+	return ERR_FORMAT;
+}
+
+/* Character data up to the next '<'. */
+static int
+scan_text(struct scan *s)
+{
+	const char	*start;
+	int		 r;
+
+	const char	*lt, *amp;
+
+	while (s->p < s->end && *s->p != '<') {
+		start = s->p;
+		lt = memchr(s->p, '<', (size_t)(s->end - s->p));
+		if (lt == NULL)
+			lt = s->end;
+		amp = memchr(s->p, '&', (size_t)(lt - s->p));
+		s->p = amp != NULL ? amp : lt;
+		field_add(s, start, (size_t)(s->p - start));
+		if (amp != NULL && (r = scan_reference(s)) != 0)
+			return r;
+	}
+	return 0;
+}
+
+static int
+scan_attributes(struct scan *s)
+{
+	char	 quote;
+	int	 r;
+
+	for (;;) {
+		int spaced = s->p < s->end && is_space(*s->p);
+
+		skip_space(s);
+		if (s->p >= s->end)
+			return ERR_FORMAT;
+		if (*s->p == '>' || *s->p == '/')
+			return 0;
+		if (!spaced || scan_name(s) == 0)
+			return ERR_FORMAT;
+		skip_space(s);
+		if (s->p >= s->end || *s->p++ != '=')
+			return ERR_FORMAT;
+		skip_space(s);
+		if (s->p >= s->end || (*s->p != '"' && *s->p != '\''))
+			return ERR_FORMAT;
+		quote = *s->p++;
+		while (s->p < s->end && *s->p != quote) {
+			if (*s->p == '<')
+				return ERR_FORMAT;
+			if (*s->p == '&') {
+				/* Attribute text is checked, never kept. */
+				char *keep = s->field;
+
+				s->field = NULL;
+				r = scan_reference(s);
+				s->field = keep;
+				if (r != 0)
+					return r;
+			} else
+				s->p++;
+		}
+		if (s->p >= s->end)
+			return ERR_FORMAT;
+		s->p++;
+	}
+}
+
+static void
+enter_field(struct scan *s, const char *name, size_t len)
+{
+	struct xml_fields *f = s->f;
+
+	s->field = NULL;
+	if (s->depth != 2 || !s->root_is_request)
+		return;
+	if (len == 5 && memcmp(name, "QUERY", 5) == 0 && !f->has_query) {
+		f->has_query = 1;
+		s->field = f->query;
+		s->fieldcap = sizeof(f->query);
+	} else if (len == 8 && memcmp(name, "DEVICEID", 8) == 0 &&
+	    !f->has_deviceid) {
+		f->has_deviceid = 1;
+		s->field = f->deviceid;
+		s->fieldcap = sizeof(f->deviceid);
+	}
+	s->fieldlen = 0;
+}
+
+static int
+scan_start_tag(struct scan *s)
+{
+	const char	*name = s->p;
+	size_t		 len;
+	int		 r;
+
+	if ((len = scan_name(s)) == 0)
+		return ERR_FORMAT;
+	if ((r = scan_attributes(s)) != 0)
+		return r;
+	if (s->depth == 0) {
+		if (s->root_seen)
+			return ERR_FORMAT;	/* a second root */
+		s->root_seen = 1;
+		s->root_is_request = len == 7 && memcmp(name, "REQUEST", 7) == 0;
+	}
+	if (*s->p == '/') {
+		if (++s->p >= s->end || *s->p != '>')
+			return ERR_FORMAT;
+		s->p++;
+		/* An empty element at depth 2 still counts as present. */
+		s->depth++;
+		enter_field(s, name, len);
+		s->depth--;
+		s->field = NULL;
+		return 0;
+	}
+	s->p++;
+	if (s->depth == XMLSNIFF_MAX_DEPTH)
+		return ERR_FORMAT;
+	s->names[s->depth] = name;
+	s->namelens[s->depth] = len;
+	s->depth++;
+	enter_field(s, name, len);
+	return 0;
+}
+
+static int
+scan_end_tag(struct scan *s)
+{
+	const char	*name = s->p;
+	size_t		 len;
+
+	if ((len = scan_name(s)) == 0 || s->depth == 0)
+		return ERR_FORMAT;
+	skip_space(s);
+	if (s->p >= s->end || *s->p != '>')
+		return ERR_FORMAT;
+	s->p++;
+	s->depth--;
+	if (len != s->namelens[s->depth] ||
+	    memcmp(name, s->names[s->depth], len) != 0)
+		return ERR_FORMAT;
+	s->field = NULL;
+	return 0;
+}
+
+/* At '<': one markup construct. */
+static int
+scan_markup(struct scan *s)
+{
+	size_t		 left;
+	const char	*start;
+
+	s->p++;
+	left = (size_t)(s->end - s->p);
+	if (left >= 3 && memcmp(s->p, "!--", 3) == 0) {
+		s->p += 3;
+		return skip_past(s, "-->");
+	}
+	if (left >= 8 && memcmp(s->p, "![CDATA[", 8) == 0) {
+		if (s->depth == 0)
+			return ERR_FORMAT;
+		s->p += 8;
+		start = s->p;
+		if (skip_past(s, "]]>") != 0)
+			return ERR_FORMAT;
+		field_add(s, start, (size_t)(s->p - 3 - start));
+		return 0;
+	}
+	if (left >= 1 && *s->p == '?') {
+		const char *name = ++s->p;
+		size_t len;
+
+		if ((len = scan_name(s)) == 0)
+			return ERR_FORMAT;
+		/* The XML declaration may only open the document. */
+		if (len == 3 && strncasecmp(name, "xml", 3) == 0 &&
+		    name != s->start + 2)
+			return ERR_FORMAT;
+		return skip_past(s, "?>");
+	}
+	if (left >= 1 && *s->p == '!')
+		return ERR_FORMAT;	/* DOCTYPE and other declarations */
+	if (left >= 1 && *s->p == '/') {
+		s->p++;
+		return scan_end_tag(s);
+	}
+	return scan_start_tag(s);
+}
+
+/*
+ * One pass over the bytes: XML 1.0 allows no control byte but tab,
+ * newline and carriage return (so no NUL), and the text must be UTF-8.
+ */
+static int
+chars_ok(const char *data, size_t len)
+{
+	const unsigned char	*p = (const unsigned char *)data;
+	size_t			 i = 0, n;
+	uint64_t		 w, m;
+
+	while (i < len) {
+		/*
+		 * ASCII words: flag the bytes below 0x20 (the flags may also
+		 * mark a byte after a flagged one) and look at those only.
+		 */
+		if (len - i >= 8) {
+			memcpy(&w, p + i, 8);
+			if ((w & 0x8080808080808080ULL) == 0) {
+				m = (w - 0x2020202020202020ULL) & ~w &
+				    0x8080808080808080ULL;
+				for (; m != 0; m &= m - 1)
+					if (byte_class[p[i +
+					    (size_t)__builtin_ctzll(m) / 8]] == 1)
+						return 0;
+				i += 8;
+				continue;
+			}
+		}
+		switch (byte_class[p[i]]) {
+		case 0:
+			i++;
+			break;
+		case 1:
+			return 0;
+		default:
+			n = p[i] >= 0xf0 ? 4 : p[i] >= 0xe0 ? 3 : 2;
+			if (n > len - i || !fsx_utf8_ok(data + i, n))
+				return 0;
+			i += n;
+			break;
+		}
+	}
+	return 1;
 }
 
 int
 xmlsniff(const char *data, size_t len, struct xml_fields *f)
 {
-	struct sniff	 s;
-	XML_Parser	 p;
-	int		 ok;
+	struct scan	s;
+	int		r;
 
 	memset(f, 0, sizeof(*f));
+	pthread_once(&classes_once, init_classes);
+	if (!chars_ok(data, len))
+		return ERR_FORMAT;
 	memset(&s, 0, sizeof(s));
+	s.start = s.p = data;
+	s.end = data + len;
 	s.f = f;
-	if ((p = XML_ParserCreate(NULL)) == NULL)
-		return ERR_NOMEM;
-	XML_SetUserData(p, &s);
-	XML_SetElementHandler(p, on_start, on_end);
-	XML_SetCharacterDataHandler(p, on_text);
-	ok = 1;
-	/* Expat takes an int length: feed large documents in slices. */
-	while (ok && len > (1U << 30)) {
-		ok = XML_Parse(p, data, 1 << 30, 0) == XML_STATUS_OK;
-		data += 1 << 30;
-		len -= 1U << 30;
+	while (s.p < s.end) {
+		if (*s.p == '<') {
+			if ((r = scan_markup(&s)) != 0)
+				return r;
+		} else if (s.depth == 0) {
+			/* Outside the root only blanks may stand. */
+			if (!is_space(*s.p))
+				return ERR_FORMAT;
+			s.p++;
+		} else if ((r = scan_text(&s)) != 0)
+			return r;
 	}
-	if (ok)
-		ok = XML_Parse(p, data, (int)len, 1) == XML_STATUS_OK;
-	XML_ParserFree(p);
-	return ok ? 0 : ERR_FORMAT;
+	return s.root_seen && s.depth == 0 ? 0 : ERR_FORMAT;
 }
 
 int

@@ -1,12 +1,22 @@
 /*
- * Reads the two fields the proxy needs from a legacy XML message:
- * REQUEST/QUERY and REQUEST/DEVICEID, with a streaming parser (no tree).
- * The whole document must be well-formed.
+ * Reads the two fields the proxy needs from a legacy XML message,
+ * REQUEST/QUERY and REQUEST/DEVICEID, in one pass over the bytes.
+ *
+ * Inventories are large (300 KB of XML is common) and the proxy needs
+ * neither a tree nor entity expansion, so this is a strict structural
+ * scanner rather than a full parser: the document must be valid UTF-8
+ * with exactly one root element, properly nested and closed elements,
+ * quoted attribute values, closed comments, CDATA sections and processing
+ * instructions, and only the predefined or numeric character references.
+ * A DOCTYPE is refused (agents never send one; it is how entity tricks
+ * begin).  Its verdicts are checked against expat by a fuzz target.
  */
 #ifndef PASSEUR_PROXY_XMLSNIFF_H
 #define PASSEUR_PROXY_XMLSNIFF_H
 
 #include <stddef.h>
+
+#define XMLSNIFF_MAX_DEPTH	256
 
 struct xml_fields {
 	char	query[32];
@@ -15,7 +25,7 @@ struct xml_fields {
 	int	too_long;	/* a field did not fit: treat as invalid */
 };
 
-/* 0, or ERR_FORMAT when the document is not well-formed XML. */
+/* 0, or ERR_FORMAT when the document is not acceptable (see above). */
 int	xmlsniff(const char *data, size_t len, struct xml_fields *f);
 
 /* True when a line of data starts with "<?xml" (the reference's test). */

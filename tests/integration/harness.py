@@ -85,11 +85,14 @@ def raw(port, data, host="127.0.0.1", timeout=10, pause=None):
         s.settimeout(timeout)
         s.connect((host, port))
         pieces = data if isinstance(data, list) else [data]
-        for p in pieces:
-            s.sendall(p)
-            if pause:
-                time.sleep(pause)
-        s.shutdown(socket.SHUT_WR)
+        try:
+            for p in pieces:
+                s.sendall(p)
+                if pause:
+                    time.sleep(pause)
+            s.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass    # the server may answer and close before all is sent
         out = b""
         try:
             while True:
