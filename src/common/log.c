@@ -49,17 +49,21 @@ int
 log_init(enum log_dest dest, const char *path, const char *facility,
     int verbosity)
 {
-	int fd, fac;
+	int fd = STDERR_FILENO, fac;
 
-	log_verbose = verbosity;
 	if (dest == LOG_TO_FILE) {
 		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
 		if (fd == -1)
 			return -1;
-		if (log_fd != STDERR_FILENO)
-			close(log_fd);
-		log_fd = fd;
-	} else if (dest == LOG_TO_SYSLOG) {
+	}
+	/* Leave the previous destination only once the new one is open. */
+	if (log_dest == LOG_TO_SYSLOG)
+		closelog();
+	if (log_fd != STDERR_FILENO)
+		close(log_fd);
+	log_fd = fd;
+	log_verbose = verbosity;
+	if (dest == LOG_TO_SYSLOG) {
 		fac = facility != NULL ? facility_value(facility) : LOG_DAEMON;
 		openlog("passeur", LOG_PID | LOG_NDELAY,
 		    fac == -1 ? LOG_DAEMON : fac);
@@ -113,6 +117,9 @@ log_verbosity(void)
 }
 
 /* Formats one line and writes it whole, so threads never interleave. */
+static void vlog(int, const char *, const char *, va_list, int)
+    __attribute__((format(printf, 3, 0)));
+
 static void
 vlog(int pri, const char *level, const char *fmt, va_list ap, int errnum)
 {

@@ -275,6 +275,18 @@ xstrdup(const char *s)
 	return p;
 }
 
+static void
+absolute_in(char **sp, const char *dir)
+{
+	char *p;
+
+	if ((*sp)[0] == '\0' || (*sp)[0] == '/')
+		return;
+	if (asprintf(&p, "%s/%s", dir, *sp) == -1)
+		fatal("asprintf");
+	replace(sp, p);
+}
+
 /* Splits the comma list of server targets into trimmed URLs. */
 static int
 split_servers(struct agent_conf *a, FILE *err)
@@ -396,6 +408,12 @@ config_load(struct serve_conf *c, const char *confdir, const char *vardir,
 	    "agent.cfg", err);
 	if (vardir != NULL)
 		replace(&c->agent.vardir, xstrdup(vardir));
+	/* Relative paths of agent.cfg are read from the configuration folder. */
+	absolute_in(&c->agent.vardir, confdir);
+	absolute_in(&c->agent.logfile, confdir);
+	absolute_in(&c->agent.ca_cert_file, confdir);
+	absolute_in(&c->agent.ca_cert_dir, confdir);
+	absolute_in(&c->agent.ssl_cert_file, confdir);
 	errors += split_servers(&c->agent, err);
 	nbad = trust_parse(&c->agent.trust, c->agent.httpd_trust, &bad);
 	if (nbad > 0)
@@ -404,9 +422,10 @@ config_load(struct serve_conf *c, const char *confdir, const char *vardir,
 	/* Server targets are trusted too, as the agent does. */
 	for (i = 0; i < c->agent.nservers; i++)
 		if (trust_add_url_host(&c->agent.trust, c->agent.servers[i]) != 0)
-			log_warnx("agent.cfg: server: cannot resolve the host of "
-			    "%s (not added to the trusted addresses)",
-			    c->agent.servers[i]);
+			log_warnx("agent.cfg: server: the addresses of %s could "
+			    "not be added to the trusted ones (no such host, or "
+			    "%d trusted entries already)", c->agent.servers[i],
+			    TRUST_MAX);
 	errors += check_agent(&c->agent, err);
 	for (i = 0; i < CONF_NINSTANCES; i++) {
 		struct instance_conf *ic = &c->inst[i];
@@ -428,7 +447,8 @@ config_load(struct serve_conf *c, const char *confdir, const char *vardir,
 	}
 	if (c->inst[0].disabled && c->inst[1].disabled) {
 		fprintf(err, "%s: every proxy instance is disabled; set "
-		    "\"disabled = no\" (in %s.local)\n", files[0], files[0]);
+		    "\"disabled = no\" (in proxy-server-plugin.local)\n",
+		    files[0]);
 		errors++;
 	}
 	return errors;

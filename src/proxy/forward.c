@@ -373,7 +373,11 @@ run_job(CURL *c, struct forwarder *f, struct forward_job *job)
 		ctype = job->kind == FORWARD_JSON ? "application/json" :
 		    "application/xml";
 	for (i = 0; i < a->nservers && ok; i++) {
-		if (job->kind == FORWARD_JSON) {
+		if (atomic_load(&f->cancelled)) {
+			log_warnx("forward to server%d (%s) cancelled", i,
+			    a->servers[i]);
+			ok = 0;
+		} else if (job->kind == FORWARD_JSON) {
 			ok = forward_json_one(c, f, job, a->servers[i], ctype,
 			    body, len, i) == 0;
 		} else {
@@ -472,9 +476,13 @@ forwarder_free(struct forwarder *f, int grace)
 	while ((f->head != NULL || f->busy > 0) &&
 	    pthread_cond_timedwait(&f->idle_cv, &f->lock, &deadline) == 0)
 		;
-	if (f->head != NULL || f->busy > 0)
-		log_warnx("stopping with %d forward(s) queued and %d running",
-		    f->queued, f->busy);
+	if (f->head != NULL || f->busy > 0) {
+		/* Past the grace they fail at once (kept in local_store). */
+		log_warnx("stopping: %d forward(s) queued and %d running are "
+		    "cancelled", f->queued, f->busy);
+		atomic_store(&f->cancelled, 1);
+		pthread_cond_broadcast(&f->cancel_cv);
+	}
 	f->stopping = 1;
 	pthread_cond_broadcast(&f->more);
 	pthread_mutex_unlock(&f->lock);

@@ -6,7 +6,7 @@
 
 struct generation *
 generation_new(struct serve_conf *conf, const char *proxy_id,
-    struct forwarder *fwd, struct generation *prev)
+    struct forwarder *fwd, struct reqcache *caches[CONF_NINSTANCES])
 {
 	struct generation	*g;
 	int			 i;
@@ -26,8 +26,7 @@ generation_new(struct serve_conf *conf, const char *proxy_id,
 			return NULL;
 		}
 		g->proxies[i].gen = g;
-		if (prev != NULL)
-			proxy_inherit(&g->proxies[i], &prev->proxies[i]);
+		proxy_use_cache(&g->proxies[i], caches[i]);
 	}
 	return g;
 }

@@ -2,9 +2,9 @@
  * A generation: one loaded configuration and the proxy instances built
  * from it.  SIGHUP makes a new generation and swaps it in; requests and
  * forwards hold a reference to the generation they started with, so the
- * old one is freed only when the last of them ends.  The request-id cache
- * passes from a generation to the next, so agents polling across a reload
- * still get their answers.
+ * old one is freed only when the last of them ends.  The request-id caches
+ * belong to the process and are shared by every generation, so agents
+ * polling across a reload still get their answers.
  */
 #ifndef PASSEUR_PROXY_GENERATION_H
 #define PASSEUR_PROXY_GENERATION_H
@@ -22,12 +22,12 @@ struct generation {
 
 /*
  * Builds a generation that owns conf (moved in; the caller's copy is
- * cleared).  With prev, its request-id caches and timings carry over.
+ * cleared), using the caller's request-id cache of each instance.
  * Returns NULL on out of memory.  The caller holds one reference.
  */
 struct generation	*generation_new(struct serve_conf *conf,
 			    const char *proxy_id, struct forwarder *fwd,
-			    struct generation *prev);
+			    struct reqcache *caches[CONF_NINSTANCES]);
 void			 generation_hold(struct generation *g);
 void			 generation_release(struct generation *g);
 

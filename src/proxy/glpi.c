@@ -115,8 +115,10 @@ store_suffix(const char *action, int partial, char *out, size_t outlen)
 		action = strlen(action) > 32 ? "other" : "";
 	for (i = 0; action[i] != '\0'; i++)
 		if (!((action[i] >= 'a' && action[i] <= 'z') ||
-		    action[i] == '_' || action[i] == '-'))
+		    action[i] == '_' || action[i] == '-')) {
 			action = "other";
+			break;
+		}
 	snprintf(out, outlen, "%s%s%s.json", *action ? "." : "", action,
 	    partial ? ".partial" : "");
 }
@@ -149,9 +151,13 @@ json_forward_done(struct forward_job *job)
 	if (reqcache_set(px->cache, job->reqid, rs.status, rs.body.data,
 	    rs.body.len, time(NULL)) != 0) {
 		/* Too large to keep: the agent must not wait for it. */
+		static const char too_large[] = "{\n   \"message\": \"answer "
+		    "too large to keep\",\n   \"status\": \"error\"\n}\n";
+
 		log_warnx("answer of %s too large to keep for the poll",
 		    job->reqid);
-		reqcache_set(px->cache, job->reqid, 503, "", 0, time(NULL));
+		reqcache_set(px->cache, job->reqid, 503, too_large,
+		    sizeof(too_large) - 1, time(NULL));
 	}
 	log_info("forward %s %s in %ds: HTTP %d", job->reqid,
 	    job->ok ? "done" : "failed", secs, rs.status);
@@ -180,7 +186,7 @@ forward_json(struct request *rq, struct response *rs)
 	    forward_job_new(&job, px, FORWARD_JSON, rq->body.data,
 	    rq->body.len, rq->agent_id, chain, rq->user_agent) != 0) {
 		free(chain);
-		reqcache_set(px->cache, rs->reqid, 500, "", 0, time(NULL));
+		reqcache_drop(px->cache, rs->reqid);
 		rs->reqid[0] = '\0';
 		response_error(rs, 500, "Out of memory");
 		return;
@@ -192,7 +198,7 @@ forward_json(struct request *rq, struct response *rs)
 	if (forward_submit(px->fwd, job, json_forward_done, NULL) != 0) {
 		generation_release(px->gen);
 		forward_job_free(job);
-		reqcache_set(px->cache, rs->reqid, 503, "", 0, time(NULL));
+		reqcache_drop(px->cache, rs->reqid);
 		rs->reqid[0] = '\0';
 		response_error(rs, 503, "Proxy busy, retry later");
 		return;

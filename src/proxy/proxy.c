@@ -7,7 +7,7 @@
 #include "proxy/reqcache.h"
 
 #define REQCACHE_TTL		3600	/* seconds, as the reference */
-#define REQCACHE_MAX_BYTES	(64 * 1024 * 1024)
+#define REQCACHE_MAX_BYTES	(64 * 1024 * 1024)	/* until shared */
 #define DEFAULT_EXPECTED	10	/* seconds before any forward ran */
 
 int
@@ -46,18 +46,12 @@ proxy_cleanup(struct proxy *px)
 }
 
 void
-proxy_inherit(struct proxy *to, struct proxy *from)
+proxy_use_cache(struct proxy *px, struct reqcache *shared)
 {
-	if (to->owns_cache)
-		reqcache_free(to->cache);
-	to->cache = from->cache;
-	to->owns_cache = from->owns_cache;
-	from->owns_cache = 0;
-	pthread_mutex_lock(&from->timing_lock);
-	memcpy(to->timings, from->timings, sizeof(to->timings));
-	to->ntimings = from->ntimings;
-	to->timing_next = from->timing_next;
-	pthread_mutex_unlock(&from->timing_lock);
+	if (px->owns_cache)
+		reqcache_free(px->cache);
+	px->cache = shared;
+	px->owns_cache = 0;
 }
 
 int

@@ -83,11 +83,8 @@ int	 proxy_init(struct proxy *px, const struct instance_conf *conf,
 	    const struct agent_conf *agent, const char *proxy_id,
 	    struct forwarder *fwd);
 void	 proxy_cleanup(struct proxy *px);
-/*
- * Takes over from's request-id cache (answers awaited by polling agents)
- * and forward timings.  from keeps using the cache but no longer frees it.
- */
-void	 proxy_inherit(struct proxy *to, struct proxy *from);
+/* Uses a request-id cache owned by the caller instead of its own. */
+void	 proxy_use_cache(struct proxy *px, struct reqcache *shared);
 /* Seconds to announce in a pending answer: max of the recent forwards. */
 int	 proxy_expected_seconds(struct proxy *px);
 void	 proxy_add_timing(struct proxy *px, int seconds);

@@ -212,6 +212,20 @@ out:
 	return r;
 }
 
+void
+reqcache_drop(struct reqcache *rc, const char *reqid)
+{
+	struct entry **pp, *e;
+
+	pthread_mutex_lock(&rc->lock);
+	if ((pp = lookup(rc, reqid)) != NULL) {
+		e = *pp;
+		*pp = e->next;
+		entry_free(rc, e);
+	}
+	pthread_mutex_unlock(&rc->lock);
+}
+
 size_t
 reqcache_count(struct reqcache *rc)
 {

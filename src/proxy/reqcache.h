@@ -44,6 +44,9 @@ int	reqcache_take(struct reqcache *rc, const char *reqid,
 	    const char *agentid, int *codep, char **bodyp, size_t *lenp,
 	    time_t now);
 
+/* Forgets reqid (a request that could not be forwarded after all). */
+void	reqcache_drop(struct reqcache *rc, const char *reqid);
+
 size_t	reqcache_count(struct reqcache *rc);
 
 #endif

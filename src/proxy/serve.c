@@ -18,11 +18,14 @@
 #include "proxy/forward.h"
 #include "proxy/generation.h"
 #include "proxy/proxy.h"
+#include "proxy/reqcache.h"
 #include "proxy/serve.h"
 #include "proxy/server.h"
 
 #define FORWARD_WORKERS	32
 #define FORWARD_QUEUE	10000
+#define REQCACHE_TTL	3600	/* seconds an answer waits for its poll */
+#define REQCACHE_MAX_BYTES (64 * 1024 * 1024)
 #define STOP_GRACE	15	/* seconds for requests in progress at exit */
 
 static void
@@ -187,6 +190,7 @@ prepare_dirs(const struct serve_conf *c)
 
 struct running {
 	struct forwarder	*fwd;
+	struct reqcache		*caches[CONF_NINSTANCES];
 	struct generation	*gen;		/* current; one reference */
 	struct server		 server;
 	int			 listening;
@@ -220,7 +224,7 @@ make_generation(struct running *rn, struct serve_conf *conf)
 
 	if (prepare_dirs(conf) != 0)
 		return NULL;
-	if ((g = generation_new(conf, rn->proxy_id, rn->fwd, rn->gen)) ==
+	if ((g = generation_new(conf, rn->proxy_id, rn->fwd, rn->caches)) ==
 	    NULL)
 		fatalx("out of memory");
 	return g;
@@ -229,7 +233,7 @@ make_generation(struct running *rn, struct serve_conf *conf)
 static int
 run_start(struct running *rn, struct serve_conf *conf)
 {
-	int r;
+	int i, r;
 
 	if ((r = prepare_dirs(conf)) != 0)
 		return r;
@@ -239,6 +243,12 @@ run_start(struct running *rn, struct serve_conf *conf)
 	}
 	if ((rn->fwd = forwarder_new(FORWARD_WORKERS, FORWARD_QUEUE)) == NULL)
 		fatalx("out of memory");
+	/* Answers awaited by polls outlive reloads: sized at start. */
+	for (i = 0; i < CONF_NINSTANCES; i++)
+		if ((rn->caches[i] = reqcache_new(
+		    (size_t)conf->inst[i].max_pending_answers,
+		    REQCACHE_MAX_BYTES, REQCACHE_TTL)) == NULL)
+			fatalx("out of memory");
 	if ((rn->gen = make_generation(rn, conf)) == NULL)
 		return ERR_SYSTEM;
 	if ((r = server_start(&rn->server, rn->gen)) != 0)
@@ -291,6 +301,8 @@ cancel_forwards(void *arg)
 static void
 run_stop(struct running *rn)
 {
+	int i;
+
 	if (rn->listening)
 		server_stop(&rn->server, STOP_GRACE, cancel_forwards, rn->fwd);
 	rn->listening = 0;
@@ -298,6 +310,10 @@ run_stop(struct running *rn)
 	rn->fwd = NULL;
 	generation_release(rn->gen);
 	rn->gen = NULL;
+	for (i = 0; i < CONF_NINSTANCES; i++) {
+		reqcache_free(rn->caches[i]);
+		rn->caches[i] = NULL;
+	}
 }
 
 /*
@@ -430,7 +446,6 @@ serve_main(int argc, char **argv)
 			    "is kept");
 			continue;
 		}
-		setup_logging(&conf.agent, verbose, foreground);
 		if (run_reload(&rn, &conf) != 0) {
 			if (!rn.listening) {
 				log_warnx("cannot listen any more");
@@ -439,6 +454,10 @@ serve_main(int argc, char **argv)
 			}
 			continue;
 		}
+		if (setup_logging(&rn.gen->conf.agent, verbose,
+		    foreground) != 0)
+			log_warn("cannot open log file %s, logging stays as it "
+			    "was", rn.gen->conf.agent.logfile);
 		log_info("configuration reloaded");
 	}
 	log_info("%s: stopping", sig == SIGHUP ? "reload failed" :

@@ -17,6 +17,24 @@
 #define API_VERSION	"2.5"
 
 enum route { ROUTE_NONE, ROUTE_APIVERSION, ROUTE_PROXY, ROUTE_STATUS };
+
+/* Socket settings of a listener, from the first instance on its port. */
+struct listener {
+	struct MHD_Daemon	*daemon;
+	struct listener_set	*set;
+	long long		 port;
+	long long		 workers, max_connections;
+	long long		 max_connections_per_ip, request_timeout;
+	long long		 max_header_size;
+};
+
+struct listener_set {
+	struct listener		 listeners[CONF_NINSTANCES];
+	int			 nlisteners;
+	pthread_mutex_t		 gen_lock;
+	struct generation	*gen;		/* current; one reference */
+	atomic_int		 active;	/* requests not yet completed */
+};
 enum state { ST_BODY, ST_WAIT, ST_READY, ST_SENT };
 
 /* Everything of one HTTP request; freed when MHD says it completed. */
@@ -266,10 +284,10 @@ exchange_new(struct listener *l, struct MHD_Connection *conn,
 	clock_gettime(CLOCK_MONOTONIC, &x->start);
 	x->l = l;
 	x->conn = conn;
-	pthread_mutex_lock(&l->srv->gen_lock);
-	x->gen = l->srv->gen;
+	pthread_mutex_lock(&l->set->gen_lock);
+	x->gen = l->set->gen;
 	generation_hold(x->gen);
-	pthread_mutex_unlock(&l->srv->gen_lock);
+	pthread_mutex_unlock(&l->set->gen_lock);
 	x->rq.action = "-";
 	client_ip(conn, x->ip, sizeof(x->ip));
 	x->rq.ip = x->ip;
@@ -277,7 +295,7 @@ exchange_new(struct listener *l, struct MHD_Connection *conn,
 	buf_init(&x->rq.body, x->rq.px != NULL ?
 	    (size_t)x->rq.px->conf->max_body_size : 0);
 	buf_init(&x->rs.body, 64 * 1024 * 1024);
-	atomic_fetch_add(&l->srv->active, 1);
+	atomic_fetch_add(&l->set->active, 1);
 	return x;
 }
 
@@ -334,7 +352,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		x->state = ST_READY;
 		return MHD_YES;
 	}
-	switch (x->state) {
+	switch (atomic_load(&x->state)) {
 	case ST_BODY:
 		if (*upload_size == 0)
 			return body_complete(x);
@@ -387,13 +405,16 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (x->counted)
 		atomic_fetch_sub(&px->inflight, 1);
 	generation_release(x->gen);
-	atomic_fetch_sub(&x->l->srv->active, 1);
+	atomic_fetch_sub(&x->l->set->active, 1);
 	buf_free(&x->rq.body);
 	buf_free(&x->rs.body);
 	free(x);
 	*con_cls = NULL;
 }
 
+/* libmicrohttpd's own messages; its format strings are its own. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
 static void
 on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
@@ -407,6 +428,7 @@ on_mhd_log(void *cls, const char *fmt, va_list ap)
 		msg[--n] = '\0';
 	log_debug("http: %s", msg);
 }
+#pragma GCC diagnostic pop
 
 static int
 start_listener(struct listener *l, const struct agent_conf *a)
@@ -490,26 +512,27 @@ int
 server_start(struct server *s, struct generation *gen)
 {
 	const struct instance_conf	*ic;
+	struct listener_set		*set;
 	struct listener			*l;
 	int				 i, j, r;
 
-	s->nlisteners = 0;
-	pthread_mutex_init(&s->gen_lock, NULL);
-	s->gen = gen;
+	if ((set = calloc(1, sizeof(*set))) == NULL)
+		return ERR_NOMEM;
+	pthread_mutex_init(&set->gen_lock, NULL);
+	set->gen = gen;
 	generation_hold(gen);
-	atomic_init(&s->active, 0);
+	atomic_init(&set->active, 0);
 	for (i = 0; i < CONF_NINSTANCES; i++) {
 		ic = &gen->conf.inst[i];
 		if (ic->disabled)
 			continue;
-		for (j = 0, l = NULL; j < s->nlisteners; j++)
-			if (s->listeners[j].port == ic->port)
-				l = &s->listeners[j];
+		for (j = 0, l = NULL; j < set->nlisteners; j++)
+			if (set->listeners[j].port == ic->port)
+				l = &set->listeners[j];
 		if (l != NULL)
 			continue;
-		l = &s->listeners[s->nlisteners++];
-		memset(l, 0, sizeof(*l));
-		l->srv = s;
+		l = &set->listeners[set->nlisteners++];
+		l->set = set;
 		l->port = ic->port;
 		l->workers = ic->workers;
 		l->max_connections = ic->max_connections;
@@ -517,8 +540,9 @@ server_start(struct server *s, struct generation *gen)
 		l->request_timeout = ic->request_timeout;
 		l->max_header_size = ic->max_header_size;
 	}
-	for (i = 0; i < s->nlisteners; i++) {
-		if ((r = start_listener(&s->listeners[i], &gen->conf.agent))
+	s->set = set;
+	for (i = 0; i < set->nlisteners; i++) {
+		if ((r = start_listener(&set->listeners[i], &gen->conf.agent))
 		    != 0) {
 			server_stop(s, 0, NULL, NULL);
 			return r;
@@ -530,65 +554,67 @@ server_start(struct server *s, struct generation *gen)
 void
 server_swap(struct server *s, struct generation *gen)
 {
-	struct generation *old;
+	struct listener_set	*set = s->set;
+	struct generation	*old;
 
 	generation_hold(gen);
-	pthread_mutex_lock(&s->gen_lock);
-	old = s->gen;
-	s->gen = gen;
-	pthread_mutex_unlock(&s->gen_lock);
+	pthread_mutex_lock(&set->gen_lock);
+	old = set->gen;
+	set->gen = gen;
+	pthread_mutex_unlock(&set->gen_lock);
 	generation_release(old);
 }
 
 static int
-wait_idle(struct server *s, int seconds)
+wait_idle(struct listener_set *set, int seconds)
 {
 	int waited;
 
-	for (waited = 0; atomic_load(&s->active) > 0 && waited < seconds * 10;
-	    waited++)
+	for (waited = 0; atomic_load(&set->active) > 0 &&
+	    waited < seconds * 10; waited++)
 		usleep(100000);
-	return atomic_load(&s->active) == 0;
+	return atomic_load(&set->active) == 0;
 }
 
 void
 server_stop(struct server *s, int grace, void (*cancel)(void *), void *arg)
 {
-	MHD_socket	fd;
-	int		i, idle;
+	struct listener_set	*set = s->set;
+	MHD_socket		 fd;
+	int			 i, idle;
 
+	if (set == NULL)
+		return;
+	s->set = NULL;
 	/* Stop accepting; the listening sockets are ours to close. */
-	for (i = 0; i < s->nlisteners; i++)
-		if (s->listeners[i].daemon != NULL &&
-		    (fd = MHD_quiesce_daemon(s->listeners[i].daemon)) !=
+	for (i = 0; i < set->nlisteners; i++)
+		if (set->listeners[i].daemon != NULL &&
+		    (fd = MHD_quiesce_daemon(set->listeners[i].daemon)) !=
 		    MHD_INVALID_SOCKET)
 			close(fd);
 	/* Let requests being received or forwarded finish... */
-	idle = wait_idle(s, grace);
+	idle = wait_idle(set, grace);
 	if (!idle && cancel != NULL) {
 		/* ...then make the forwards they wait for give up. */
 		log_warnx("%d request(s) still in progress after %ds, "
-		    "cancelling their forwards", atomic_load(&s->active),
+		    "cancelling their forwards", atomic_load(&set->active),
 		    grace);
 		cancel(arg);
-		idle = wait_idle(s, 10);
+		idle = wait_idle(set, 10);
 	}
-	for (i = 0; i < s->nlisteners; i++) {
-		if (s->listeners[i].daemon == NULL)
-			continue;
-		/* A suspended connection would make MHD abort: leave it. */
-		if (idle)
-			MHD_stop_daemon(s->listeners[i].daemon);
-		s->listeners[i].daemon = NULL;
+	if (!idle) {
+		/*
+		 * A suspended connection would make MHD abort: leave these
+		 * listeners (without their sockets) to finish on their own.
+		 */
+		log_warnx("%d request(s) still in progress are left to "
+		    "finish", atomic_load(&set->active));
+		return;
 	}
-	if (!idle)
-		log_warnx("%d request(s) still in progress are abandoned",
-		    atomic_load(&s->active));
-	s->nlisteners = 0;
-	pthread_mutex_lock(&s->gen_lock);
-	generation_release(s->gen);
-	s->gen = NULL;
-	pthread_mutex_unlock(&s->gen_lock);
-	if (idle)
-		pthread_mutex_destroy(&s->gen_lock);
+	for (i = 0; i < set->nlisteners; i++)
+		if (set->listeners[i].daemon != NULL)
+			MHD_stop_daemon(set->listeners[i].daemon);
+	generation_release(set->gen);
+	pthread_mutex_destroy(&set->gen_lock);
+	free(set);
 }

@@ -17,24 +17,15 @@
 
 #include "proxy/generation.h"
 
-struct MHD_Daemon;
+struct listener_set;
 
-/* Socket settings of a listener, from the first instance on its port. */
-struct listener {
-	struct MHD_Daemon	*daemon;
-	struct server		*srv;
-	long long		 port;
-	long long		 workers, max_connections;
-	long long		 max_connections_per_ip, request_timeout;
-	long long		 max_header_size;
-};
-
+/*
+ * The listeners of one start.  A set is its own allocation so that a set
+ * abandoned at a stop (a request still in progress past every grace) never
+ * shares memory with the next one.
+ */
 struct server {
-	struct listener		 listeners[CONF_NINSTANCES];
-	int			 nlisteners;
-	pthread_mutex_t		 gen_lock;
-	struct generation	*gen;		/* current; one reference */
-	atomic_int		 active;	/* requests not yet completed */
+	struct listener_set	*set;
 };
 
 /*

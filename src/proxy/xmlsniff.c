@@ -16,6 +16,7 @@ struct scan {
 	int			 root_seen, root_is_request;
 	char			*field;		/* direct text goes here */
 	size_t			 fieldcap, fieldlen;
+	int			 last_cr;	/* the last byte added was CR */
 };
 
 static int
@@ -86,17 +87,48 @@ skip_past(struct scan *s, const char *term)
 }
 
 static void
-field_add(struct scan *s, const char *p, size_t n)
+field_put(struct scan *s, char c)
 {
-	if (s->field == NULL)
-		return;
-	if (s->fieldlen + n >= s->fieldcap) {
+	if (s->fieldlen + 1 >= s->fieldcap) {
 		s->f->too_long = 1;
 		return;
 	}
-	memcpy(s->field + s->fieldlen, p, n);
-	s->fieldlen += n;
+	s->field[s->fieldlen++] = c;
 	s->field[s->fieldlen] = '\0';
+}
+
+/*
+ * Appends document text to the current field.  Line ends are normalised
+ * as XML requires: CR LF and a lone CR read as LF.
+ */
+static void
+field_add(struct scan *s, const char *p, size_t n)
+{
+	size_t i;
+
+	if (s->field == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		if (p[i] == '\n' && s->last_cr) {
+			s->last_cr = 0;
+			continue;
+		}
+		s->last_cr = p[i] == '\r';
+		field_put(s, s->last_cr ? '\n' : p[i]);
+	}
+}
+
+/* Appends what a character reference stands for, as is. */
+static void
+field_add_raw(struct scan *s, const char *p, size_t n)
+{
+	size_t i;
+
+	if (s->field == NULL)
+		return;
+	s->last_cr = 0;
+	for (i = 0; i < n; i++)
+		field_put(s, p[i]);
 }
 
 /* Encodes a code point as UTF-8 into out (4 bytes); returns its length. */
@@ -173,7 +205,7 @@ scan_reference(struct scan *s)
 			return ERR_FORMAT;
 		s->p++;
 		n = utf8_put(cp, out);
-		field_add(s, out, n);
+		field_add_raw(s, out, n);
 		return 0;
 	}
 	for (i = 0; i < sizeof(named) / sizeof(named[0]); i++) {
@@ -181,7 +213,7 @@ scan_reference(struct scan *s)
 		if ((size_t)(s->end - s->p) >= n &&
 		    memcmp(s->p, named[i].name, n) == 0) {
 			s->p += n;
-			field_add(s, &named[i].c, 1);
+			field_add_raw(s, &named[i].c, 1);
 			return 0;
 		}
 	}
@@ -202,6 +234,9 @@ scan_text(struct scan *s)
 		lt = memchr(s->p, '<', (size_t)(s->end - s->p));
 		if (lt == NULL)
 			lt = s->end;
+		/* "]]>" may only close a CDATA section. */
+		if (memmem(s->p, (size_t)(lt - s->p), "]]>", 3) != NULL)
+			return ERR_FORMAT;
 		amp = memchr(s->p, '&', (size_t)(lt - s->p));
 		s->p = amp != NULL ? amp : lt;
 		field_add(s, start, (size_t)(s->p - start));
@@ -211,11 +246,15 @@ scan_text(struct scan *s)
 	return 0;
 }
 
+#define MAX_ATTRIBUTES	32
+
 static int
 scan_attributes(struct scan *s)
 {
-	char	 quote;
-	int	 r;
+	const char	*names[MAX_ATTRIBUTES], *name;
+	size_t		 lens[MAX_ATTRIBUTES], len;
+	int		 n = 0, i, r;
+	char		 quote;
 
 	for (;;) {
 		int spaced = s->p < s->end && is_space(*s->p);
@@ -225,8 +264,15 @@ scan_attributes(struct scan *s)
 			return ERR_FORMAT;
 		if (*s->p == '>' || *s->p == '/')
 			return 0;
-		if (!spaced || scan_name(s) == 0)
+		name = s->p;
+		if (!spaced || (len = scan_name(s)) == 0 || n == MAX_ATTRIBUTES)
 			return ERR_FORMAT;
+		/* An attribute may appear once per element. */
+		for (i = 0; i < n; i++)
+			if (lens[i] == len && memcmp(names[i], name, len) == 0)
+				return ERR_FORMAT;
+		names[n] = name;
+		lens[n++] = len;
 		skip_space(s);
 		if (s->p >= s->end || *s->p++ != '=')
 			return ERR_FORMAT;
@@ -274,6 +320,7 @@ enter_field(struct scan *s, const char *name, size_t len)
 		s->fieldcap = sizeof(f->deviceid);
 	}
 	s->fieldlen = 0;
+	s->last_cr = 0;
 }
 
 static int
@@ -344,8 +391,13 @@ scan_markup(struct scan *s)
 	s->p++;
 	left = (size_t)(s->end - s->p);
 	if (left >= 3 && memcmp(s->p, "!--", 3) == 0) {
+		/* "--" may only close a comment. */
 		s->p += 3;
-		return skip_past(s, "-->");
+		if (skip_past(s, "--") != 0 || s->p >= s->end ||
+		    *s->p != '>')
+			return ERR_FORMAT;
+		s->p++;
+		return 0;
 	}
 	if (left >= 8 && memcmp(s->p, "![CDATA[", 8) == 0) {
 		if (s->depth == 0)
@@ -363,9 +415,19 @@ scan_markup(struct scan *s)
 
 		if ((len = scan_name(s)) == 0)
 			return ERR_FORMAT;
-		/* The XML declaration may only open the document. */
+		/*
+		 * Targets named xml in any case are reserved: only the XML
+		 * declaration, in lower case, opening the document.
+		 */
 		if (len == 3 && strncasecmp(name, "xml", 3) == 0 &&
-		    name != s->start + 2)
+		    (name != s->start + 2 || memcmp(name, "xml", 3) != 0))
+			return ERR_FORMAT;
+		/* After the target: "?>" or a blank, then anything. */
+		if (s->end - s->p >= 2 && memcmp(s->p, "?>", 2) == 0) {
+			s->p += 2;
+			return 0;
+		}
+		if (s->p >= s->end || !is_space(*s->p))
 			return ERR_FORMAT;
 		return skip_past(s, "?>");
 	}
@@ -435,6 +497,11 @@ xmlsniff(const char *data, size_t len, struct xml_fields *f)
 	if (!chars_ok(data, len))
 		return ERR_FORMAT;
 	memset(&s, 0, sizeof(s));
+	/* A UTF-8 byte order mark may open the document. */
+	if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0) {
+		data += 3;
+		len -= 3;
+	}
 	s.start = s.p = data;
 	s.end = data + len;
 	s.f = f;

@@ -109,6 +109,72 @@ class Lifecycle(unittest.TestCase):
                                        px.log(), 10))
             self.assertEqual(px.request("GET", "/relay/apiversion").status, 200)
 
+    def test_failed_reload_keeps_serving(self):
+        from harness import AGENT_ID
+        with Passeur() as px, Passeur() as busy:
+            cfg = os.path.join(px.confdir, "agent.cfg")
+            with open(cfg, "a") as f:
+                f.write("httpd-port = %d\n" % busy.port)
+            px.proc.send_signal(signal.SIGHUP)
+            self.assertTrue(wait_until(lambda: "previous ones are restored"
+                                       in px.log(), 30))
+            self.assertTrue(wait_until(px.alive, 10))
+            # The request-id cache is still there (it used to be freed).
+            r = px.request("GET", "/proxy/glpi", None,
+                           {"GLPI-Agent-ID": AGENT_ID,
+                            "GLPI-Request-ID": "0123ABCD"})
+            self.assertEqual(r.status, 404)
+            self.assertTrue(busy.alive())
+
+    def test_reload_moves_the_log(self):
+        px = Passeur()
+        self.addCleanup(px.cleanup)
+        px.start()
+        logfile = os.path.join(px.dir, "moved.log")
+        cfg = os.path.join(px.confdir, "agent.cfg")
+        with open(cfg) as f:
+            original = f.read()
+        with open(cfg, "a") as f:
+            f.write("logger = file\nlogfile = %s\n" % logfile)
+        px.proc.send_signal(signal.SIGHUP)
+        self.assertTrue(wait_until(lambda: os.path.exists(logfile) and
+                                   "configuration reloaded" in
+                                   open(logfile).read(), 10))
+        px.request("GET", "/proxy/apiversion")
+        self.assertTrue(wait_until(lambda: "apiversion 200" in
+                                   open(logfile).read(), 5))
+        self.assertNotIn("apiversion 200", px.log())
+        with open(cfg, "w") as f:
+            f.write(original)
+        px.proc.send_signal(signal.SIGHUP)
+        self.assertTrue(wait_until(lambda: "configuration reloaded" in
+                                   px.log(), 10))
+        size = os.path.getsize(logfile)
+        px.request("GET", "/proxy/apiversion")
+        self.assertTrue(wait_until(lambda: "apiversion 200" in px.log(), 5))
+        self.assertEqual(os.path.getsize(logfile), size)
+        px.stop()
+
+    def test_queued_forwards_cancelled_at_stop(self):
+        from harness import AGENT_ID, GlpiDouble
+        with GlpiDouble() as glpi:
+            glpi.behaviour(delay_ms=120000)
+            px = Passeur(agent={"server": glpi.url()},
+                         proxy={"max_proxy_threads": 50})
+            self.addCleanup(px.cleanup)
+            px.start()
+            for i in range(40):
+                r = px.post(b'{"deviceid":"pc-%d"}' % i, "application/json",
+                            AGENT_ID)
+                self.assertEqual(r.status, 202)
+            start = time.monotonic()
+            px.proc.send_signal(signal.SIGTERM)
+            self.assertEqual(px.proc.wait(60), 0)
+            self.assertLess(time.monotonic() - start, 30)
+            px.stop()
+            self.assertIn("are cancelled", px.log())
+            self.assertEqual(len(px.files()), 40)
+
     def test_sigterm_drains_request_in_progress(self):
         px = Passeur()
         self.addCleanup(px.cleanup)

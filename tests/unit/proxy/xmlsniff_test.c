@@ -120,6 +120,19 @@ test_malformed(void **state)
 		"<REQUEST><QUERY>PRO\x01LOG</QUERY></REQUEST>",
 		"<REQUEST><DEVICEID>\xff\xfe</DEVICEID></REQUEST>",
 		"<?xml version=\"1.0\"?><?xml version=\"1.0\"?><REQUEST/>",
+		" <?xml version=\"1.0\"?><REQUEST/>",
+		"<?xMl version=\"1.0\"?><REQUEST/>",
+		"<?pi?x?><REQUEST/>",
+		"<?piX<REQUEST/>?><REQUEST/>",
+		"<REQUEST><!-- a -- b --></REQUEST>",
+		"<REQUEST>a ]]> b</REQUEST>",
+		"<REQUEST a='1' a='2'/>",
+		"<REQUEST a='1'b='2'/>",
+		"<REQUEST><QUERY>&#0;</QUERY></REQUEST>",
+		"<REQUEST><QUERY>&#xD800;</QUERY></REQUEST>",
+		"<!DOCTYPE REQUEST><REQUEST/>",
+		"<REQUEST></request>",
+		"<REQUEST><![CDATA[x]]</REQUEST>",
 	};
 	struct xml_fields	 f;
 	size_t			 i;
@@ -131,6 +144,22 @@ test_malformed(void **state)
 	/* The length is what counts: a NUL inside is malformed. */
 	assert_int_equal(xmlsniff("<REQUEST/>\0", 11, &f), ERR_FORMAT);
 	assert_int_equal(xmlsniff("<REQUEST/>garbage", 10, &f), 0);
+}
+
+static void
+test_bom_and_line_ends(void **state)
+{
+	struct xml_fields f;
+
+	(void)state;
+	/* A byte order mark may open the document. */
+	assert_int_equal(sniff("\xef\xbb\xbf<?xml version='1.0'?><REQUEST>"
+	    "<QUERY>PROLOG</QUERY></REQUEST>", &f), 0);
+	assert_string_equal(f.query, "PROLOG");
+	/* CR LF and a lone CR read as LF; a character reference is kept. */
+	assert_int_equal(sniff("<REQUEST><DEVICEID>a\r\nb\rc&#13;d"
+	    "<![CDATA[e\r\nf]]></DEVICEID></REQUEST>", &f), 0);
+	assert_string_equal(f.deviceid, "a\nb\nc\rde\nf");
 }
 
 static void
@@ -270,6 +299,7 @@ main(void)
 		cmocka_unit_test(test_other_root),
 		cmocka_unit_test(test_first_wins_and_text),
 		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_bom_and_line_ends),
 		cmocka_unit_test(test_too_long),
 		cmocka_unit_test(test_big_document),
 		cmocka_unit_test(test_entity_bomb),

@@ -1,0 +1,358 @@
+#!/usr/bin/env python3
+"""Writes the hand-made seeds of fuzz/corpus/<target>/.
+
+Seeds are real messages and configuration lines, plus the odd cases the
+protocol and the file format name.  Run from anywhere; existing files of
+the same name are replaced, other files (inputs kept from fuzzing runs)
+are left alone.  gzip streams carry mtime 0 so that the output is the
+same on every run.
+"""
+import gzip
+import json
+import os
+import zlib
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+MAIN = os.path.dirname(HERE)
+SHARED = "/work/shared/fixtures/inventories"
+
+
+def read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def put(target, name, data):
+    d = os.path.join(HERE, "corpus", target)
+    os.makedirs(d, exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode()
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+def gz(data):
+    return gzip.compress(data, mtime=0)
+
+
+# --- messages -------------------------------------------------------------
+
+CONTACT = json.dumps({
+    "action": "contact", "deviceid": "pc1-2024-01-01-00-00-00",
+    "name": "GLPI-Agent", "version": "1.12",
+    "installed-tasks": ["inventory", "deploy"],
+    "enabled-tasks": ["inventory"], "httpd-port": "62354",
+    "httpd-plugins": {"proxy": "disabled"}, "tag": "paris"}).encode()
+INVENTORY = read(os.path.join(MAIN, "tests/fixtures/computer_small.json"))
+PARTIAL = read(os.path.join(SHARED, "json/computer_1_partial_softs.json"))
+COMPUTER2 = read(os.path.join(SHARED, "json/computer_2.json"))
+PRINTER = read(os.path.join(SHARED, "json/printer_1.json"))
+PHONE = read(os.path.join(SHARED, "json/phone_1.json"))
+PROLOG = read(os.path.join(MAIN, "tests/fixtures/prolog_small.xml"))
+PROLOG2 = read(os.path.join(SHARED, "xml/prolog.xml"))
+XMLINV = read(os.path.join(MAIN, "tests/fixtures/inventory_small.xml"))
+
+
+def jmsg(**kw):
+    return json.dumps(kw).encode()
+
+
+def xmsg(query, deviceid, extra=""):
+    return ('<?xml version="1.0" encoding="UTF-8" ?>\n<REQUEST>\n'
+            f"  <DEVICEID>{deviceid}</DEVICEID>\n  <QUERY>{query}</QUERY>\n"
+            f"{extra}</REQUEST>\n").encode()
+
+
+# --- xmlsniff ---------------------------------------------------------------
+
+def xmlsniff_seeds():
+    s = {
+        "prolog": PROLOG,
+        "prolog-shared": PROLOG2,
+        "inventory": XMLINV,
+        "inventory-content-after-query": xmsg(
+            "INVENTORY", "pc2", "  <CONTENT><HARDWARE><NAME>x</NAME>"
+            "</HARDWARE></CONTENT>\n"),
+        "deviceid-entity": xmsg("PROLOG", "a&amp;b&#x41;&lt;"),
+        "deviceid-cdata": xmsg("PROLOG", "<![CDATA[pc<1>]]>"),
+        "deviceid-300-chars": xmsg("INVENTORY", "d" * 300),
+        "deviceid-255-chars": xmsg("INVENTORY", "d" * 255),
+        "query-too-long": xmsg("Q" * 40, "pc1"),
+        "query-31-chars": xmsg("Q" * 31, "pc1"),
+        "query-twice": xmsg("PROLOG", "pc1", "  <QUERY>INVENTORY</QUERY>\n"),
+        "deviceid-nested-deeper": (
+            b"<?xml version='1.0'?><REQUEST><CONTENT><DEVICEID>no"
+            b"</DEVICEID></CONTENT><QUERY>PROLOG</QUERY></REQUEST>"),
+        "wrong-root": b"<?xml version='1.0'?><REPLY><QUERY>PROLOG</QUERY>"
+                      b"<DEVICEID>pc</DEVICEID></REPLY>",
+        "not-well-formed": b"<?xml version='1.0'?><REQUEST><QUERY>PROLOG"
+                           b"</REQUEST>",
+        "trailing-garbage": PROLOG + b"<REQUEST/>",
+        "no-declaration": b"<REQUEST><QUERY>PROLOG</QUERY>"
+                          b"<DEVICEID>pc</DEVICEID></REQUEST>",
+        "declaration-on-second-line": b"\n<?xml version='1.0'?>\n<REQUEST>"
+                                      b"<QUERY>PROLOG</QUERY></REQUEST>",
+        "blank-before-declaration": b"  <?xml version='1.0'?><REQUEST/>",
+        "bom-utf8": b"\xef\xbb\xbf" + PROLOG,
+        "utf16": "<?xml version='1.0' encoding='UTF-16'?><REQUEST><QUERY>"
+                 "PROLOG</QUERY><DEVICEID>pc</DEVICEID></REQUEST>"
+                 .encode("utf-16"),
+        "latin1": "<?xml version='1.0' encoding='ISO-8859-1'?><REQUEST>"
+                  "<DEVICEID>t\u00e9l\u00e9phone</DEVICEID><QUERY>PROLOG"
+                  "</QUERY></REQUEST>".encode("latin-1"),
+        "doctype-entities": b"<?xml version='1.0'?><!DOCTYPE REQUEST ["
+                            b"<!ENTITY a 'aaaaaaaaaa'><!ENTITY b '&a;&a;&a;"
+                            b"&a;&a;'>]><REQUEST><DEVICEID>&b;&b;</DEVICEID>"
+                            b"<QUERY>PROLOG</QUERY></REQUEST>",
+        "comments-and-pi": b"<?xml version='1.0'?><!-- c --><REQUEST><?pi x?>"
+                           b"<QUERY><!-- q -->PRO<!-- -->LOG</QUERY>"
+                           b"<DEVICEID>pc</DEVICEID></REQUEST>",
+        "namespace-prefix": b"<?xml version='1.0'?><x:REQUEST xmlns:x='u'>"
+                            b"<x:QUERY>PROLOG</x:QUERY></x:REQUEST>",
+        "attributes": b"<?xml version='1.0'?><REQUEST a='1'><QUERY b='2'>"
+                      b"PROLOG</QUERY><DEVICEID c='3'/></REQUEST>",
+        "empty": b"",
+        "declaration-only": b"<?xml",
+    }
+    for name, data in s.items():
+        put("xmlsniff", name, data)
+
+
+# --- decode ---------------------------------------------------------------
+
+# Index of the Content-Type in fuzz_decode.c's table.
+D_XC, D_ZLIB, D_GZIP, D_JSON, D_XML, D_TEXT, D_ZLIB_MIXED, D_GZIP_UPPER, \
+    D_XC_MIXED, D_ZLIB_PARAM, D_GZIP_BLANK, D_BR, D_ZLIBX, D_JSON_PARAM, \
+    D_XML_PARAM, D_EMPTY = range(16)
+
+
+def decode_seeds():
+    bomb = zlib.compress(b"\0" * (2 * 1024 * 1024), 9)
+    s = {
+        "zlib-contact": (D_ZLIB, zlib.compress(CONTACT)),
+        "zlib-inventory": (D_ZLIB, zlib.compress(INVENTORY, 9)),
+        "zlib-xml-inventory": (D_ZLIB, zlib.compress(XMLINV)),
+        "zlib-level1-header": (D_ZLIB, zlib.compress(INVENTORY, 1)),
+        "zlib-mixed-case-type": (D_ZLIB_MIXED, zlib.compress(PROLOG)),
+        "zlib-type-with-charset": (D_ZLIB_PARAM, zlib.compress(CONTACT)),
+        "zlib-truncated": (D_ZLIB, zlib.compress(INVENTORY)[:-9]),
+        "zlib-bad-checksum": (D_ZLIB, zlib.compress(CONTACT)[:-1] + b"\0"),
+        "zlib-trailing-bytes": (D_ZLIB, zlib.compress(CONTACT) + b"junk"),
+        "zlib-bomb-2mib": (D_ZLIB, bomb),
+        "zlib-with-preset-dict-flag": (D_ZLIB, b"\x78\xbb" + b"\0" * 8),
+        "x-compress-zlib": (D_XC, zlib.compress(CONTACT)),
+        "x-compress-plain-json": (D_XC, CONTACT),
+        "x-compress-plain-xml": (D_XC_MIXED, PROLOG),
+        "x-compress-other-text": (D_XC, b"hello"),
+        "zlib-type-plain-json": (D_ZLIB, CONTACT),
+        "gzip-inventory": (D_GZIP, gz(INVENTORY)),
+        "gzip-prolog-upper-type": (D_GZIP_UPPER, gz(PROLOG)),
+        "gzip-type-blank-semicolon": (D_GZIP_BLANK, gz(CONTACT)),
+        "gzip-type-zlib-body": (D_GZIP, zlib.compress(CONTACT)),
+        "gzip-type-plain-body": (D_GZIP, CONTACT),
+        "gzip-truncated": (D_GZIP, gz(INVENTORY)[:-5]),
+        "gzip-two-members": (D_GZIP, gz(b'{"a":') + gz(b"1}")),
+        "gzip-empty-body": (D_GZIP, b""),
+        "br-type-zlib-body": (D_BR, zlib.compress(CONTACT)),
+        "zlibx-type": (D_ZLIBX, zlib.compress(CONTACT)),
+        "json-plain": (D_JSON, INVENTORY),
+        "json-with-charset": (D_JSON_PARAM, CONTACT),
+        "xml-plain": (D_XML, PROLOG),
+        "xml-with-charset": (D_XML_PARAM, XMLINV),
+        "text-plain-zlib": (D_TEXT, zlib.compress(CONTACT)),
+        "empty-type": (D_EMPTY, zlib.compress(CONTACT)),
+    }
+    for name, (ct, body) in s.items():
+        put("decode", name, bytes([ct]) + body)
+
+
+# --- pipeline -------------------------------------------------------------
+
+POST, GET, OTHER = range(3)
+# Index of the Content-Type in fuzz_pipeline.c's table.
+C_JSON, C_ZLIB, C_GZIP, C_XC, C_XML, C_XML_CHARSET, C_JSON_MIXED, \
+    C_ZLIB_UPPER, C_TEXT, C_JSON_CHARSET, C_EMPTY, C_NONE = range(12)
+# GLPI-Agent-ID choices, and the flag bits sharing their byte.
+A_NONE, A_LOWER, A_UPPER, A_BAD, A_EMPTY, A_SHORT, A_BADSEP, A_OTHER = range(8)
+REQID = 8
+Q_GETCONFIG, Q_OTHER, Q_NOVALUE = 0x10, 0x20, 0x30
+# GLPI-Proxy-ID choices.
+P_NONE, P_EMPTY, P_OTHER, P_OWN, P_OWN_SPACED, P_FIVE, P_FOUR, P_COMMAS = \
+    range(8)
+
+
+def pipeline_seeds():
+    bomb = zlib.compress(b"{" + b" " * (5 * 1024 * 1024), 9)
+    s = {
+        "json-contact": (POST, C_JSON, A_LOWER, P_NONE, CONTACT),
+        "json-contact-upper-agentid": (POST, C_JSON, A_UPPER, P_NONE,
+                                       CONTACT),
+        "json-inventory": (POST, C_JSON, A_LOWER, P_NONE, INVENTORY),
+        "json-inventory-partial": (POST, C_JSON_CHARSET, A_LOWER, P_NONE,
+                                   PARTIAL),
+        "json-inventory-computer2": (POST, C_JSON_MIXED, A_LOWER, P_OTHER,
+                                     COMPUTER2),
+        "json-netinventory-printer": (POST, C_JSON, A_OTHER, P_NONE,
+                                      PRINTER),
+        "json-phone-utf8-deviceid": (POST, C_JSON, A_LOWER, P_NONE, PHONE),
+        "json-get-params": (POST, C_JSON, A_LOWER, P_NONE,
+                            jmsg(action="get_params", deviceid="pc1")),
+        "json-register": (POST, C_JSON, A_LOWER, P_NONE,
+                          jmsg(action="register", deviceid="pc1")),
+        "json-action-with-dots": (POST, C_JSON, A_LOWER, P_NONE,
+                                  jmsg(action="../../x", deviceid="pc1")),
+        "json-action-33-chars": (POST, C_JSON, A_LOWER, P_NONE,
+                                 jmsg(action="a" * 33, deviceid="pc1")),
+        "json-action-not-string": (POST, C_JSON, A_LOWER, P_NONE,
+                                   b'{"action":42,"deviceid":"pc1"}'),
+        "json-deviceid-slash": (POST, C_JSON, A_LOWER, P_NONE,
+                                jmsg(action="inventory",
+                                     deviceid="../../etc/passwd")),
+        "json-deviceid-dot": (POST, C_JSON, A_LOWER, P_NONE,
+                              jmsg(action="inventory", deviceid=".hidden")),
+        "json-deviceid-201-bytes": (POST, C_JSON, A_LOWER, P_NONE,
+                                    jmsg(deviceid="d" * 201)),
+        "json-deviceid-empty-uses-agentid": (POST, C_JSON, A_LOWER, P_NONE,
+                                             jmsg(action="inventory",
+                                                  deviceid="")),
+        "json-deviceid-control-char": (POST, C_JSON, A_LOWER, P_NONE,
+                                       jmsg(deviceid="pc\t1")),
+        "json-array": (POST, C_JSON, A_LOWER, P_NONE, b"[1,2]"),
+        "json-invalid-utf8": (POST, C_JSON, A_LOWER, P_NONE,
+                              b'{"deviceid":"\xff\xfe"}'),
+        "json-truncated": (POST, C_JSON, A_LOWER, P_NONE, CONTACT[:-3]),
+        "json-without-agentid-goes-legacy": (POST, C_JSON, A_NONE, P_NONE,
+                                             CONTACT),
+        "json-bad-agentid-goes-legacy": (POST, C_JSON, A_BAD, P_NONE,
+                                         CONTACT),
+        "zlib-contact": (POST, C_ZLIB, A_LOWER, P_NONE,
+                         zlib.compress(CONTACT)),
+        "zlib-inventory": (POST, C_ZLIB_UPPER, A_LOWER, P_NONE,
+                           zlib.compress(INVENTORY)),
+        "zlib-partial": (POST, C_XC, A_LOWER, P_NONE, zlib.compress(PARTIAL)),
+        "zlib-bad-stream": (POST, C_ZLIB, A_LOWER, P_NONE,
+                            b"\x78\x9c" + b"\xff" * 16),
+        "zlib-bomb-5mib": (POST, C_ZLIB, A_LOWER, P_NONE, bomb),
+        "gzip-inventory": (POST, C_GZIP, A_LOWER, P_NONE, gz(INVENTORY)),
+        "gzip-not-gzip": (POST, C_GZIP, A_LOWER, P_NONE, CONTACT),
+        "x-compress-plain-json": (POST, C_XC, A_LOWER, P_NONE, CONTACT),
+        "xml-prolog": (POST, C_XML, A_NONE, P_NONE, PROLOG),
+        "xml-prolog-shared": (POST, C_XML_CHARSET, A_NONE, P_NONE, PROLOG2),
+        "xml-inventory": (POST, C_XML, A_NONE, P_NONE, XMLINV),
+        "xml-inventory-zlib": (POST, C_ZLIB, A_BAD, P_NONE,
+                               zlib.compress(XMLINV)),
+        "xml-inventory-deviceid-slash": (POST, C_XML, A_NONE, P_NONE,
+                                         xmsg("INVENTORY", "../escape")),
+        "xml-inventory-deviceid-dotdot": (POST, C_XML, A_NONE, P_NONE,
+                                          xmsg("INVENTORY", "..")),
+        "xml-inventory-no-deviceid": (POST, C_XML, A_NONE, P_NONE,
+                                      b"<?xml version='1.0'?><REQUEST><QUERY>"
+                                      b"INVENTORY</QUERY></REQUEST>"),
+        "xml-snmpquery": (POST, C_XML, A_NONE, P_NONE,
+                          xmsg("SNMPQUERY", "pc1")),
+        "xml-not-xml": (POST, C_XML, A_NONE, P_NONE, b"hello"),
+        "xml-bad-xml": (POST, C_XML, A_NONE, P_NONE, b"<?xml <REQUEST>"),
+        "xml-text-plain-type": (POST, C_TEXT, A_NONE, P_NONE, PROLOG),
+        "legacy-prolog-with-agentid": (POST, C_XML, A_LOWER, P_NONE, PROLOG),
+        "legacy-prolog-zlib-with-agentid": (POST, C_ZLIB, A_LOWER, P_NONE,
+                                            zlib.compress(PROLOG)),
+        "legacy-inventory-with-agentid": (POST, C_XML, A_LOWER, P_NONE,
+                                          XMLINV),
+        "legacy-prolog-no-deviceid-with-agentid": (
+            POST, C_XML, A_LOWER, P_NONE,
+            b"<?xml version='1.0'?><REQUEST><QUERY>PROLOG</QUERY>"
+            b"</REQUEST>"),
+        "get-poll": (GET, C_NONE, A_LOWER | REQID, P_NONE, b""),
+        "get-poll-no-agentid": (GET, C_NONE, A_NONE | REQID, P_NONE, b""),
+        "get-no-reqid": (GET, C_NONE, A_LOWER, P_NONE, b""),
+        "query-getconfig": (GET, C_NONE, A_LOWER | Q_GETCONFIG, P_NONE, b""),
+        "query-other-action": (POST, C_JSON, A_LOWER | Q_OTHER, P_NONE,
+                               CONTACT),
+        "query-without-action": (POST, C_JSON, A_LOWER | Q_NOVALUE, P_NONE,
+                                 CONTACT),
+        "no-content-type": (POST, C_NONE, A_LOWER, P_NONE, CONTACT),
+        "empty-content-type": (POST, C_EMPTY, A_LOWER, P_NONE, CONTACT),
+        "empty-body": (POST, C_JSON, A_LOWER, P_NONE, b""),
+        "chain-loop": (POST, C_JSON, A_LOWER, P_OWN, CONTACT),
+        "chain-loop-spaced-upper": (POST, C_JSON, A_LOWER, P_OWN_SPACED,
+                                    CONTACT),
+        "chain-too-long": (POST, C_JSON, A_LOWER, P_FIVE, CONTACT),
+        "chain-four": (POST, C_JSON, A_LOWER, P_FOUR, INVENTORY),
+        "chain-only-commas": (POST, C_JSON, A_LOWER, P_COMMAS, CONTACT),
+        "method-other": (OTHER, C_JSON, A_LOWER, P_EMPTY, CONTACT),
+    }
+    for name, (m, ct, flags, chain, body) in s.items():
+        put("pipeline", name, bytes([m, ct, flags, chain]) + body)
+
+
+# --- conf -----------------------------------------------------------------
+
+def conf_seeds():
+    s = {
+        "shipped-proxy": read(os.path.join(MAIN,
+                                           "etc/proxy-server-plugin.cfg")),
+        "shipped-proxy2": read(os.path.join(MAIN,
+                                            "etc/proxy2-server-plugin.cfg")),
+        "shipped-agent": read(os.path.join(MAIN, "etc/agent.cfg")),
+        "empty": "",
+        "comments-only": "# a comment\n   # indented\n\n",
+        "enable-local-store": "disabled = no\nlocal_store = /var/lib/store\n"
+                              "only_local_store = yes\n",
+        "include-local-quoted": 'disabled = yes\ninclude '
+                                '"proxy-server-plugin.local"\n',
+        "include-equals-folder": "include = conf.d\n",
+        "include-folder-slash": 'include "conf.d/"\n',
+        "include-single-quotes-self": "include 'self.cfg'\n",
+        "include-missing": 'include "missing.cfg"\ndisabled = no\n',
+        "include-own-folder": 'include "."\n',
+        "include-empty": "include\ninclude =\ninclude \"\"\n",
+        "include-word-prefix": "includes = x\ninclude_me = y\n",
+        "include-trailing-comment": "include conf.d # the drop-ins\n",
+        "quoted-value-comment": 'local_store = "/srv/my store"  # where\n',
+        "quoted-hash-inside": "no_category = 'process#env' # c\n",
+        "quoted-greedy": 'url_path = "/a"b"\n',
+        "quoted-unterminated": 'url_path = "/unterminated\n',
+        "single-quote-only": "no_category = '\n",
+        "value-comment": "port = 8080 # main\nprolog_freq = 12#\n",
+        "no-spaces": "port=8080\nmaxrate=0\n",
+        "tabs-crlf": "\tdisabled\t=\tno\r\n  port = 1234 \r\n",
+        "numbers-out-of-range": "port = 99999\nprolog_freq = 0\n"
+                                "maxrate = -1\nmax_pass_through = "
+                                "99999999999999999999999\n",
+        "numbers-not-numbers": "port = abc\nworkers = 1.5\n"
+                               "max_connections = 0x10\n",
+        "maxrate-period-empty": "maxrate_period =\nmaxrate = 0\n",
+        "sizes": "max_body_size = 1G\nmax_inflated_size = 512kib\n"
+                 "max_header_size = 64KB\n",
+        "sizes-bad": "max_body_size = 1T\nmax_header_size = 2k\n"
+                     "max_inflated_size = 5GiB\nmax_body_size = 1 M\n",
+        "booleans": "disabled = NO\nglpi_protocol = off\n"
+                    "only_local_store = On\nforbid_not_trusted = 0yes\n",
+        "booleans-regex-fallback": "disabled = nono\nglpi_protocol = maybe\n"
+                                   "only_local_store =\n",
+        "disabled-empty": "disabled =\n",
+        "all-disabled": "disabled = yes\n",
+        "conflict-with-proxy2": "disabled = no\nport = 62355\n",
+        "url-path-slashes": "disabled = no\nurl_path = ///\n",
+        "url-path-relative": "disabled = no\nurl_path = inventory/\n",
+        "local-store-trailing-slashes": "local_store = store///\n",
+        "local-store-root": "local_store = //\n",
+        "no-category": "no_category = process,environment\n",
+        "unknown-keys": "Disabled = no\nfoo-bar = 1\n=value\n-x = y\n",
+        "agent-trust": "httpd-trust = 10.0.0.0/8, ::1 bogus "
+                       "192.168.1.1/33 fe80::/10\n",
+        "agent-keys": "httpd-port = 0\ntimeout = 3601\ndebug = 2\n"
+                      "no-compression = yes\npassword = secret\n",
+        "utf8-value": "no_category = caf\u00e9,\u00e9l\u00e9phant\n",
+        "long-line-ignored": "no_category = " + "x" * 9000 +
+                             "\ndisabled = no\n",
+        "no-final-newline": "disabled = no",
+    }
+    for name, data in s.items():
+        put("conf", name, data)
+
+
+xmlsniff_seeds()
+decode_seeds()
+pipeline_seeds()
+conf_seeds()
