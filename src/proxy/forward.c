@@ -1,5 +1,4 @@
 #include <ctype.h>
-#include <curl/curl.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -11,6 +10,7 @@
 
 #include "common/buf.h"
 #include "common/compress.h"
+#include "common/curlx.h"
 #include "common/err.h"
 #include "common/log.h"
 #include "proxy/config.h"
@@ -141,46 +141,47 @@ nap(struct forwarder *f, long seconds)
 }
 
 static void
-set_common(CURL *c, struct forwarder *f, const struct agent_conf *a,
-    struct exchange *x)
+set_common(const struct curlx *cx, CURL *c, struct forwarder *f,
+    const struct agent_conf *a, struct exchange *x)
 {
-	curl_easy_reset(c);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)a->timeout);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
-	curl_easy_setopt(c, CURLOPT_POSTREDIR, (long)CURL_REDIR_POST_ALL);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, x);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, x);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, x->error);
-	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
-	curl_easy_setopt(c, CURLOPT_XFERINFODATA, f);
+	cx->easy_reset(c);
+	cx->easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	cx->easy_setopt(c, CURLOPT_TIMEOUT, (long)a->timeout);
+	cx->easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
+	cx->easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+	cx->easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
+	cx->easy_setopt(c, CURLOPT_POSTREDIR, (long)CURL_REDIR_POST_ALL);
+	cx->easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	cx->easy_setopt(c, CURLOPT_WRITEDATA, x);
+	cx->easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	cx->easy_setopt(c, CURLOPT_HEADERDATA, x);
+	cx->easy_setopt(c, CURLOPT_ERRORBUFFER, x->error);
+	cx->easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	cx->easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+	cx->easy_setopt(c, CURLOPT_XFERINFODATA, f);
 	if (a->proxy[0] != '\0')
-		curl_easy_setopt(c, CURLOPT_PROXY, a->proxy);
+		cx->easy_setopt(c, CURLOPT_PROXY, a->proxy);
 	if (a->user[0] != '\0') {
 		/* Credentials are sent when the server asks (401). */
-		curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_ANY);
-		curl_easy_setopt(c, CURLOPT_USERNAME, a->user);
-		curl_easy_setopt(c, CURLOPT_PASSWORD, a->password);
+		cx->easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_ANY);
+		cx->easy_setopt(c, CURLOPT_USERNAME, a->user);
+		cx->easy_setopt(c, CURLOPT_PASSWORD, a->password);
 	}
 	if (a->ca_cert_file[0] != '\0')
-		curl_easy_setopt(c, CURLOPT_CAINFO, a->ca_cert_file);
+		cx->easy_setopt(c, CURLOPT_CAINFO, a->ca_cert_file);
 	if (a->ca_cert_dir[0] != '\0')
-		curl_easy_setopt(c, CURLOPT_CAPATH, a->ca_cert_dir);
+		cx->easy_setopt(c, CURLOPT_CAPATH, a->ca_cert_dir);
 	if (a->ssl_cert_file[0] != '\0')
-		curl_easy_setopt(c, CURLOPT_SSLCERT, a->ssl_cert_file);
+		cx->easy_setopt(c, CURLOPT_SSLCERT, a->ssl_cert_file);
 	if (a->no_ssl_check) {
-		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+		cx->easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+		cx->easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
 }
 
 static struct curl_slist *
-add_header(struct curl_slist *h, const char *name, const char *value)
+add_header(const struct curlx *cx, struct curl_slist *h, const char *name,
+    const char *value)
 {
 	char line[1024];
 
@@ -189,7 +190,7 @@ add_header(struct curl_slist *h, const char *name, const char *value)
 	if ((size_t)snprintf(line, sizeof(line), "%s: %s", name, value) >=
 	    sizeof(line))
 		return h;
-	return curl_slist_append(h, line);
+	return cx->slist_append(h, line);
 }
 
 /*
@@ -198,8 +199,8 @@ add_header(struct curl_slist *h, const char *name, const char *value)
  * inflated.  Returns 0 when an HTTP answer came, ERR_TRANSPORT otherwise.
  */
 static int
-exchange(CURL *c, struct forwarder *f, const struct agent_conf *a,
-    const char *url,
+exchange(const struct curlx *cx, CURL *c, struct forwarder *f,
+    const struct agent_conf *a, const char *url,
     const char *ctype, const char *body, size_t len,
     const struct forward_job *job, const char *reqid, struct exchange *x)
 {
@@ -210,36 +211,36 @@ exchange(CURL *c, struct forwarder *f, const struct agent_conf *a,
 
 	memset(x, 0, sizeof(*x));
 	buf_init(&x->body, ANSWER_MAX);
-	set_common(c, f, a, x);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	h = add_header(h, "Pragma", "no-cache");
-	h = curl_slist_append(h, "Expect:");
-	h = add_header(h, "User-Agent", job->user_agent != NULL &&
+	set_common(cx, c, f, a, x);
+	cx->easy_setopt(c, CURLOPT_URL, url);
+	h = add_header(cx, h, "Pragma", "no-cache");
+	h = cx->slist_append(h, "Expect:");
+	h = add_header(cx, h, "User-Agent", job->user_agent != NULL &&
 	    *job->user_agent != '\0' ? job->user_agent :
 	    "Passeur/" PASSEUR_VERSION);
 	if (job->kind == FORWARD_JSON) {
-		h = add_header(h, "GLPI-Agent-ID", job->agentid);
-		h = add_header(h, "GLPI-Proxy-ID", job->proxy_ids);
-		h = add_header(h, "GLPI-Request-ID", reqid);
+		h = add_header(cx, h, "GLPI-Agent-ID", job->agentid);
+		h = add_header(cx, h, "GLPI-Proxy-ID", job->proxy_ids);
+		h = add_header(cx, h, "GLPI-Request-ID", reqid);
 	}
 	if (body != NULL) {
-		h = add_header(h, "Content-Type", ctype);
-		curl_easy_setopt(c, CURLOPT_POST, 1L);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+		h = add_header(cx, h, "Content-Type", ctype);
+		cx->easy_setopt(c, CURLOPT_POST, 1L);
+		cx->easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		cx->easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
 		    (curl_off_t)len);
 	} else
-		curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	cr = curl_easy_perform(c);
-	curl_slist_free_all(h);
+		cx->easy_setopt(c, CURLOPT_HTTPGET, 1L);
+	cx->easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	cr = cx->easy_perform(c);
+	cx->slist_free_all(h);
 	if (cr != CURLE_OK) {
 		if (x->error[0] == '\0')
 			snprintf(x->error, sizeof(x->error), "%s",
-			    curl_easy_strerror(cr));
+			    cx->easy_strerror(cr));
 		return ERR_TRANSPORT;
 	}
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &x->status);
+	cx->easy_getinfo(c, CURLINFO_RESPONSE_CODE, &x->status);
 	if (strncasecmp(x->ctype, "application/x-", 14) == 0 &&
 	    (compress_is_zlib(x->body.data, x->body.len) ||
 	    compress_is_gzip(x->body.data, x->body.len))) {
@@ -289,8 +290,9 @@ set_answer(struct forward_job *job, struct buf *b)
 
 /* Forwards a JSON message to target i; 0 on success. */
 static int
-forward_json_one(CURL *c, struct forwarder *f, struct forward_job *job,
-    const char *url, const char *ctype, const char *body, size_t len, int i)
+forward_json_one(const struct curlx *cx, CURL *c, struct forwarder *f,
+    struct forward_job *job, const char *url, const char *ctype,
+    const char *body, size_t len, int i)
 {
 	const struct agent_conf	*a = job->px->agent;
 	struct exchange		 x;
@@ -301,7 +303,7 @@ forward_json_one(CURL *c, struct forwarder *f, struct forward_job *job,
 	reqid[0] = '\0';
 	if (log_verbosity() > 0)
 		reqid_random(reqid);
-	r = exchange(c, f, a, url, ctype, body, len, job, reqid, &x);
+	r = exchange(cx, c, f, a, url, ctype, body, len, job, reqid, &x);
 	for (;;) {
 		if (r != 0 || x.status < 200 || x.status > 299) {
 			if (r != 0)
@@ -347,7 +349,7 @@ forward_json_one(CURL *c, struct forwarder *f, struct forward_job *job,
 		waited += step;
 		step *= 2;
 		tries++;
-		r = exchange(c, f, a, url, NULL, NULL, 0, job, reqid, &x);
+		r = exchange(cx, c, f, a, url, NULL, NULL, 0, job, reqid, &x);
 	}
 	job->status = strcmp(status, "pending") == 0 ? 202 : 200;
 	set_answer(job, &x.body);
@@ -355,7 +357,8 @@ forward_json_one(CURL *c, struct forwarder *f, struct forward_job *job,
 }
 
 static void
-run_job(CURL *c, struct forwarder *f, struct forward_job *job)
+run_job(const struct curlx *cx, CURL *c, struct forwarder *f,
+    struct forward_job *job)
 {
 	const struct agent_conf	*a = job->px->agent;
 	struct buf		 z;
@@ -378,14 +381,14 @@ run_job(CURL *c, struct forwarder *f, struct forward_job *job)
 			    a->servers[i]);
 			ok = 0;
 		} else if (job->kind == FORWARD_JSON) {
-			ok = forward_json_one(c, f, job, a->servers[i], ctype,
-			    body, len, i) == 0;
+			ok = forward_json_one(cx, c, f, job, a->servers[i],
+			    ctype, body, len, i) == 0;
 		} else {
 			struct exchange x;
 			int r;
 
-			r = exchange(c, f, a, a->servers[i], ctype, body, len,
-			    job, NULL, &x);
+			r = exchange(cx, c, f, a, a->servers[i], ctype, body,
+			    len, job, NULL, &x);
 			ok = r == 0 && x.status >= 200 && x.status <= 299;
 			if (r != 0)
 				log_warnx("forward of XML inventory to "
@@ -409,10 +412,15 @@ worker(void *arg)
 {
 	struct forwarder	*f = arg;
 	struct forward_job	*job;
-	CURL			*c;
+	const struct curlx	*cx;
+	const char		*why;
+	CURL			*c = NULL;
 
-	if ((c = curl_easy_init()) == NULL)
-		fatalx("curl_easy_init failed");
+	/* Loaded at start-up when something forwards; failing jobs if not. */
+	if ((cx = curlx_load(&why)) == NULL)
+		log_warnx("forwarding impossible: %s", why);
+	else if ((c = cx->easy_init()) == NULL)
+		log_warnx("forwarding impossible: curl_easy_init failed");
 	pthread_mutex_lock(&f->lock);
 	for (;;) {
 		while (f->head == NULL && !f->stopping) {
@@ -429,14 +437,18 @@ worker(void *arg)
 		f->queued--;
 		f->busy++;
 		pthread_mutex_unlock(&f->lock);
-		run_job(c, f, job);
+		if (c != NULL)
+			run_job(cx, c, f, job);
+		else
+			job->ok = 0;
 		job->done(job);
 		pthread_mutex_lock(&f->lock);
 		f->busy--;
 		pthread_cond_broadcast(&f->idle_cv);
 	}
 	pthread_mutex_unlock(&f->lock);
-	curl_easy_cleanup(c);
+	if (c != NULL)
+		cx->easy_cleanup(c);
 	return NULL;
 }
 

@@ -1,4 +1,3 @@
-#include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -10,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/curlx.h"
 #include "common/err.h"
 #include "common/fsx.h"
 #include "common/log.h"
@@ -216,13 +216,33 @@ log_instances(const struct generation *g)
 	    g->conf.agent.nservers);
 }
 
+/* libcurl is loaded only by a configuration that forwards. */
+static int
+prepare_forwarding(const struct serve_conf *c)
+{
+	const char	*why;
+	int		 i;
+
+	for (i = 0; i < CONF_NINSTANCES; i++)
+		if (!c->inst[i].disabled && !c->inst[i].only_local_store &&
+		    c->agent.nservers > 0)
+			break;
+	if (i == CONF_NINSTANCES)
+		return 0;
+	if (curlx_load(&why) == NULL) {
+		log_warnx("cannot forward to the server targets: %s", why);
+		return ERR_NOT_FOUND;
+	}
+	return 0;
+}
+
 /* Makes a generation of conf (moved in) after preparing its folders. */
 static struct generation *
 make_generation(struct running *rn, struct serve_conf *conf)
 {
 	struct generation *g;
 
-	if (prepare_dirs(conf) != 0)
+	if (prepare_dirs(conf) != 0 || prepare_forwarding(conf) != 0)
 		return NULL;
 	if ((g = generation_new(conf, rn->proxy_id, rn->fwd, rn->caches)) ==
 	    NULL)
@@ -414,7 +434,6 @@ serve_main(int argc, char **argv)
 	/* Until it has started, a detached server still reports on stderr. */
 	if (setup_logging(&conf.agent, verbose, 1) != 0)
 		fatal("cannot open log file %s", conf.agent.logfile);
-	curl_global_init(CURL_GLOBAL_DEFAULT);
 
 	/* Signals are taken by sigwait() here; every thread blocks them. */
 	sigemptyset(&set);
@@ -463,7 +482,6 @@ serve_main(int argc, char **argv)
 	log_info("%s: stopping", sig == SIGHUP ? "reload failed" :
 	    strsignal(sig));
 	run_stop(&rn);
-	curl_global_cleanup();
 	log_info("stopped");
 	log_close();
 out:

@@ -460,9 +460,13 @@ start_listener(struct listener *l, const struct agent_conf *a)
 		    a->httpd_ip);
 		return ERR_INVALID;
 	}
+	/*
+	 * A request spends most of its time waiting for fsync, not on the
+	 * CPU: by default, four threads per CPU so that waits overlap.
+	 */
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	threads = c->workers > 0 ? (unsigned)c->workers :
-	    (unsigned)(ncpu > 0 ? ncpu : 1);
+	    (unsigned)(ncpu > 0 ? (ncpu < 16 ? 4 * ncpu : 64) : 4);
 	l->daemon = MHD_start_daemon(flags, (uint16_t)l->port, NULL, NULL,
 	    on_request, l,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
@@ -580,18 +584,20 @@ void
 server_stop(struct server *s, int grace, void (*cancel)(void *), void *arg)
 {
 	struct listener_set	*set = s->set;
-	MHD_socket		 fd;
+	MHD_socket		 fds[CONF_NINSTANCES];
 	int			 i, idle;
 
 	if (set == NULL)
 		return;
 	s->set = NULL;
-	/* Stop accepting; the listening sockets are ours to close. */
+	/*
+	 * Stop accepting.  The listening sockets MHD hands back are ours to
+	 * close, but only once its threads are done with them (they may
+	 * still take them out of their epoll sets).
+	 */
 	for (i = 0; i < set->nlisteners; i++)
-		if (set->listeners[i].daemon != NULL &&
-		    (fd = MHD_quiesce_daemon(set->listeners[i].daemon)) !=
-		    MHD_INVALID_SOCKET)
-			close(fd);
+		fds[i] = set->listeners[i].daemon == NULL ? MHD_INVALID_SOCKET :
+		    MHD_quiesce_daemon(set->listeners[i].daemon);
 	/* Let requests being received or forwarded finish... */
 	idle = wait_idle(set, grace);
 	if (!idle && cancel != NULL) {
@@ -605,15 +611,22 @@ server_stop(struct server *s, int grace, void (*cancel)(void *), void *arg)
 	if (!idle) {
 		/*
 		 * A suspended connection would make MHD abort: leave these
-		 * listeners (without their sockets) to finish on their own.
+		 * listeners to finish on their own, but free their ports.
 		 */
 		log_warnx("%d request(s) still in progress are left to "
 		    "finish", atomic_load(&set->active));
+		sleep(1);
+		for (i = 0; i < set->nlisteners; i++)
+			if (fds[i] != MHD_INVALID_SOCKET)
+				close(fds[i]);
 		return;
 	}
-	for (i = 0; i < set->nlisteners; i++)
+	for (i = 0; i < set->nlisteners; i++) {
 		if (set->listeners[i].daemon != NULL)
 			MHD_stop_daemon(set->listeners[i].daemon);
+		if (fds[i] != MHD_INVALID_SOCKET)
+			close(fds[i]);
+	}
 	generation_release(set->gen);
 	pthread_mutex_destroy(&set->gen_lock);
 	free(set);

@@ -45,10 +45,15 @@ def free_port(host="127.0.0.1"):
 
 
 def wait_until(pred, seconds=10.0, step=0.05):
+    """Polls pred until it holds; a connection error counts as not yet
+    (servers release connections asynchronously)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if pred():
-            return True
+        try:
+            if pred():
+                return True
+        except (OSError, httpclient.HTTPException):
+            pass
         time.sleep(step)
     return False
 

@@ -13,6 +13,11 @@ import unittest
 from harness import BIN, SOURCE, Passeur, free_port, main, raw, wait_until
 
 
+def read(path):
+    with open(path) as f:
+        return f.read()
+
+
 def serve(*args, timeout=20):
     return subprocess.run([BIN, "serve"] + list(args), capture_output=True,
                           timeout=timeout, text=True)
@@ -139,10 +144,10 @@ class Lifecycle(unittest.TestCase):
         px.proc.send_signal(signal.SIGHUP)
         self.assertTrue(wait_until(lambda: os.path.exists(logfile) and
                                    "configuration reloaded" in
-                                   open(logfile).read(), 10))
+                                   read(logfile), 10))
         px.request("GET", "/proxy/apiversion")
         self.assertTrue(wait_until(lambda: "apiversion 200" in
-                                   open(logfile).read(), 5))
+                                   read(logfile), 5))
         self.assertNotIn("apiversion 200", px.log())
         with open(cfg, "w") as f:
             f.write(original)

@@ -66,7 +66,8 @@ class Limits(unittest.TestCase):
             held = [self.open_slow_post(px.port, 1000) for _ in range(2)]
             try:
                 self.assertTrue(wait_until(lambda: px.post(
-                    b"x", "application/xml").status == 429, 5))
+                    b"x", "application/xml").status == 429, 15),
+                    "the two held requests never took their slots")
                 r = px.post(b"x", "application/xml")
                 self.assertEqual(r.status, 429)
                 # apiversion does not take a slot.
@@ -76,7 +77,7 @@ class Limits(unittest.TestCase):
                 for s in held:
                     s.close()
             self.assertTrue(wait_until(lambda: px.post(
-                b"x", "application/xml").status == 403, 5))
+                b"x", "application/xml").status == 403, 15))
 
     def test_slow_sender_is_cut(self):
         with Passeur(proxy={"request_timeout": 2}) as px:
@@ -129,7 +130,7 @@ class Limits(unittest.TestCase):
             finally:
                 for h in held:
                     h.close()
-            self.assertTrue(wait_until(px.alive, 5))
+            self.assertTrue(wait_until(px.alive, 15))
 
     def test_concurrent_posts_same_device(self):
         with open(os.path.join(FIXTURES, "computer_small.json"), "rb") as f:
