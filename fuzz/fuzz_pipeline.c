@@ -103,7 +103,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	ic.max_inflated_size = 4 * 1024 * 1024;
 	ic.max_rate_clients = 1024;
 	ic.max_pending_answers = 1024;
-	FUZZ_CHECK(proxy_init(&px, &ic, &agent, OWN_ID, NULL) == 0);
+	FUZZ_CHECK(proxy_init(&px, &ic, &agent, OWN_ID, NULL, NULL) == 0);
 	return 0;
 }
 

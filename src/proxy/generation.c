@@ -18,7 +18,7 @@ generation_new(struct serve_conf *conf, const char *proxy_id,
 	atomic_init(&g->refs, 1);
 	for (i = 0; i < CONF_NINSTANCES; i++) {
 		if (proxy_init(&g->proxies[i], &g->conf.inst[i],
-		    &g->conf.agent, proxy_id, fwd) != 0) {
+		    &g->conf.agent, proxy_id, fwd, caches[i]) != 0) {
 			while (i-- > 0)
 				proxy_cleanup(&g->proxies[i]);
 			config_free(&g->conf);
@@ -26,7 +26,6 @@ generation_new(struct serve_conf *conf, const char *proxy_id,
 			return NULL;
 		}
 		g->proxies[i].gen = g;
-		proxy_use_cache(&g->proxies[i], caches[i]);
 	}
 	return g;
 }

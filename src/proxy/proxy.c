@@ -6,14 +6,12 @@
 #include "proxy/ratelimit.h"
 #include "proxy/reqcache.h"
 
-#define REQCACHE_TTL		3600	/* seconds, as the reference */
-#define REQCACHE_MAX_BYTES	(64 * 1024 * 1024)	/* until shared */
 #define DEFAULT_EXPECTED	10	/* seconds before any forward ran */
 
 int
 proxy_init(struct proxy *px, const struct instance_conf *conf,
     const struct agent_conf *agent, const char *proxy_id,
-    struct forwarder *fwd)
+    struct forwarder *fwd, struct reqcache *cache)
 {
 	memset(px, 0, sizeof(*px));
 	px->conf = conf;
@@ -22,9 +20,12 @@ proxy_init(struct proxy *px, const struct instance_conf *conf,
 	px->fwd = fwd;
 	px->rate = ratelimit_new(conf->maxrate, conf->maxrate_period,
 	    (size_t)conf->max_rate_clients);
-	px->cache = reqcache_new((size_t)conf->max_pending_answers,
-	    REQCACHE_MAX_BYTES, REQCACHE_TTL);
-	px->owns_cache = 1;
+	px->cache = cache;
+	if (cache == NULL) {
+		px->cache = reqcache_new((size_t)conf->max_pending_answers,
+		    REQCACHE_MAX_BYTES, REQCACHE_TTL);
+		px->owns_cache = 1;
+	}
 	if (px->rate == NULL || px->cache == NULL) {
 		proxy_cleanup(px);
 		return ERR_NOMEM;
@@ -43,15 +44,6 @@ proxy_cleanup(struct proxy *px)
 		reqcache_free(px->cache);
 	px->rate = NULL;
 	px->cache = NULL;
-}
-
-void
-proxy_use_cache(struct proxy *px, struct reqcache *shared)
-{
-	if (px->owns_cache)
-		reqcache_free(px->cache);
-	px->cache = shared;
-	px->owns_cache = 0;
 }
 
 int

@@ -79,12 +79,14 @@ struct response {
 	struct forward_job *job;	/* set: answer after forwarding */
 };
 
+/*
+ * Fills px for one instance.  cache is the request-id cache to use (the
+ * caller's, shared across reloads), or NULL for one of its own.
+ */
 int	 proxy_init(struct proxy *px, const struct instance_conf *conf,
 	    const struct agent_conf *agent, const char *proxy_id,
-	    struct forwarder *fwd);
+	    struct forwarder *fwd, struct reqcache *cache);
 void	 proxy_cleanup(struct proxy *px);
-/* Uses a request-id cache owned by the caller instead of its own. */
-void	 proxy_use_cache(struct proxy *px, struct reqcache *shared);
 /* Seconds to announce in a pending answer: max of the recent forwards. */
 int	 proxy_expected_seconds(struct proxy *px);
 void	 proxy_add_timing(struct proxy *px, int seconds);

@@ -17,6 +17,10 @@
 
 #include "common/uuid.h"
 
+/* As the reference: an answer waits an hour for its poll. */
+#define REQCACHE_TTL		3600
+#define REQCACHE_MAX_BYTES	(64 * 1024 * 1024)
+
 struct reqcache;
 
 struct reqcache	*reqcache_new(size_t max_entries, size_t max_bytes,

@@ -24,8 +24,6 @@
 
 #define FORWARD_WORKERS	32
 #define FORWARD_QUEUE	10000
-#define REQCACHE_TTL	3600	/* seconds an answer waits for its poll */
-#define REQCACHE_MAX_BYTES (64 * 1024 * 1024)
 #define STOP_GRACE	15	/* seconds for requests in progress at exit */
 
 static void
