@@ -1,6 +1,7 @@
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "common/curlx.h"
 
@@ -10,9 +11,9 @@ static const char *const libraries[] = {
 };
 
 static struct curlx	 api;
-static const char	*load_error;
+static char		 load_error[256];
 static int		 loaded;
-static pthread_once_t	 once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t	 lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Resolves name into *slot; 0 on success. */
 static int
@@ -38,7 +39,7 @@ load(void)
 	    sizeof(libraries[0]); i++)
 		lib = dlopen(libraries[i], RTLD_NOW | RTLD_LOCAL);
 	if (lib == NULL) {
-		load_error = dlerror();
+		snprintf(load_error, sizeof(load_error), "%s", dlerror());
 		return;
 	}
 	if (resolve(lib, "curl_global_init", &global_init) != 0 ||
@@ -51,11 +52,15 @@ load(void)
 	    resolve(lib, "curl_easy_strerror", &api.easy_strerror) != 0 ||
 	    resolve(lib, "curl_slist_append", &api.slist_append) != 0 ||
 	    resolve(lib, "curl_slist_free_all", &api.slist_free_all) != 0) {
-		load_error = "libcurl lacks a function Passeur needs";
+		snprintf(load_error, sizeof(load_error), "libcurl lacks a "
+		    "function Passeur needs");
+		dlclose(lib);
 		return;
 	}
 	if (global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		load_error = "libcurl failed to initialise";
+		snprintf(load_error, sizeof(load_error), "libcurl failed to "
+		    "initialise");
+		dlclose(lib);
 		return;
 	}
 	loaded = 1;
@@ -64,12 +69,17 @@ load(void)
 const struct curlx *
 curlx_load(const char **whyp)
 {
-	pthread_once(&once, load);
+	const struct curlx *r = &api;
+
+	/* A failed load is tried again: the library may be installed since. */
+	pthread_mutex_lock(&lock);
+	if (!loaded)
+		load();
 	if (!loaded) {
 		if (whyp != NULL)
-			*whyp = load_error != NULL ? load_error :
-			    "libcurl could not be loaded";
-		return NULL;
+			*whyp = load_error;
+		r = NULL;
 	}
-	return &api;
+	pthread_mutex_unlock(&lock);
+	return r;
 }

@@ -27,7 +27,8 @@ struct curlx {
 
 /*
  * Loads libcurl (the GnuTLS build, else the default one) and initialises
- * it.  Returns the table, or NULL with a reason in *whyp.  Thread-safe.
+ * it, once; a failed load is tried again by the next call.  Returns the
+ * table, or NULL with a reason in *whyp (static).  Thread-safe.
  */
 const struct curlx	*curlx_load(const char **whyp);
 

@@ -6,7 +6,8 @@
 
 struct generation *
 generation_new(struct serve_conf *conf, const char *proxy_id,
-    struct forwarder *fwd, struct reqcache *caches[CONF_NINSTANCES])
+    struct forwarder *fwd, struct reqcache *caches[CONF_NINSTANCES],
+    struct generation *prev)
 {
 	struct generation	*g;
 	int			 i;
@@ -26,6 +27,8 @@ generation_new(struct serve_conf *conf, const char *proxy_id,
 			return NULL;
 		}
 		g->proxies[i].gen = g;
+		if (prev != NULL)
+			proxy_copy_timings(&g->proxies[i], &prev->proxies[i]);
 	}
 	return g;
 }

@@ -22,12 +22,14 @@ struct generation {
 
 /*
  * Builds a generation that owns conf (moved in; the caller's copy is
- * cleared), using the caller's request-id cache of each instance.
- * Returns NULL on out of memory.  The caller holds one reference.
+ * cleared), using the caller's request-id cache of each instance; prev
+ * (may be NULL) hands over its forward timings.  Returns NULL on out of
+ * memory.  The caller holds one reference.
  */
 struct generation	*generation_new(struct serve_conf *conf,
 			    const char *proxy_id, struct forwarder *fwd,
-			    struct reqcache *caches[CONF_NINSTANCES]);
+			    struct reqcache *caches[CONF_NINSTANCES],
+			    struct generation *prev);
 void			 generation_hold(struct generation *g);
 void			 generation_release(struct generation *g);
 

@@ -78,7 +78,7 @@ legacy_contact(struct request *rq, struct response *rs)
 {
 	struct xml_fields f;
 
-	if (xmlsniff(rq->body.data, rq->body.len, &f) != 0) {
+	if (xmlsniff(rq->body.data, rq->body.len, &f) != 0 || f.too_long) {
 		response_error(rs, 403, "Unsupported Content");
 		return;
 	}

@@ -46,6 +46,16 @@ proxy_cleanup(struct proxy *px)
 	px->cache = NULL;
 }
 
+void
+proxy_copy_timings(struct proxy *to, struct proxy *from)
+{
+	pthread_mutex_lock(&from->timing_lock);
+	memcpy(to->timings, from->timings, sizeof(to->timings));
+	to->ntimings = from->ntimings;
+	to->timing_next = from->timing_next;
+	pthread_mutex_unlock(&from->timing_lock);
+}
+
 int
 proxy_expected_seconds(struct proxy *px)
 {

@@ -87,6 +87,8 @@ int	 proxy_init(struct proxy *px, const struct instance_conf *conf,
 	    const struct agent_conf *agent, const char *proxy_id,
 	    struct forwarder *fwd, struct reqcache *cache);
 void	 proxy_cleanup(struct proxy *px);
+/* Carries the recent forward timings over to a reloaded instance. */
+void	 proxy_copy_timings(struct proxy *to, struct proxy *from);
 /* Seconds to announce in a pending answer: max of the recent forwards. */
 int	 proxy_expected_seconds(struct proxy *px);
 void	 proxy_add_timing(struct proxy *px, int seconds);

@@ -242,8 +242,8 @@ make_generation(struct running *rn, struct serve_conf *conf)
 
 	if (prepare_dirs(conf) != 0 || prepare_forwarding(conf) != 0)
 		return NULL;
-	if ((g = generation_new(conf, rn->proxy_id, rn->fwd, rn->caches)) ==
-	    NULL)
+	if ((g = generation_new(conf, rn->proxy_id, rn->fwd, rn->caches,
+	    rn->gen)) == NULL)
 		fatalx("out of memory");
 	return g;
 }
@@ -321,8 +321,9 @@ run_stop(struct running *rn)
 {
 	int i;
 
-	if (rn->listening)
-		server_stop(&rn->server, STOP_GRACE, cancel_forwards, rn->fwd);
+	if (rn->listening &&
+	    server_stop(&rn->server, STOP_GRACE, cancel_forwards, rn->fwd) != 0)
+		return;		/* requests left running may still use the rest */
 	rn->listening = 0;
 	forwarder_free(rn->fwd, STOP_GRACE);
 	rn->fwd = NULL;

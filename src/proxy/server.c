@@ -580,7 +580,7 @@ wait_idle(struct listener_set *set, int seconds)
 	return atomic_load(&set->active) == 0;
 }
 
-void
+int
 server_stop(struct server *s, int grace, void (*cancel)(void *), void *arg)
 {
 	struct listener_set	*set = s->set;
@@ -588,7 +588,7 @@ server_stop(struct server *s, int grace, void (*cancel)(void *), void *arg)
 	int			 i, idle;
 
 	if (set == NULL)
-		return;
+		return 0;
 	s->set = NULL;
 	/*
 	 * Stop accepting.  The listening sockets MHD hands back are ours to
@@ -619,7 +619,7 @@ server_stop(struct server *s, int grace, void (*cancel)(void *), void *arg)
 		for (i = 0; i < set->nlisteners; i++)
 			if (fds[i] != MHD_INVALID_SOCKET)
 				close(fds[i]);
-		return;
+		return -1;
 	}
 	for (i = 0; i < set->nlisteners; i++) {
 		if (set->listeners[i].daemon != NULL)
@@ -630,4 +630,5 @@ server_stop(struct server *s, int grace, void (*cancel)(void *), void *arg)
 	generation_release(set->gen);
 	pthread_mutex_destroy(&set->gen_lock);
 	free(set);
+	return 0;
 }

@@ -38,9 +38,11 @@ void	server_swap(struct server *s, struct generation *gen);
 /*
  * Stops accepting and closes the listening sockets, waits up to grace
  * seconds for requests in progress, then calls cancel (when not NULL) so
- * that forwards they wait for give up, and stops.
+ * that forwards they wait for give up, and stops.  Returns 0, or -1 when
+ * requests were left running (the generation, forwarder and caches they
+ * use must then stay alive).
  */
-void	server_stop(struct server *s, int grace, void (*cancel)(void *),
+int	server_stop(struct server *s, int grace, void (*cancel)(void *),
 	    void *arg);
 
 #endif

@@ -396,6 +396,8 @@ scan_markup(struct scan *s)
 	const char	*start;
 
 	s->p++;
+	/* Line ends are normalised in the document: markup ends a CR run. */
+	s->last_cr = 0;
 	left = (size_t)(s->end - s->p);
 	if (left >= 3 && memcmp(s->p, "!--", 3) == 0) {
 		/* "--" may only close a comment. */

@@ -160,6 +160,10 @@ test_bom_and_line_ends(void **state)
 	assert_int_equal(sniff("<REQUEST><DEVICEID>a\r\nb\rc&#13;d"
 	    "<![CDATA[e\r\nf]]></DEVICEID></REQUEST>", &f), 0);
 	assert_string_equal(f.deviceid, "a\nb\nc\rde\nf");
+	/* Markup between CR and LF: two line ends, as expat reads it. */
+	assert_int_equal(sniff("<REQUEST><DEVICEID>a\r<!--x-->\nb</DEVICEID>"
+	    "</REQUEST>", &f), 0);
+	assert_string_equal(f.deviceid, "a\n\nb");
 }
 
 static void
