@@ -250,9 +250,11 @@ class Lifecycle(unittest.TestCase):
             busy.stop()
         # Relative paths stay valid once detached (it runs in /).
         rel = os.path.relpath(px.vardir)
+        self.addCleanup(subprocess.run, ["pkill", "-f", "--",
+                                         "--vardir " + rel + "$"])
         p = serve("-c", os.path.relpath(px.confdir), "--vardir", rel)
         self.assertEqual(p.returncode, 0, p.stderr)
-        self.assertTrue(wait_until(px.alive, 10))
+        self.assertTrue(wait_until(px.alive, 20))
         self.assertTrue(os.path.exists(os.path.join(px.vardir, "proxy-id")))
         pids = subprocess.run(["pgrep", "-f", "--", "--vardir " + rel + "$"],
                               capture_output=True, text=True).stdout.split()
