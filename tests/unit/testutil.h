@@ -24,6 +24,10 @@
 
 #include <setjmp.h>
 #include <cmocka.h>
+#include <stdint.h>
+#include <zlib.h>
+
+#include "common/buf.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define TU_HAVE_ASAN	1
@@ -174,6 +178,33 @@ tu_now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * Appends in, deflated with zlib's stream API, to out: bits 15 gives a
+ * zlib stream, 31 a gzip one, -15 raw deflate.
+ */
+static inline void
+tu_deflate(int bits, int level, const void *in, size_t len, struct buf *out)
+{
+	z_stream	zs;
+	unsigned char	chunk[16384];
+	int		zr;
+
+	memset(&zs, 0, sizeof(zs));
+	assert_int_equal(deflateInit2(&zs, level, Z_DEFLATED, bits, 9,
+	    Z_DEFAULT_STRATEGY), Z_OK);
+	zs.next_in = (unsigned char *)(uintptr_t)in;
+	zs.avail_in = (uInt)len;
+	do {
+		zs.next_out = chunk;
+		zs.avail_out = sizeof(chunk);
+		zr = deflate(&zs, Z_FINISH);
+		assert_true(zr == Z_OK || zr == Z_STREAM_END);
+		assert_int_equal(buf_append(out, chunk,
+		    sizeof(chunk) - zs.avail_out), 0);
+	} while (zr != Z_STREAM_END);
+	deflateEnd(&zs);
 }
 
 #endif

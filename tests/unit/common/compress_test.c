@@ -28,29 +28,6 @@ sample(size_t n)
 
 /* Deflates with zlib's own stream API, windowBits picks zlib/gzip/raw. */
 static void
-zlib_pack(int bits, const void *in, size_t len, struct buf *out)
-{
-	z_stream	zs;
-	unsigned char	chunk[4096];
-	int		zr;
-
-	memset(&zs, 0, sizeof(zs));
-	assert_int_equal(deflateInit2(&zs, 6, Z_DEFLATED, bits, 8,
-	    Z_DEFAULT_STRATEGY), Z_OK);
-	zs.next_in = (unsigned char *)(uintptr_t)in;
-	zs.avail_in = (uInt)len;
-	do {
-		zs.next_out = chunk;
-		zs.avail_out = sizeof(chunk);
-		zr = deflate(&zs, Z_FINISH);
-		assert_true(zr == Z_OK || zr == Z_STREAM_END);
-		assert_int_equal(buf_append(out, chunk,
-		    sizeof(chunk) - zs.avail_out), 0);
-	} while (zr != Z_STREAM_END);
-	deflateEnd(&zs);
-}
-
-static void
 test_zlib_round_trip(void **state)
 {
 	struct buf	 z, out;
@@ -107,7 +84,7 @@ test_gzip_round_trip(void **state)
 	(void)state;
 	buf_init(&gz, MiB);
 	buf_init(&out, MiB);
-	zlib_pack(15 + 16, in, 70000, &gz);
+	tu_deflate(15 + 16, 6, in, 70000, &gz);
 	assert_true(compress_is_gzip(gz.data, gz.len));
 	assert_false(compress_is_zlib(gz.data, gz.len));
 	assert_int_equal(compress_inflate(COMPRESS_GZIP, gz.data, gz.len,
@@ -132,7 +109,7 @@ test_raw_round_trip(void **state)
 	(void)state;
 	buf_init(&raw, MiB);
 	buf_init(&out, MiB);
-	zlib_pack(-15, in, 5000, &raw);
+	tu_deflate(-15, 6, in, 5000, &raw);
 	assert_int_equal(compress_inflate(COMPRESS_RAW, raw.data, raw.len,
 	    &out), 0);
 	assert_int_equal(out.len, 5000);
@@ -208,7 +185,7 @@ test_truncated(void **state)
 	}
 	buf_free(&z);
 	buf_init(&z, MiB);
-	zlib_pack(15 + 16, in, 3000, &z);
+	tu_deflate(15 + 16, 6, in, 3000, &z);
 	for (cut = 0; cut < z.len; cut++) {
 		buf_init(&out, MiB);
 		r = compress_inflate(COMPRESS_GZIP, z.data, cut, &out);

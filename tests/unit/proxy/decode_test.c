@@ -35,25 +35,8 @@ body_zlib(struct buf *b, const char *text)
 static void
 body_pack(struct buf *b, int bits, const void *p, size_t len, int level)
 {
-	z_stream	zs;
-	unsigned char	chunk[16384];
-	int		zr;
-
 	buf_init(b, 4 * MiB);
-	memset(&zs, 0, sizeof(zs));
-	assert_int_equal(deflateInit2(&zs, level, Z_DEFLATED, bits, 9,
-	    Z_DEFAULT_STRATEGY), Z_OK);
-	zs.next_in = (unsigned char *)(uintptr_t)p;
-	zs.avail_in = (uInt)len;
-	do {
-		zs.next_out = chunk;
-		zs.avail_out = sizeof(chunk);
-		zr = deflate(&zs, Z_FINISH);
-		assert_true(zr == Z_OK || zr == Z_STREAM_END);
-		assert_int_equal(buf_append(b, chunk,
-		    sizeof(chunk) - zs.avail_out), 0);
-	} while (zr != Z_STREAM_END);
-	deflateEnd(&zs);
+	tu_deflate(bits, level, p, len, b);
 }
 
 static void
