@@ -234,13 +234,13 @@ prepare_forwarding(const struct serve_conf *c)
 	return 0;
 }
 
-/* Makes a generation of conf (moved in) after preparing its folders. */
+/* Makes a generation of conf (moved in); its folders are ready. */
 static struct generation *
 make_generation(struct running *rn, struct serve_conf *conf)
 {
 	struct generation *g;
 
-	if (prepare_dirs(conf) != 0 || prepare_forwarding(conf) != 0)
+	if (prepare_forwarding(conf) != 0)
 		return NULL;
 	if ((g = generation_new(conf, rn->proxy_id, rn->fwd, rn->caches,
 	    rn->gen)) == NULL)
@@ -288,7 +288,8 @@ run_reload(struct running *rn, struct serve_conf *conf)
 	struct generation	*next, *prev = rn->gen;
 	int			 r;
 
-	if ((next = make_generation(rn, conf)) == NULL) {
+	if (prepare_dirs(conf) != 0 ||
+	    (next = make_generation(rn, conf)) == NULL) {
 		config_free(conf);
 		return ERR_SYSTEM;
 	}
