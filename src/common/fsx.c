@@ -75,6 +75,18 @@ fsx_name_ok(const char *id, size_t len)
 	return fsx_utf8_ok(id, len);
 }
 
+char *
+fsx_path_in(const char *dir, const char *path)
+{
+	char *p;
+
+	if (path[0] == '/')
+		return strdup(path);
+	if (asprintf(&p, "%s/%s", dir, path) == -1)
+		return NULL;
+	return p;
+}
+
 int
 fsx_is_dir(const char *path)
 {

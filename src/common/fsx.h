@@ -24,6 +24,12 @@ int	fsx_utf8_ok(const char *s, size_t len);
 int	fsx_write_atomic(const char *dir, const char *name, const void *data,
 	    size_t len, int mode);
 
+/*
+ * Returns path as read from folder dir: path itself when absolute, else
+ * dir/path (caller frees).  NULL when out of memory.
+ */
+char	*fsx_path_in(const char *dir, const char *path);
+
 /* 1 when path is an existing directory. */
 int	fsx_is_dir(const char *path);
 

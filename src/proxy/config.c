@@ -9,6 +9,7 @@
 
 #include "common/conf.h"
 #include "common/err.h"
+#include "common/fsx.h"
 #include "common/log.h"
 #include "proxy/config.h"
 
@@ -275,15 +276,16 @@ xstrdup(const char *s)
 	return p;
 }
 
+/* A relative path of a key is read from folder dir; empty stays empty. */
 static void
 absolute_in(char **sp, const char *dir)
 {
 	char *p;
 
-	if ((*sp)[0] == '\0' || (*sp)[0] == '/')
+	if ((*sp)[0] == '\0')
 		return;
-	if (asprintf(&p, "%s/%s", dir, *sp) == -1)
-		fatal("asprintf");
+	if ((p = fsx_path_in(dir, *sp)) == NULL)
+		fatal("fsx_path_in");
 	replace(sp, p);
 }
 
@@ -343,12 +345,7 @@ resolve_instance(struct serve_conf *c, struct instance_conf *ic, FILE *err)
 			fatal("asprintf");
 		replace(&ic->url_path, path);
 	}
-	if (ic->local_store[0] != '\0' && ic->local_store[0] != '/') {
-		if (asprintf(&path, "%s/%s", c->agent.vardir,
-		    ic->local_store) == -1)
-			fatal("asprintf");
-		replace(&ic->local_store, path);
-	}
+	absolute_in(&ic->local_store, c->agent.vardir);
 	len = strlen(ic->local_store);
 	while (len > 1 && ic->local_store[len - 1] == '/')
 		ic->local_store[--len] = '\0';

@@ -87,14 +87,8 @@ absolute(const char *path)
 {
 	char	*p, cwd[4096];
 
-	if (path == NULL)
-		return NULL;
-	if (path[0] == '/')
-		p = strdup(path);
-	else if (getcwd(cwd, sizeof(cwd)) == NULL ||
-	    asprintf(&p, "%s/%s", cwd, path) == -1)
-		p = NULL;
-	if (p == NULL)
+	if ((path[0] != '/' && getcwd(cwd, sizeof(cwd)) == NULL) ||
+	    (p = fsx_path_in(cwd, path)) == NULL)
 		fatal("cannot make %s absolute", path);
 	return p;
 }
