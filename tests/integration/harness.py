@@ -9,6 +9,7 @@ import gzip
 import http.client as httpclient
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -201,6 +202,15 @@ class Passeur:
                 return f.read().decode("utf-8", "replace")
         except OSError:
             return ""
+
+    def wait_log(self, pattern, seconds=10):
+        """The log once it has a match for pattern (a regular expression):
+        access lines are written when a request completes, which may be
+        just after the client has its answer."""
+        if not wait_until(lambda: re.search(pattern, self.log()), seconds):
+            raise AssertionError("no log line matches %r:\n%s" %
+                                 (pattern, self.log()))
+        return self.log()
 
     def stop(self, check=True):
         if self.proc is None:

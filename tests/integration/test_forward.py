@@ -74,7 +74,7 @@ class Forward(unittest.TestCase):
             # The local store keeps its copy too.
             self.assertEqual(px.files(),
                              ["passeur-test-2026-01-01-00-00-00.json"])
-            self.assertRegex(px.log(), r"forward [0-9A-F]{8} done")
+            px.wait_log(r"forward [0-9A-F]{8} done")
 
     def test_no_compression_upstream(self):
         with GlpiDouble() as glpi, \

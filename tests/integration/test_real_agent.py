@@ -56,9 +56,8 @@ class RealAgent(unittest.TestCase):
             with self.subTest(path=path), Passeur() as px:
                 self.run_agent(px.url(path))
                 self.check_agent_inventory(px)
-                log = px.log()
-                self.assertRegex(log, r"127\.0\.0\.1 - \S+ prolog 200 ")
-                self.assertRegex(log, r"127\.0\.0\.1 - \S+ inventory 200 ")
+                px.wait_log(r"127\.0\.0\.1 - \S+ prolog 200 ")
+                px.wait_log(r"127\.0\.0\.1 - \S+ inventory 200 ")
 
     def inject(self, url, *args):
         p = subprocess.run([INJECTOR, "-v", "-u", url] + list(args),

@@ -5,6 +5,7 @@ compression, and CONTACT gets the emulated answer."""
 import glob
 import json
 import os
+import re
 import unittest
 
 from harness import (AGENT_ID, FIXTURES, SHARED_JSON, Passeur, gzip_of,
@@ -96,14 +97,14 @@ class StoreJson(unittest.TestCase):
             b = json.dumps({"action": "", "deviceid": "pc-4"}).encode()
             self.assertEqual(px.post(b, "application/json", AGENT_ID).status, 200)
             self.assertEqual(px.files(), ["pc-4.json"])
-            self.assertRegex(px.log(), r" pc-4 inventory 200 ")
+            px.wait_log(r" pc-4 inventory 200 ")
 
     def test_access_log_escapes_client_data(self):
         with Passeur() as px:
             b = json.dumps({"deviceid": "a\nforged line\\"}).encode()
             self.assertEqual(px.post(b, "application/json", AGENT_ID).status, 400)
-            log = px.log()
-            self.assertIn(r" a\x0aforged\x20line\x5c inventory 400 ", log)
+            log = px.wait_log(re.escape(r" a\x0aforged\x20line\x5c "
+                                        "inventory 400 "))
             self.assertFalse(any(l.startswith("forged") for l in log.splitlines()))
 
     def test_no_deviceid_stored_by_agent_id(self):
