@@ -151,13 +151,11 @@ json_forward_done(struct forward_job *job)
 	if (reqcache_set(px->cache, job->reqid, rs.status, rs.body.data,
 	    rs.body.len, time(NULL)) != 0) {
 		/* Too large to keep: the agent must not wait for it. */
-		static const char too_large[] = "{\n   \"message\": \"answer "
-		    "too large to keep\",\n   \"status\": \"error\"\n}\n";
-
 		log_warnx("answer of %s too large to keep for the poll",
 		    job->reqid);
-		reqcache_set(px->cache, job->reqid, 503, too_large,
-		    sizeof(too_large) - 1, time(NULL));
+		branch_json_error(&rs, 503, "answer too large to keep");
+		reqcache_set(px->cache, job->reqid, rs.status, rs.body.data,
+		    rs.body.len, time(NULL));
 	}
 	log_info("forward %s %s in %ds: HTTP %d", job->reqid,
 	    job->ok ? "done" : "failed", secs, rs.status);
