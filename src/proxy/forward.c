@@ -474,6 +474,14 @@ forwarder_new(int max_workers, int max_queue)
 	return f;
 }
 
+/* Transfers abort, poll sleeps end; f->lock is held. */
+static void
+cancel_locked(struct forwarder *f)
+{
+	atomic_store(&f->cancelled, 1);
+	pthread_cond_broadcast(&f->cancel_cv);
+}
+
 void
 forwarder_free(struct forwarder *f, int grace)
 {
@@ -492,8 +500,7 @@ forwarder_free(struct forwarder *f, int grace)
 		/* Past the grace they fail at once (kept in local_store). */
 		log_warnx("stopping: %d forward(s) queued and %d running are "
 		    "cancelled", f->queued, f->busy);
-		atomic_store(&f->cancelled, 1);
-		pthread_cond_broadcast(&f->cancel_cv);
+		cancel_locked(f);
 	}
 	f->stopping = 1;
 	pthread_cond_broadcast(&f->more);
@@ -564,8 +571,7 @@ void
 forwarder_cancel(struct forwarder *f)
 {
 	pthread_mutex_lock(&f->lock);
-	atomic_store(&f->cancelled, 1);
-	pthread_cond_broadcast(&f->cancel_cv);
+	cancel_locked(f);
 	pthread_mutex_unlock(&f->lock);
 }
 
