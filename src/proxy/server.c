@@ -430,77 +430,67 @@ on_mhd_log(void *cls, const char *fmt, va_list ap)
 }
 #pragma GCC diagnostic pop
 
+/*
+ * One MHD daemon for l on the address ss, with the listener's limits.
+ * One listener thread unless `workers` asks for a pool: with the pools of
+ * libmicrohttpd 0.9.75 (Debian 12), a connection opened while another one
+ * was could wait seconds before being read (seen in 5 to 25% of such
+ * pairs here; never with one thread).
+ */
+static struct MHD_Daemon *
+start_daemon(struct listener *l, unsigned int flags,
+    struct sockaddr_storage *ss)
+{
+	return MHD_start_daemon(flags, (uint16_t)l->port, NULL, NULL,
+	    on_request, l,
+	    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)ss,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)l->workers,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)l->max_connections,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    (unsigned)l->max_connections_per_ip,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)l->request_timeout,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)l->max_header_size,
+	    MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024U,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+	    MHD_OPTION_END);
+}
+
 static int
 start_listener(struct listener *l, const struct agent_conf *a)
 {
-	const struct listener		*c = l;
 	struct sockaddr_storage		 ss;
 	struct sockaddr_in		*s4 = (struct sockaddr_in *)&ss;
 	struct sockaddr_in6		*s6 = (struct sockaddr_in6 *)&ss;
-	unsigned int			 flags, threads;
-	long				 ncpu;
+	unsigned int			 flags;
 
 	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 	    MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC | MHD_USE_ERROR_LOG;
 	memset(&ss, 0, sizeof(ss));
 	if (a->httpd_ip[0] == '\0') {
-		flags |= MHD_USE_DUAL_STACK;
 		s6->sin6_family = AF_INET6;
 		s6->sin6_addr = in6addr_any;
 		s6->sin6_port = htons((uint16_t)l->port);
+		l->daemon = start_daemon(l, flags | MHD_USE_DUAL_STACK, &ss);
+		if (l->daemon == NULL) {
+			/* No IPv6 on this host: listen on IPv4 only. */
+			memset(&ss, 0, sizeof(ss));
+			s4->sin_family = AF_INET;
+			s4->sin_port = htons((uint16_t)l->port);
+			l->daemon = start_daemon(l, flags, &ss);
+		}
 	} else if (inet_pton(AF_INET, a->httpd_ip, &s4->sin_addr) == 1) {
 		s4->sin_family = AF_INET;
 		s4->sin_port = htons((uint16_t)l->port);
+		l->daemon = start_daemon(l, flags, &ss);
 	} else if (inet_pton(AF_INET6, a->httpd_ip, &s6->sin6_addr) == 1) {
-		flags |= MHD_USE_IPv6;
 		s6->sin6_family = AF_INET6;
 		s6->sin6_port = htons((uint16_t)l->port);
+		l->daemon = start_daemon(l, flags | MHD_USE_IPv6, &ss);
 	} else {
 		log_warnx("httpd-ip \"%s\" is not an IPv4 or IPv6 address",
 		    a->httpd_ip);
 		return ERR_INVALID;
-	}
-	/*
-	 * A request spends most of its time waiting for fsync, not on the
-	 * CPU: by default, four threads per CPU so that waits overlap.
-	 */
-	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	threads = c->workers > 0 ? (unsigned)c->workers :
-	    (unsigned)(ncpu > 0 ? (ncpu < 16 ? 4 * ncpu : 64) : 4);
-	l->daemon = MHD_start_daemon(flags, (uint16_t)l->port, NULL, NULL,
-	    on_request, l,
-	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-	    MHD_OPTION_THREAD_POOL_SIZE, threads,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)c->max_connections,
-	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-	    (unsigned)c->max_connections_per_ip,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)c->request_timeout,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)c->max_header_size,
-	    MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024U,
-	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-	    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
-	    MHD_OPTION_END);
-	if (l->daemon == NULL && a->httpd_ip[0] == '\0') {
-		/* No IPv6 on this host: listen on IPv4 only. */
-		memset(&ss, 0, sizeof(ss));
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons((uint16_t)l->port);
-		flags &= ~(unsigned)MHD_USE_DUAL_STACK;
-		l->daemon = MHD_start_daemon(flags, (uint16_t)l->port, NULL,
-		    NULL, on_request, l,
-		    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-		    MHD_OPTION_THREAD_POOL_SIZE, threads,
-		    MHD_OPTION_CONNECTION_LIMIT, (unsigned)c->max_connections,
-		    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-		    (unsigned)c->max_connections_per_ip,
-		    MHD_OPTION_CONNECTION_TIMEOUT,
-		    (unsigned)c->request_timeout,
-		    MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-		    (size_t)c->max_header_size,
-		    MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024U,
-		    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-		    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
-		    MHD_OPTION_END);
 	}
 	if (l->daemon == NULL) {
 		log_warnx("cannot listen on %s port %lld (in use, or not "

@@ -131,7 +131,7 @@ tu_read(const char *dir, const char *name, size_t *lenp)
 {
 	char	*path = tu_path(dir, name), *data = NULL;
 	FILE	*fp;
-	long	 n;
+	long	 n = 0;
 
 	*lenp = 0;
 	if ((fp = fopen(path, "rb")) == NULL) {
