@@ -9,6 +9,7 @@
 
 #include "common/err.h"
 #include "common/log.h"
+#include "common/workq.h"
 #include "proxy/branch.h"
 #include "proxy/forward.h"
 #include "proxy/ratelimit.h"
@@ -21,6 +22,7 @@ enum route { ROUTE_NONE, ROUTE_APIVERSION, ROUTE_PROXY, ROUTE_STATUS };
 /* Socket settings of a listener, from the first instance on its port. */
 struct listener {
 	struct MHD_Daemon	*daemon;
+	struct workq		*work;		/* runs the pipeline */
 	struct listener_set	*set;
 	long long		 port;
 	long long		 workers, max_connections;
@@ -39,6 +41,7 @@ enum state { ST_BODY, ST_WAIT, ST_READY, ST_SENT };
 
 /* Everything of one HTTP request; freed when MHD says it completed. */
 struct exchange {
+	struct workq_item	 work;		/* first: see process() */
 	struct listener		*l;
 	struct generation	*gen;
 	struct MHD_Connection	*conn;
@@ -299,31 +302,45 @@ exchange_new(struct listener *l, struct MHD_Connection *conn,
 	return x;
 }
 
-/* The whole body is here: run the pipeline, or suspend to forward. */
-static enum MHD_Result
-body_complete(struct exchange *x)
+/*
+ * In a worker thread: run the pipeline, then resume the connection to
+ * answer, unless a legacy forward will resume it when it is done.
+ */
+static void
+process(struct workq_item *it)
 {
-	struct proxy	*px = x->rq.px;
-	int		 r;
+	struct exchange	*x = (struct exchange *)it;
 
-	if (x->too_big) {
-		response_error(&x->rs, 413, "Content too large (limit %lld "
-		    "bytes)", px->conf->max_body_size);
-		return send_response(x);
-	}
 	handler_run(&x->rq, &x->rs);
-	if (x->rs.job == NULL)
-		return send_response(x);
-	x->state = ST_WAIT;
-	MHD_suspend_connection(x->conn);
-	if ((r = forward_submit(px->fwd, x->rs.job, legacy_forward_done, x))
-	    != 0) {
+	if (x->rs.job != NULL) {
+		if (forward_submit(x->rq.px->fwd, x->rs.job,
+		    legacy_forward_done, x) == 0)
+			return;
 		forward_job_free(x->rs.job);
 		x->rs.job = NULL;
 		response_error(&x->rs, 503, "Proxy busy, retry later");
-		x->state = ST_READY;
-		MHD_resume_connection(x->conn);
 	}
+	x->state = ST_READY;
+	MHD_resume_connection(x->conn);
+}
+
+/*
+ * The whole body is here.  Decoding, checking and storing take time and
+ * wait for the disk, so they run in the listener's workers while the
+ * connection is suspended; the listener thread only moves bytes.
+ */
+static enum MHD_Result
+body_complete(struct exchange *x)
+{
+	if (x->too_big) {
+		response_error(&x->rs, 413, "Content too large (limit %lld "
+		    "bytes)", x->rq.px->conf->max_body_size);
+		return send_response(x);
+	}
+	x->state = ST_WAIT;
+	x->work.run = process;
+	MHD_suspend_connection(x->conn);
+	workq_push(x->l->work, &x->work);
 	return MHD_YES;
 }
 
@@ -432,10 +449,10 @@ on_mhd_log(void *cls, const char *fmt, va_list ap)
 
 /*
  * One MHD daemon for l on the address ss, with the listener's limits.
- * One listener thread unless `workers` asks for a pool: with the pools of
+ * One thread does all the network work: with the thread pools of
  * libmicrohttpd 0.9.75 (Debian 12), a connection opened while another one
- * was could wait seconds before being read (seen in 5 to 25% of such
- * pairs here; never with one thread).
+ * was could wait seconds before being read; one thread never showed that.
+ * The pipeline runs in the listener's own workers (process()).
  */
 static struct MHD_Daemon *
 start_daemon(struct listener *l, unsigned int flags,
@@ -445,7 +462,6 @@ start_daemon(struct listener *l, unsigned int flags,
 	    on_request, l,
 	    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)ss,
-	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)l->workers,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)l->max_connections,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 	    (unsigned)l->max_connections_per_ip,
@@ -464,6 +480,10 @@ start_listener(struct listener *l, const struct agent_conf *a)
 	struct sockaddr_in6		*s6 = (struct sockaddr_in6 *)&ss;
 	unsigned int			 flags;
 
+	if ((l->work = workq_start((int)l->workers)) == NULL) {
+		log_warnx("cannot start %lld worker threads", l->workers);
+		return ERR_SYSTEM;
+	}
 	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 	    MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC | MHD_USE_ERROR_LOG;
 	memset(&ss, 0, sizeof(ss));
@@ -502,6 +522,20 @@ start_listener(struct listener *l, const struct agent_conf *a)
 	return 0;
 }
 
+/*
+ * Requests mostly wait for fsync, so a few workers per CPU keep the CPUs
+ * busy while others wait for the disk.
+ */
+static long long
+auto_workers(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n < 1)
+		n = 1;
+	return n * 4 > 64 ? 64 : n * 4;
+}
+
 int
 server_start(struct server *s, struct generation *gen)
 {
@@ -528,7 +562,7 @@ server_start(struct server *s, struct generation *gen)
 		l = &set->listeners[set->nlisteners++];
 		l->set = set;
 		l->port = ic->port;
-		l->workers = ic->workers;
+		l->workers = ic->workers > 0 ? ic->workers : auto_workers();
 		l->max_connections = ic->max_connections;
 		l->max_connections_per_ip = ic->max_connections_per_ip;
 		l->request_timeout = ic->request_timeout;
@@ -616,6 +650,7 @@ server_stop(struct server *s, int grace, void (*cancel)(void *), void *arg)
 			MHD_stop_daemon(set->listeners[i].daemon);
 		if (fds[i] != MHD_INVALID_SOCKET)
 			close(fds[i]);
+		workq_stop(set->listeners[i].work);
 	}
 	generation_release(set->gen);
 	pthread_mutex_destroy(&set->gen_lock);
