@@ -222,10 +222,41 @@ scan_reference(struct scan *s)
 	return ERR_FORMAT;
 }
 
+#define ONES	0x0101010101010101ULL
+#define HIGHS	0x8080808080808080ULL
+
 /*
- * Character data up to the next '<'.  Text between tags is short in an
- * inventory, so one pass with a table beats several memchr() calls.
+ * Marks the bytes of w equal to c.  Bytes above a marked one may be marked
+ * wrongly (borrows), but the lowest mark is always right, which is all
+ * first_stop() needs.
  */
+static uint64_t
+mark_byte(uint64_t w, unsigned char c)
+{
+	w ^= ONES * c;
+	return (w - ONES) & ~w & HIGHS;
+}
+
+/* The first byte from p that stops a run of character data, or end. */
+static const char *
+first_stop(const char *p, const char *end)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t w, m;
+
+	for (; end - p >= 8; p += 8) {
+		memcpy(&w, p, 8);
+		m = mark_byte(w, '<') | mark_byte(w, '&') | mark_byte(w, ']');
+		if (m != 0)
+			return p + __builtin_ctzll(m) / 8;
+	}
+#endif
+	while (p < end && text_class[(unsigned char)*p] == 0)
+		p++;
+	return p;
+}
+
+/* Character data up to the next '<'. */
 static int
 scan_text(struct scan *s)
 {
@@ -234,9 +265,7 @@ scan_text(struct scan *s)
 
 	while (s->p < s->end && *s->p != '<') {
 		start = s->p;
-		while (s->p < s->end &&
-		    text_class[(unsigned char)*s->p] == 0)
-			s->p++;
+		s->p = first_stop(s->p, s->end);
 		field_add(s, start, (size_t)(s->p - start));
 		if (s->p >= s->end || *s->p == '<')
 			break;
@@ -449,6 +478,13 @@ scan_markup(struct scan *s)
 	return scan_start_tag(s);
 }
 
+/* Marks the bytes of w, all below 0x80, equal to c; exact. */
+static uint64_t
+ascii_eq(uint64_t w, unsigned char c)
+{
+	return ~((w ^ (ONES * c)) + ONES * 0x7f) & HIGHS;
+}
+
 /*
  * One pass over the bytes: XML 1.0 allows no control byte but tab,
  * newline and carriage return (so no NUL), and the text must be UTF-8.
@@ -458,22 +494,21 @@ chars_ok(const char *data, size_t len)
 {
 	const unsigned char	*p = (const unsigned char *)data;
 	size_t			 i = 0, n;
-	uint64_t		 w, m;
+	uint64_t		 w, ctl, ok;
 
 	while (i < len) {
 		/*
-		 * ASCII words: flag the bytes below 0x20 (the flags may also
-		 * mark a byte after a flagged one) and look at those only.
+		 * Words of ASCII: with no high bit set no byte carries into
+		 * the next, so each test below is exact per byte.
 		 */
 		if (len - i >= 8) {
 			memcpy(&w, p + i, 8);
-			if ((w & 0x8080808080808080ULL) == 0) {
-				m = (w - 0x2020202020202020ULL) & ~w &
-				    0x8080808080808080ULL;
-				for (; m != 0; m &= m - 1)
-					if (byte_class[p[i +
-					    (size_t)__builtin_ctzll(m) / 8]] == 1)
-						return 0;
+			if ((w & HIGHS) == 0) {
+				ctl = ~(w + ONES * 0x60) & HIGHS; /* < 0x20 */
+				ok = ascii_eq(w, '\t') | ascii_eq(w, '\n') |
+				    ascii_eq(w, '\r');
+				if ((ctl & ~ok) != 0)
+					return 0;
 				i += 8;
 				continue;
 			}
