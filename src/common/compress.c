@@ -26,14 +26,42 @@ compress_is_gzip(const void *p, size_t len)
 	return len >= 3 && b[0] == 0x1f && b[1] == 0x8b && b[2] == 0x08;
 }
 
+/*
+ * A first size for the output, so that it is seldom moved: a gzip trailer
+ * tells it (modulo 2^32, and it may lie); inventories deflate about 13
+ * times.
+ */
+static size_t
+size_hint(enum compress_kind kind, const unsigned char *in, size_t len)
+{
+	size_t hint;
+
+	if (kind == COMPRESS_GZIP && len >= 18)
+		hint = (size_t)in[len - 4] | (size_t)in[len - 3] << 8 |
+		    (size_t)in[len - 2] << 16 | (size_t)in[len - 1] << 24;
+	else
+		hint = len > SIZE_MAX / 16 ? SIZE_MAX : len * 16;
+	/* Deflate cannot expand more than 1032 times. */
+	if (len < SIZE_MAX / 1032 && hint > len * 1032)
+		hint = len * 1032;
+	/* Past a few megabytes, growing costs little: do not trust more. */
+	if (hint > 8u << 20)
+		hint = 8u << 20;
+	return hint < 4096 ? 4096 : hint;
+}
+
+/*
+ * Inflates straight into out's spare room.  The room may reach one byte
+ * past the ceiling (the place of the final NUL): output that lands there
+ * is over the ceiling.
+ */
 int
 compress_inflate(enum compress_kind kind, const void *in, size_t len,
     struct buf *out)
 {
 	z_stream	 zs;
-	unsigned char	 chunk[16384];
 	int		 bits, zr, r = 0;
-	size_t		 have;
+	size_t		 have, room, hint, start = out->len;
 
 	switch (kind) {
 	case COMPRESS_ZLIB:
@@ -46,6 +74,11 @@ compress_inflate(enum compress_kind kind, const void *in, size_t len,
 		bits = -15;
 		break;
 	}
+	hint = size_hint(kind, in, len);
+	if (hint > out->max - out->len)
+		hint = out->max - out->len;
+	if ((r = buf_reserve(out, hint)) != 0)
+		return r;
 	memset(&zs, 0, sizeof(zs));
 	if (inflateInit2(&zs, bits) != Z_OK)
 		return ERR_NOMEM;
@@ -57,9 +90,19 @@ compress_inflate(enum compress_kind kind, const void *in, size_t len,
 			zs.avail_in = (uInt)have;
 			len -= have;
 		}
-		zs.next_out = chunk;
-		zs.avail_out = sizeof(chunk);
+		if (out->len == out->cap) {
+			have = out->cap - start;
+			if (have > out->max - out->len)
+				have = out->max - out->len;
+			if ((r = buf_reserve(out, have)) != 0)
+				break;
+		}
+		room = out->cap - out->len;
+		zs.next_out = (unsigned char *)out->data + out->len;
+		zs.avail_out = room > UINT_MAX ? UINT_MAX : (uInt)room;
 		zr = inflate(&zs, Z_NO_FLUSH);
+		out->len += (size_t)(zs.next_out -
+		    ((unsigned char *)out->data + out->len));
 		if (zr == Z_MEM_ERROR) {
 			r = ERR_NOMEM;
 			break;
@@ -69,9 +112,10 @@ compress_inflate(enum compress_kind kind, const void *in, size_t len,
 			r = ERR_FORMAT;
 			break;
 		}
-		if ((r = buf_append(out, chunk, sizeof(chunk) - zs.avail_out))
-		    != 0)
+		if (out->len > out->max) {
+			r = ERR_TOO_BIG;
 			break;
+		}
 		if (zr == Z_OK && zs.avail_in == 0 && len == 0 &&
 		    zs.avail_out != 0) {
 			r = ERR_FORMAT;		/* truncated stream */
@@ -79,6 +123,11 @@ compress_inflate(enum compress_kind kind, const void *in, size_t len,
 		}
 	} while (zr != Z_STREAM_END);
 	inflateEnd(&zs);
+	if (r == 0)
+		r = buf_reserve(out, 0);
+	if (r != 0)
+		out->len = start;
+	out->data[out->len] = '\0';
 	return r;
 }
 
