@@ -211,6 +211,18 @@ held = num("conns_open_end", 0)
 w(f"| passeur RSS < {TARGET_CONNS_MIB} MiB with {num('conns_target', 0):,.0f} "
   f"open connections | {fmt_mib(ck)} ({held:,.0f} held open) | "
   f"{verdict(ck is not None and mib(ck) < TARGET_CONNS_MIB and held >= num('conns_target', 0))} |")
+dk = num("disk_files_per_s")
+if dk:
+    best = max((runs[c][1]["rps"] or 0) for c in conns)
+    need = max(TARGET_RATIO * (runs[c][0]["rps"] or 0) for c in conns)
+    w("")
+    w(f"Disk ceiling: with no HTTP and no decoding, 16 writers storing "
+      f"{num('xml_bytes', 0) / 1000:,.0f} kB files the way passeur does "
+      f"(temporary name, fsync, rename, fsync of the folder) reached "
+      f"{dk:,.0f} files/s ({num('disk_mb_per_s', 0):,.0f} MB/s) on this "
+      f"disk.  Passeur's best rate is {best / dk:.0%} of it; "
+      f"{TARGET_RATIO}× the reference needs {need:,.0f}/s, "
+      f"{need / dk:.0%} of what the disk can make durable.")
 w("")
 
 # Details: what the table does not show, to judge the figures.
