@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "common/conf.h"
 #include "common/err.h"
@@ -32,6 +33,7 @@ struct key {
 };
 
 #define A(m)	offsetof(struct agent_conf, m)
+#define S(m)	offsetof(struct ssl_conf, m)
 #define I(m)	offsetof(struct instance_conf, m)
 #define KiB	1024LL
 #define MiB	(1024LL * 1024)
@@ -98,6 +100,16 @@ static const struct key instance_keys[] = {
 	{ "max_rate_clients", K_INT, I(max_rate_clients), 16, 10000000, "100000", 0 },
 	{ "max_pending_answers", K_INT, I(max_pending_answers), 16, 10000000, "100000", 0 },
 	{ "workers", K_INT, I(workers), 0, 256, "0", 0 },
+	{ NULL, 0, 0, 0, 0, NULL, 0 }
+};
+
+static const struct key ssl_keys[] = {
+	{ "disabled", K_BOOL, S(disabled), 0, 0, "yes", 0 },
+	{ "ports", K_STR, S(ports), 0, 0, "0", 0 },
+	{ "ssl_cert_file", K_STR, S(ssl_cert_file), 0, 0, "", 0 },
+	{ "ssl_key_file", K_STR, S(ssl_key_file), 0, 0, "", 0 },
+	{ "ssl_cipher", K_STR, S(ssl_cipher), 0, 0, "", 0 },
+	{ "forbid_not_trusted", K_BOOL_TRUE, S(forbid_not_trusted), 0, 0, "no", 0 },
 	{ NULL, 0, 0, 0, 0, NULL, 0 }
 };
 
@@ -387,6 +399,101 @@ check_agent(const struct agent_conf *a, FILE *err)
 	return errors;
 }
 
+/* Port numbers of the ports list; 0 is the main port. */
+static int
+split_ports(struct ssl_conf *s, long long main_port, FILE *err)
+{
+	const char	*p = s->ports;
+	char		*end;
+	long long	 port;
+	int		 i;
+
+	while (*p != '\0') {
+		p += strspn(p, ", \t");
+		if (*p == '\0')
+			break;
+		port = strtoll(p, &end, 10);
+		if (end == p || port < 0 || port > 65535 ||
+		    (*end != '\0' && *end != ',' && !isspace((unsigned char)*end))) {
+			fprintf(err, "ssl-server-plugin.cfg: ports: \"%s\" is "
+			    "not a comma list of port numbers\n", s->ports);
+			return 1;
+		}
+		if (port == 0)
+			port = main_port;
+		for (i = 0; i < s->nports && s->port_list[i] != port; i++)
+			;
+		if (i == s->nports) {
+			if (s->nports == CONF_MAX_TLS_PORTS) {
+				fprintf(err, "ssl-server-plugin.cfg: ports: at "
+				    "most %d ports\n", CONF_MAX_TLS_PORTS);
+				return 1;
+			}
+			s->port_list[s->nports++] = port;
+		}
+		p = end;
+	}
+	return 0;
+}
+
+/*
+ * ssl-server-plugin.cfg, when present.  Unlike the agent, which disables
+ * the plugin when the certificate is missing, a TLS listener that cannot
+ * start is an error: agents would find plain HTTP where they expect TLS.
+ */
+static int
+load_ssl(struct serve_conf *c, const char *confdir, FILE *err)
+{
+	struct ssl_conf	*s = &c->ssl;
+	char		 path[PATH_MAX];
+	int		 errors = 0, i, j;
+
+	set_defaults(ssl_keys, s);
+	snprintf(path, sizeof(path), "%s/ssl-server-plugin.cfg", confdir);
+	if (access(path, F_OK) == 0)
+		errors += read_file(ssl_keys, NULL, s, confdir,
+		    "ssl-server-plugin.cfg", err);
+	if (s->disabled || errors > 0)
+		return errors;
+	absolute_in(&s->ssl_cert_file, confdir);
+	absolute_in(&s->ssl_key_file, confdir);
+	errors += split_ports(s, c->agent.httpd_port, err);
+	if (tls_priority(s->ssl_cipher, s->priorities, sizeof(s->priorities),
+	    err) != 0)
+		errors++;
+	if (s->ssl_cert_file[0] == '\0') {
+		fprintf(err, "ssl-server-plugin.cfg: ssl_cert_file is not set; "
+		    "TLS needs a certificate\n");
+		errors++;
+	} else if ((s->creds = tls_creds_load(s->ssl_cert_file,
+	    s->ssl_key_file, err)) == NULL)
+		errors++;
+	for (i = 0; i < s->nports; i++) {
+		for (j = 0; j < CONF_NINSTANCES; j++)
+			if (!c->inst[j].disabled &&
+			    c->inst[j].port == s->port_list[i])
+				break;
+		if (j == CONF_NINSTANCES)
+			log_warnx("ssl-server-plugin.cfg: ports: no proxy "
+			    "instance serves port %lld; ignored",
+			    s->port_list[i]);
+	}
+	return errors;
+}
+
+int
+config_tls_port(const struct serve_conf *c, long long port)
+{
+	int i;
+
+	if (c->ssl.disabled)
+		return 0;
+	for (i = 0; i < c->ssl.nports; i++)
+		if (c->ssl.port_list[i] == port)
+			return 1;
+	return 0;
+}
+
 int
 config_load(struct serve_conf *c, const char *confdir, const char *vardir,
     FILE *err)
@@ -442,6 +549,7 @@ config_load(struct serve_conf *c, const char *confdir, const char *vardir,
 		    files[1], c->inst[1].port, c->inst[1].url_path);
 		errors++;
 	}
+	errors += load_ssl(c, confdir, err);
 	if (c->inst[0].disabled && c->inst[1].disabled) {
 		fprintf(err, "%s: every proxy instance is disabled; set "
 		    "\"disabled = no\" (in proxy-server-plugin.local)\n",
@@ -461,6 +569,7 @@ config_free(struct serve_conf *c)
 		free(c->agent.servers[i]);
 	for (i = 0; i < CONF_NINSTANCES; i++)
 		free_strings(instance_keys, &c->inst[i]);
+	free_strings(ssl_keys, &c->ssl);
 	free(c->confdir);
 	memset(c, 0, sizeof(*c));
 }
@@ -504,4 +613,8 @@ config_dump(const struct serve_conf *c, FILE *out)
 		fprintf(out, "\n# %s/%s\n", c->confdir, c->inst[i].file);
 		dump_keys(instance_keys, &c->inst[i], out);
 	}
+	fprintf(out, "\n# %s/ssl-server-plugin.cfg\n", c->confdir);
+	dump_keys(ssl_keys, &c->ssl, out);
+	if (!c->ssl.disabled)
+		fprintf(out, "# GnuTLS priorities: %s\n", c->ssl.priorities);
 }

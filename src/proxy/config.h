@@ -11,10 +11,12 @@
 
 #include <stdio.h>
 
+#include "proxy/tls.h"
 #include "proxy/trust.h"
 
 #define CONF_MAX_SERVERS	8
 #define CONF_NINSTANCES		2	/* proxy and proxy2 */
+#define CONF_MAX_TLS_PORTS	8
 #define DEFAULT_CONFDIR		"/etc/passeur"
 #define DEFAULT_VARDIR		"/var/lib/passeur"
 #define DEFAULT_HTTPD_PORT	62354
@@ -72,10 +74,25 @@ struct instance_conf {
 	long long	 workers;
 };
 
+/* ssl-server-plugin.cfg: which listeners speak TLS, with what. */
+struct ssl_conf {
+	int			 disabled;
+	char			*ports;		/* comma list as written */
+	long long		 port_list[CONF_MAX_TLS_PORTS];	/* 0 resolved */
+	int			 nports;
+	char			*ssl_cert_file;	/* resolved against confdir */
+	char			*ssl_key_file;
+	char			*ssl_cipher;
+	int			 forbid_not_trusted;
+	char			 priorities[256];	/* GnuTLS, from ssl_cipher */
+	struct tls_creds	*creds;		/* loaded and checked; see tls.h */
+};
+
 struct serve_conf {
 	char			*confdir;
 	struct agent_conf	 agent;
 	struct instance_conf	 inst[CONF_NINSTANCES];
+	struct ssl_conf		 ssl;
 };
 
 /*
@@ -88,5 +105,7 @@ int	config_load(struct serve_conf *c, const char *confdir,
 void	config_free(struct serve_conf *c);
 /* Prints the effective configuration, secrets masked. */
 void	config_dump(const struct serve_conf *c, FILE *out);
+/* 1 when the listener on port speaks TLS. */
+int	config_tls_port(const struct serve_conf *c, long long port);
 
 #endif

@@ -68,9 +68,16 @@ int
 generation_same_listeners(const struct generation *a,
     const struct generation *b)
 {
-	int i;
+	const struct ssl_conf	*sa = &a->conf.ssl, *sb = &b->conf.ssl;
+	int			 i;
 
 	if (strcmp(a->conf.agent.httpd_ip, b->conf.agent.httpd_ip) != 0)
+		return 0;
+	/* Certificates are not in this: a reload swaps them in place. */
+	if (sa->disabled != sb->disabled || (!sa->disabled &&
+	    (sa->nports != sb->nports || memcmp(sa->port_list, sb->port_list,
+	    sizeof(sa->port_list)) != 0 ||
+	    strcmp(sa->priorities, sb->priorities) != 0)))
 		return 0;
 	for (i = 0; i < CONF_NINSTANCES; i++)
 		if (!same_instance_listener(&a->conf.inst[i],

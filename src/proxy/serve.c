@@ -1,6 +1,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +23,7 @@
 #include "proxy/reqcache.h"
 #include "proxy/serve.h"
 #include "proxy/server.h"
+#include "proxy/tls.h"
 
 #define FORWARD_WORKERS	32
 #define FORWARD_QUEUE	10000
@@ -30,7 +33,7 @@ static void
 usage(int code)
 {
 	fprintf(code == 0 ? stdout : stderr, "usage: passeur serve [-fnTv] "
-	    "[-c confdir] [--vardir dir]\n");
+	    "[-c confdir] [-u user] [--vardir dir]\n");
 	exit(code);
 }
 
@@ -331,6 +334,35 @@ run_stop(struct running *rn)
 }
 
 /*
+ * Once the ports are bound, runs as user (and its groups) for good; every
+ * thread follows (glibc applies set*id to the whole process).
+ */
+static int
+drop_privileges(const char *user)
+{
+	struct passwd *pw;
+
+	errno = 0;
+	if ((pw = getpwnam(user)) == NULL) {
+		log_warnx("-u %s: %s", user, errno ? strerror(errno) :
+		    "no such user");
+		return -1;
+	}
+	if (initgroups(pw->pw_name, pw->pw_gid) == -1 ||
+	    setgid(pw->pw_gid) == -1 || setuid(pw->pw_uid) == -1) {
+		log_warn("-u %s: cannot become that user", user);
+		return -1;
+	}
+	if (pw->pw_uid != 0 && setuid(0) != -1) {
+		log_warnx("-u %s: root privileges could be regained", user);
+		return -1;
+	}
+	log_info("running as user %s (uid %u, gid %u)", pw->pw_name,
+	    (unsigned)pw->pw_uid, (unsigned)pw->pw_gid);
+	return 0;
+}
+
+/*
  * Loads the configuration; errors go to stderr at start-up and to the log
  * on a reload, where stderr may lead nowhere.
  */
@@ -368,12 +400,12 @@ serve_main(int argc, char **argv)
 	};
 	struct running	 rn;
 	struct serve_conf conf;
-	char		*confdir = NULL, *vardir = NULL;
+	char		*confdir = NULL, *vardir = NULL, *user = NULL;
 	int		 ch, foreground = 0, check = 0, dump = 0, verbose = 0;
 	int		 sig, code = 0, report = -1;
 	sigset_t	 set;
 
-	while ((ch = getopt_long(argc, argv, "c:fnTvh", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:fnTu:vh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			free(confdir);
@@ -391,6 +423,9 @@ serve_main(int argc, char **argv)
 			break;
 		case 'T':
 			dump = 1;
+			break;
+		case 'u':
+			user = optarg;
 			break;
 		case 'v':
 			verbose++;
@@ -418,6 +453,7 @@ serve_main(int argc, char **argv)
 		else
 			printf("configuration OK\n");
 		config_free(&conf);
+		tls_cleanup();
 		goto out;
 	}
 	if (!foreground) {
@@ -437,7 +473,8 @@ serve_main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	if (run_start(&rn, &conf) != 0) {
+	if (run_start(&rn, &conf) != 0 ||
+	    (user != NULL && drop_privileges(user) != 0)) {
 		run_stop(&rn);
 		config_free(&conf);
 		detach_done(report, 1);
@@ -476,6 +513,8 @@ serve_main(int argc, char **argv)
 	log_info("%s: stopping", sig == SIGHUP ? "reload failed" :
 	    strsignal(sig));
 	run_stop(&rn);
+	if (!rn.listening)
+		tls_cleanup();
 	log_info("stopped");
 	log_close();
 out:

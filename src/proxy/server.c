@@ -14,6 +14,7 @@
 #include "proxy/forward.h"
 #include "proxy/ratelimit.h"
 #include "proxy/server.h"
+#include "proxy/tls.h"
 
 #define API_VERSION	"2.5"
 
@@ -25,6 +26,7 @@ struct listener {
 	struct workq		*work;		/* runs the pipeline */
 	struct listener_set	*set;
 	long long		 port;
+	int			 tls;
 	long long		 workers, max_connections;
 	long long		 max_connections_per_ip, request_timeout;
 	long long		 max_header_size;
@@ -221,6 +223,11 @@ early_checks(struct exchange *x, const char *method)
 
 	if (x->route == ROUTE_STATUS) {
 		response_set(rs, 200, "text/plain", "status: waiting", 15);
+		return 1;
+	}
+	if (x->l->tls && x->gen->conf.ssl.forbid_not_trusted &&
+	    !client_trusted(x)) {
+		response_error(rs, 403, "Forbidden");
 		return 1;
 	}
 	if (x->route == ROUTE_NONE) {
@@ -458,18 +465,29 @@ static struct MHD_Daemon *
 start_daemon(struct listener *l, unsigned int flags,
     struct sockaddr_storage *ss)
 {
+	const struct ssl_conf	*ssl = &l->set->gen->conf.ssl;
+	struct MHD_OptionItem	 o[16];
+	int			 n = 0;
+
+#define OPT(opt, v, p)	o[n++] = (struct MHD_OptionItem){ (opt), (v), (p) }
+	OPT(MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)on_mhd_log, NULL);
+	OPT(MHD_OPTION_SOCK_ADDR, 0, ss);
+	OPT(MHD_OPTION_CONNECTION_LIMIT, l->max_connections, NULL);
+	OPT(MHD_OPTION_PER_IP_CONNECTION_LIMIT, l->max_connections_per_ip,
+	    NULL);
+	OPT(MHD_OPTION_CONNECTION_TIMEOUT, l->request_timeout, NULL);
+	OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, l->max_header_size, NULL);
+	OPT(MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, NULL);
+	OPT(MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, NULL);
+	if (l->tls) {
+		flags |= MHD_USE_TLS;
+		OPT(MHD_OPTION_HTTPS_CERT_CALLBACK, 0, (void *)tls_retrieve);
+		OPT(MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)ssl->priorities);
+	}
+	OPT(MHD_OPTION_END, 0, NULL);
+#undef OPT
 	return MHD_start_daemon(flags, (uint16_t)l->port, NULL, NULL,
-	    on_request, l,
-	    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
-	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)ss,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)l->max_connections,
-	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-	    (unsigned)l->max_connections_per_ip,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)l->request_timeout,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)l->max_header_size,
-	    MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024U,
-	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-	    MHD_OPTION_END);
+	    on_request, l, MHD_OPTION_ARRAY, o, MHD_OPTION_END);
 }
 
 static int
@@ -517,8 +535,8 @@ start_listener(struct listener *l, const struct agent_conf *a)
 		    "allowed)", a->httpd_ip[0] ? a->httpd_ip : "*", l->port);
 		return ERR_SYSTEM;
 	}
-	log_info("listening on %s port %lld", a->httpd_ip[0] ? a->httpd_ip :
-	    "*", l->port);
+	log_info("listening on %s port %lld%s", a->httpd_ip[0] ? a->httpd_ip :
+	    "*", l->port, l->tls ? " (TLS)" : "");
 	return 0;
 }
 
@@ -562,6 +580,7 @@ server_start(struct server *s, struct generation *gen)
 		l = &set->listeners[set->nlisteners++];
 		l->set = set;
 		l->port = ic->port;
+		l->tls = config_tls_port(&gen->conf, ic->port);
 		l->workers = ic->workers > 0 ? ic->workers : auto_workers();
 		l->max_connections = ic->max_connections;
 		l->max_connections_per_ip = ic->max_connections_per_ip;
@@ -569,6 +588,7 @@ server_start(struct server *s, struct generation *gen)
 		l->max_header_size = ic->max_header_size;
 	}
 	s->set = set;
+	tls_use(gen->conf.ssl.creds);
 	for (i = 0; i < set->nlisteners; i++) {
 		if ((r = start_listener(&set->listeners[i], &gen->conf.agent))
 		    != 0) {
@@ -586,6 +606,7 @@ server_swap(struct server *s, struct generation *gen)
 	struct generation	*old;
 
 	generation_hold(gen);
+	tls_use(gen->conf.ssl.creds);
 	pthread_mutex_lock(&set->gen_lock);
 	old = set->gen;
 	set->gen = gen;

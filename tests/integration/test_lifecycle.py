@@ -83,6 +83,24 @@ class Lifecycle(unittest.TestCase):
                           p.stderr)
             self.assertTrue(px.alive())
 
+    @unittest.skipUnless(os.geteuid() == 0, "dropping privileges needs root")
+    def test_drops_privileges_after_binding(self):
+        with Passeur(args=["-u", "nobody"]) as px:
+            self.assertTrue(px.alive())
+            with open("/proc/%d/status" % px.proc.pid) as f:
+                ids = dict(l.split(":", 1) for l in f if ":" in l)
+            self.assertEqual(ids["Uid"].split(), ["65534"] * 4)
+            px.wait_log(r"running as user nobody")
+        px = Passeur(args=["-u", "no-such-user-here"])
+        try:
+            p = subprocess.run([BIN, "serve", "-f", "-c", px.confdir,
+                                "--vardir", px.vardir] + px.args,
+                               capture_output=True, timeout=30)
+            self.assertNotEqual(p.returncode, 0)
+            self.assertIn("no-such-user-here", p.stderr.decode())
+        finally:
+            px.cleanup()
+
     def test_proxy_id_kept_across_restarts(self):
         px = Passeur()
         self.addCleanup(px.cleanup)
