@@ -274,3 +274,22 @@ conf_number(const char *v, long long min, long long max, long long *out)
 	*out = n;
 	return 0;
 }
+
+const char *
+conf_list_next(const char **pp, size_t *lenp)
+{
+	const char	*p = *pp, *end;
+	size_t		 len;
+
+	if (*p == '\0')
+		return NULL;
+	end = p + strcspn(p, ",");
+	while (p < end && isspace((unsigned char)*p))
+		p++;
+	len = (size_t)(end - p);
+	while (len > 0 && isspace((unsigned char)p[len - 1]))
+		len--;
+	*pp = *end == ',' ? end + 1 : end;
+	*lenp = len;
+	return p;
+}

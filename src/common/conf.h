@@ -35,6 +35,13 @@ int	conf_read(const char *path, conf_cb cb, void *arg, int *errorsp);
  */
 int	conf_bool(const char *value, int empty_is);
 
+/*
+ * Steps through a comma list: returns the next item, blanks trimmed, its
+ * length in *lenp (0 for an empty item), and moves *pp past it; NULL at
+ * the end of the text.
+ */
+const char	*conf_list_next(const char **pp, size_t *lenp);
+
 /* Parses a whole decimal number within [min, max]; 0 or ERR_INVALID. */
 int	conf_number(const char *value, long long min, long long max,
 	    long long *out);

@@ -4,31 +4,25 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/conf.h"
 #include "proxy/chain.h"
 
 enum chain_verdict
 chain_check(const char *header, const char *own_id, long long max)
 {
-	const char	*p = header, *end;
+	const char	*rest = header, *p;
 	size_t		 len, ownlen = strlen(own_id);
 	long long	 count = 0;
 	int		 loop = 0;
 
 	if (header == NULL)
 		return CHAIN_OK;
-	while (*p != '\0') {
-		end = p + strcspn(p, ",");
-		while (p < end && isspace((unsigned char)*p))
-			p++;
-		len = (size_t)(end - p);
-		while (len > 0 && isspace((unsigned char)p[len - 1]))
-			len--;
-		if (len > 0) {
-			count++;
-			if (len == ownlen && strncasecmp(p, own_id, len) == 0)
-				loop = 1;
-		}
-		p = *end == ',' ? end + 1 : end;
+	while ((p = conf_list_next(&rest, &len)) != NULL) {
+		if (len == 0)
+			continue;
+		count++;
+		if (len == ownlen && strncasecmp(p, own_id, len) == 0)
+			loop = 1;
 	}
 	if (count >= max)
 		return CHAIN_TOO_LONG;

@@ -13,6 +13,7 @@
 #include "common/fsx.h"
 #include "common/log.h"
 #include "proxy/config.h"
+#include "proxy/fingerprint.h"
 
 enum key_type {
 	K_STR,		/* free text */
@@ -376,8 +377,16 @@ resolve_instance(struct serve_conf *c, struct instance_conf *ic, FILE *err)
 static int
 check_agent(const struct agent_conf *a, FILE *err)
 {
-	unsigned char	addr[16];
-	int		errors = 0;
+	struct fingerprints	fps;
+	unsigned char		addr[16];
+	char			why[256];
+	int			errors = 0;
+
+	if (fingerprint_parse(a->ssl_fingerprint, &fps, why, sizeof(why))
+	    != 0) {
+		fprintf(err, "agent.cfg: ssl-fingerprint: %s\n", why);
+		errors++;
+	}
 
 	if (a->httpd_ip[0] != '\0' && inet_pton(AF_INET, a->httpd_ip, addr)
 	    != 1 && inet_pton(AF_INET6, a->httpd_ip, addr) != 1) {

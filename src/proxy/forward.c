@@ -8,12 +8,15 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include <gnutls/gnutls.h>
+
 #include "common/buf.h"
 #include "common/compress.h"
 #include "common/curlx.h"
 #include "common/err.h"
 #include "common/log.h"
 #include "proxy/config.h"
+#include "proxy/fingerprint.h"
 #include "proxy/forward.h"
 #include "proxy/proxy.h"
 
@@ -44,7 +47,27 @@ struct exchange {
 	struct buf	 body;
 	char		 ctype[128];
 	char		 reqid[REQID_STRLEN + 1];
-	char		 error[CURL_ERROR_SIZE];
+	char		 error[CURL_ERROR_SIZE + 512];
+};
+
+/* A worker's way to upstream, with the TLS settings of the job it runs. */
+struct link {
+	const struct curlx	*cx;
+	CURL			*c;
+	struct forwarder	*f;
+	const struct agent_conf	*a;
+	int			 cert_has_key;	/* ssl-cert-file holds its key */
+	struct fingerprints	 pins;		/* ssl-fingerprint */
+	char			 pins_bad[256];	/* why ssl-fingerprint is unusable */
+};
+
+/* What on_prereq() learns of one transfer's TLS connections. */
+struct tlscheck {
+	const struct link	*lk;
+	int			 pinned;	/* accept by ssl-fingerprint */
+	int			 refused;	/* on_prereq said no */
+	int			 cert_asked;	/* server wants a client cert */
+	char			 why[FINGERPRINT_STRLEN + 128];
 };
 
 long
@@ -140,10 +163,137 @@ nap(struct forwarder *f, long seconds)
 	pthread_mutex_unlock(&f->lock);
 }
 
-static void
-set_common(const struct curlx *cx, CURL *c, struct forwarder *f,
-    const struct agent_conf *a, struct exchange *x)
+/*
+ * TLS towards upstream, as the agent's HTTP client does it.
+ *
+ * ca-cert-file, ca-cert-dir, ssl-cert-file and no-ssl-check are libcurl
+ * options.  ssl-fingerprint is not: IO::Socket::SSL accepts a server
+ * whose leaf certificate has a listed fingerprint even when no trusted CA
+ * vouches for it (another name, expired, self-signed), and otherwise lets
+ * the usual verification decide.  libcurl's GnuTLS build has no hook into
+ * its verification (CURLOPT_SSL_CTX_FUNCTION is for OpenSSL, wolfSSL and
+ * mbedTLS), and CURLOPT_PINNEDPUBLICKEY pins a public key, not a
+ * certificate, and only on top of the usual verification.
+ *
+ * So a transfer that accepts by fingerprint runs with libcurl's own
+ * verification off, and on_prereq() checks the certificate instead.
+ * libcurl calls CURLOPT_PREREQFUNCTION once the connection is up, TLS
+ * handshake included, and before it writes the first byte of the request;
+ * it does so for every request of the transfer (redirects too), on new and
+ * reused connections alike.  The callback takes the server's certificate
+ * from the live GnuTLS session of that very connection
+ * (CURLINFO_TLS_SSL_PTR, gnutls_certificate_get_peers) and aborts the
+ * transfer when no fingerprint matches: nothing of the request reaches a
+ * server that is not pinned.  The TLS session cache is off in that mode,
+ * so every new connection has a full handshake and a certificate to check.
+ *
+ * Designs left aside: a CONNECT_ONLY probe and then the real transfer
+ * (libcurl does not reuse a CONNECT_ONLY connection, so the body would go
+ * over a second connection nobody checked, which an active attacker can
+ * take while letting the probe through), and reading CURLINFO_CERTINFO
+ * after the transfer (the body is sent by then).
+ *
+ * When fingerprints are set, the fingerprint attempt comes first (they are
+ * set for servers no CA vouches for, so that costs one handshake); only
+ * when it is refused for a fingerprint that differs, before any byte was
+ * sent, does the usual verification get its chance, on a new connection.
+ * no-ssl-check turns every check off and wins over ssl-fingerprint, as in
+ * the agent.
+ *
+ * The callback is installed on every transfer: it also notes whether the
+ * server asked for a client certificate, so that a TLS 1.3 server that
+ * then drops the connection gets a log line that says why.
+ */
+static int
+on_prereq(void *arg, char *remote_ip, char *local_ip, int remote_port,
+    int local_port)
 {
+	struct tlscheck			*tc = arg;
+	const struct link		*lk = tc->lk;
+	struct curl_tlssessioninfo	*tsi = NULL;
+	const gnutls_datum_t		*peers;
+	const char			*scheme = NULL;
+	char				 seen[FINGERPRINT_STRLEN];
+	unsigned int			 n = 0;
+	int				 r;
+
+	(void)remote_ip;
+	(void)local_ip;
+	(void)remote_port;
+	(void)local_port;
+	if (lk->cx->easy_getinfo(lk->c, CURLINFO_SCHEME, &scheme) ==
+	    CURLE_OK && scheme != NULL && strcasecmp(scheme, "https") != 0)
+		return CURL_PREREQFUNC_OK;	/* plain HTTP: no certificate */
+	if (lk->cx->easy_getinfo(lk->c, CURLINFO_TLS_SSL_PTR, &tsi) !=
+	    CURLE_OK || tsi == NULL)
+		tsi = NULL;
+	if (tsi != NULL && tsi->backend == CURLSSLBACKEND_GNUTLS &&
+	    tsi->internals != NULL &&
+	    gnutls_certificate_client_get_request_status(tsi->internals) != 0)
+		tc->cert_asked = 1;
+	if (!tc->pinned)
+		return CURL_PREREQFUNC_OK;
+	tc->refused = 1;
+	if (tsi == NULL || tsi->internals == NULL) {
+		snprintf(tc->why, sizeof(tc->why), "ssl-fingerprint: no TLS "
+		    "session to check");
+		return CURL_PREREQFUNC_ABORT;
+	}
+	if (tsi->backend != CURLSSLBACKEND_GNUTLS) {
+		snprintf(tc->why, sizeof(tc->why), "ssl-fingerprint needs the "
+		    "GnuTLS build of libcurl (libcurl3-gnutls)");
+		return CURL_PREREQFUNC_ABORT;
+	}
+	peers = gnutls_certificate_get_peers(tsi->internals, &n);
+	if (peers == NULL || n == 0) {
+		snprintf(tc->why, sizeof(tc->why), "ssl-fingerprint: the server "
+		    "sent no certificate");
+		return CURL_PREREQFUNC_ABORT;
+	}
+	if ((r = fingerprint_match(&lk->pins, peers[0].data, peers[0].size)) ==
+	    1) {
+		tc->refused = 0;
+		return CURL_PREREQFUNC_OK;
+	}
+	if (r != 0 || fingerprint_format(FINGERPRINT_SHA256, peers[0].data,
+	    peers[0].size, seen, sizeof(seen)) != 0)
+		snprintf(tc->why, sizeof(tc->why), "ssl-fingerprint: cannot "
+		    "compute the certificate's fingerprint");
+	else
+		snprintf(tc->why, sizeof(tc->why), "certificate fingerprint %s "
+		    "is not in ssl-fingerprint", seen);
+	return CURL_PREREQFUNC_ABORT;
+}
+
+/* 1 when the PEM file at path also holds a private key. */
+static int
+pem_has_key(const char *path)
+{
+	FILE	*fp;
+	char	 line[256];
+	int	 found = 0;
+
+	if ((fp = fopen(path, "r")) == NULL)
+		return 0;	/* libcurl says why when it loads it */
+	while (!found && fgets(line, sizeof(line), fp) != NULL)
+		found = strncmp(line, "-----BEGIN ", 11) == 0 &&
+		    strstr(line, "PRIVATE KEY-----") != NULL;
+	fclose(fp);
+	return found;
+}
+
+/*
+ * Options of every transfer.  Returns 0, or ERR_INVALID (with the reason
+ * in x->error) when libcurl cannot do what the configuration asks.
+ */
+static int
+set_common(const struct link *lk, struct tlscheck *tc, struct exchange *x)
+{
+	const struct curlx	*cx = lk->cx;
+	const struct agent_conf	*a = lk->a;
+	CURL			*c = lk->c;
+	int			 hooked;
+
 	cx->easy_reset(c);
 	cx->easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	cx->easy_setopt(c, CURLOPT_TIMEOUT, (long)a->timeout);
@@ -158,25 +308,54 @@ set_common(const struct curlx *cx, CURL *c, struct forwarder *f,
 	cx->easy_setopt(c, CURLOPT_ERRORBUFFER, x->error);
 	cx->easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 	cx->easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
-	cx->easy_setopt(c, CURLOPT_XFERINFODATA, f);
-	if (a->proxy[0] != '\0')
+	cx->easy_setopt(c, CURLOPT_XFERINFODATA, lk->f);
+	/*
+	 * Without a proxy key libcurl follows http_proxy, https_proxy and
+	 * no_proxy.  With one, the agent sends everything through it and
+	 * reads no environment: "" turns the no_proxy variable off.
+	 */
+	if (a->proxy[0] != '\0') {
 		cx->easy_setopt(c, CURLOPT_PROXY, a->proxy);
+		cx->easy_setopt(c, CURLOPT_NOPROXY, "");
+	}
 	if (a->user[0] != '\0') {
 		/* Credentials are sent when the server asks (401). */
 		cx->easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_ANY);
 		cx->easy_setopt(c, CURLOPT_USERNAME, a->user);
 		cx->easy_setopt(c, CURLOPT_PASSWORD, a->password);
 	}
-	if (a->ca_cert_file[0] != '\0')
-		cx->easy_setopt(c, CURLOPT_CAINFO, a->ca_cert_file);
-	if (a->ca_cert_dir[0] != '\0')
-		cx->easy_setopt(c, CURLOPT_CAPATH, a->ca_cert_dir);
-	if (a->ssl_cert_file[0] != '\0')
+	/*
+	 * As IO::Socket::SSL: the CAs configured replace the system's
+	 * (libcurl would keep its built-in bundle or folder beside them).
+	 */
+	if (a->ca_cert_file[0] != '\0' || a->ca_cert_dir[0] != '\0') {
+		cx->easy_setopt(c, CURLOPT_CAINFO, a->ca_cert_file[0] !=
+		    '\0' ? a->ca_cert_file : NULL);
+		cx->easy_setopt(c, CURLOPT_CAPATH, a->ca_cert_dir[0] != '\0' ?
+		    a->ca_cert_dir : NULL);
+	}
+	if (a->ssl_cert_file[0] != '\0') {
+		/* A client certificate, its key beside it or in no file. */
 		cx->easy_setopt(c, CURLOPT_SSLCERT, a->ssl_cert_file);
-	if (a->no_ssl_check) {
+		if (lk->cert_has_key)
+			cx->easy_setopt(c, CURLOPT_SSLKEY, a->ssl_cert_file);
+	}
+	if (a->no_ssl_check || tc->pinned) {
 		cx->easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
 		cx->easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
+	/* Always hooked, to tell a missing client certificate in the log. */
+	hooked = cx->easy_setopt(c, CURLOPT_PREREQFUNCTION, on_prereq) ==
+	    CURLE_OK && cx->easy_setopt(c, CURLOPT_PREREQDATA, tc) == CURLE_OK;
+	if (tc->pinned) {
+		cx->easy_setopt(c, CURLOPT_SSL_SESSIONID_CACHE, 0L);
+		if (!hooked) {
+			snprintf(x->error, sizeof(x->error), "ssl-fingerprint "
+			    "needs libcurl 7.80 or later");
+			return ERR_INVALID;
+		}
+	}
+	return 0;
 }
 
 static struct curl_slist *
@@ -194,16 +373,82 @@ add_header(const struct curlx *cx, struct curl_slist *h, const char *name,
 }
 
 /*
- * One request to url: a POST of body (already encoded, with its type) or,
- * when body is NULL, a GET poll.  Answers of type application/x-* are
- * inflated.  Returns 0 when an HTTP answer came, ERR_TRANSPORT otherwise.
+ * Adds GnuTLS's reading of a failed certificate verification to x->error:
+ * libcurl's own text says that it failed, not why (untrusted, expired...).
+ */
+static void
+explain_verification(const struct link *lk, struct exchange *x)
+{
+	struct curl_tlssessioninfo	*tsi = NULL;
+	gnutls_datum_t			 out = { NULL, 0 };
+	long				 status = 0;
+	size_t				 len, n;
+
+	if (lk->cx->easy_getinfo(lk->c, CURLINFO_SSL_VERIFYRESULT, &status) !=
+	    CURLE_OK || status == 0 ||
+	    lk->cx->easy_getinfo(lk->c, CURLINFO_TLS_SSL_PTR, &tsi) !=
+	    CURLE_OK || tsi == NULL || tsi->backend != CURLSSLBACKEND_GNUTLS)
+		return;
+	if (gnutls_certificate_verification_status_print((unsigned)status,
+	    GNUTLS_CRT_X509, &out, 0) != 0 || out.data == NULL)
+		return;
+	n = strlen((const char *)out.data);
+	while (n > 0 && isspace(out.data[n - 1]))
+		n--;
+	len = strlen(x->error);
+	snprintf(x->error + len, sizeof(x->error) - len, " (%.*s)", (int)n,
+	    (const char *)out.data);
+	gnutls_free(out.data);
+}
+
+/*
+ * Says what the client certificate has to do with a failed transfer:
+ * libcurl's GnuTLS texts name no file, and a server that refuses a TLS 1.3
+ * client for its certificate only does so once the request is on its way,
+ * which libcurl reports as a failure to send or receive.
+ */
+static void
+explain_client_cert(const struct link *lk, const struct tlscheck *tc,
+    CURLcode cr, struct exchange *x)
+{
+	const char	*file = lk->a->ssl_cert_file;
+	size_t		 len = strlen(x->error);
+
+	if (cr == CURLE_SSL_CONNECT_ERROR || cr == CURLE_SSL_CERTPROBLEM) {
+		if (*file != '\0')
+			snprintf(x->error + len, sizeof(x->error) - len,
+			    " (ssl-cert-file %.256s%s)", file,
+			    lk->cert_has_key ? "" :
+			    ", which holds no private key");
+		return;
+	}
+	if (!tc->cert_asked || (cr != CURLE_SEND_ERROR &&
+	    cr != CURLE_RECV_ERROR && cr != CURLE_GOT_NOTHING))
+		return;
+	/* libcurl's first message (often about getpeername) misleads. */
+	if (*file == '\0')
+		snprintf(x->error, sizeof(x->error), "the server asked for a "
+		    "client certificate and ssl-cert-file is not set (%s)",
+		    lk->cx->easy_strerror(cr));
+	else
+		snprintf(x->error, sizeof(x->error), "the server asked for a "
+		    "client certificate and may have refused ssl-cert-file "
+		    "%.256s (%s)", file, lk->cx->easy_strerror(cr));
+}
+
+/*
+ * One transfer: a POST of body (already encoded, with its type) or, when
+ * body is NULL, a GET poll; in fingerprint mode when tc->pinned.  Answers
+ * of type application/x-* are inflated.  Returns 0 when an HTTP answer
+ * came, ERR_TRANSPORT (or ERR_INVALID) otherwise, with x->error.
  */
 static int
-exchange(const struct curlx *cx, CURL *c, struct forwarder *f,
-    const struct agent_conf *a, const char *url,
+transfer(const struct link *lk, struct tlscheck *tc, const char *url,
     const char *ctype, const char *body, size_t len,
     const struct forward_job *job, const char *reqid, struct exchange *x)
 {
+	const struct curlx	*cx = lk->cx;
+	CURL			*c = lk->c;
 	struct curl_slist	*h = NULL;
 	struct buf		 plain;
 	CURLcode		 cr;
@@ -211,7 +456,8 @@ exchange(const struct curlx *cx, CURL *c, struct forwarder *f,
 
 	memset(x, 0, sizeof(*x));
 	buf_init(&x->body, ANSWER_MAX);
-	set_common(cx, c, f, a, x);
+	if ((r = set_common(lk, tc, x)) != 0)
+		return r;
 	cx->easy_setopt(c, CURLOPT_URL, url);
 	h = add_header(cx, h, "Pragma", "no-cache");
 	h = cx->slist_append(h, "Expect:");
@@ -235,9 +481,15 @@ exchange(const struct curlx *cx, CURL *c, struct forwarder *f,
 	cr = cx->easy_perform(c);
 	cx->slist_free_all(h);
 	if (cr != CURLE_OK) {
-		if (x->error[0] == '\0')
+		if (tc->refused)
+			snprintf(x->error, sizeof(x->error), "%s", tc->why);
+		else if (x->error[0] == '\0')
 			snprintf(x->error, sizeof(x->error), "%s",
 			    cx->easy_strerror(cr));
+		if (cr == CURLE_PEER_FAILED_VERIFICATION)
+			explain_verification(lk, x);
+		else
+			explain_client_cert(lk, tc, cr, x);
 		return ERR_TRANSPORT;
 	}
 	cx->easy_getinfo(c, CURLINFO_RESPONSE_CODE, &x->status);
@@ -253,6 +505,64 @@ exchange(const struct curlx *cx, CURL *c, struct forwarder *f,
 		if (r != 0)
 			snprintf(x->error, sizeof(x->error),
 			    "cannot inflate the answer: %s", err_str(r));
+	}
+	return r;
+}
+
+/*
+ * One request to url, with the TLS checks the configuration asks for (see
+ * on_prereq).  Returns as transfer() does.
+ */
+static int
+exchange(const struct link *lk, const char *url, const char *ctype,
+    const char *body, size_t len, const struct forward_job *job,
+    const char *reqid, struct exchange *x)
+{
+	struct tlscheck	tc;
+	char		first[sizeof(tc.why)];
+	long		sent = 0;
+	int		r;
+
+	memset(&tc, 0, sizeof(tc));
+	tc.lk = lk;
+	if (lk->a->no_ssl_check || (lk->pins.n == 0 &&
+	    lk->pins_bad[0] == '\0'))
+		return transfer(lk, &tc, url, ctype, body, len, job, reqid,
+		    x);
+	if (lk->pins_bad[0] != '\0') {
+		/* The agent's TLS layer fails too: nothing is sent. */
+		memset(x, 0, sizeof(*x));
+		buf_init(&x->body, ANSWER_MAX);
+		snprintf(x->error, sizeof(x->error), "agent.cfg: "
+		    "ssl-fingerprint: %s", lk->pins_bad);
+		return ERR_INVALID;
+	}
+	tc.pinned = 1;
+	r = transfer(lk, &tc, url, ctype, body, len, job, reqid, x);
+	if (r == 0 || !tc.refused)
+		return r;
+	/* A request already sent (before a redirect) is not sent twice. */
+	if (lk->cx->easy_getinfo(lk->c, CURLINFO_REQUEST_SIZE, &sent) !=
+	    CURLE_OK || sent != 0)
+		return r;
+	log_debug("forward: %s: %s; trying the usual verification", url,
+	    tc.why);
+	memcpy(first, tc.why, sizeof(first));
+	buf_free(&x->body);
+	memset(&tc, 0, sizeof(tc));
+	tc.lk = lk;
+	if ((r = transfer(lk, &tc, url, ctype, body, len, job, reqid,
+	    x)) != 0 && x->error[0] != '\0') {
+		char	second[sizeof(x->error)];
+		int	n;
+
+		/* Both reasons; the second one is cut if it has to be. */
+		memcpy(second, x->error, sizeof(second));
+		n = snprintf(x->error, sizeof(x->error), "%s; ", first);
+		if (n > 0 && (size_t)n < sizeof(x->error))
+			snprintf(x->error + n, sizeof(x->error) - (size_t)n,
+			    "%.*s", (int)(sizeof(x->error) - (size_t)n - 1),
+			    second);
 	}
 	return r;
 }
@@ -290,11 +600,10 @@ set_answer(struct forward_job *job, struct buf *b)
 
 /* Forwards a JSON message to target i; 0 on success. */
 static int
-forward_json_one(const struct curlx *cx, CURL *c, struct forwarder *f,
-    struct forward_job *job, const char *url, const char *ctype,
-    const char *body, size_t len, int i)
+forward_json_one(const struct link *lk, struct forward_job *job,
+    const char *url, const char *ctype, const char *body, size_t len, int i)
 {
-	const struct agent_conf	*a = job->px->agent;
+	struct forwarder	*f = lk->f;
 	struct exchange		 x;
 	char			 status[32], reqid[REQID_STRLEN + 1];
 	long			 wait, step = 1, waited = 0;
@@ -303,7 +612,7 @@ forward_json_one(const struct curlx *cx, CURL *c, struct forwarder *f,
 	reqid[0] = '\0';
 	if (log_verbosity() > 0)
 		reqid_random(reqid);
-	r = exchange(cx, c, f, a, url, ctype, body, len, job, reqid, &x);
+	r = exchange(lk, url, ctype, body, len, job, reqid, &x);
 	for (;;) {
 		if (r != 0 || x.status < 200 || x.status > 299) {
 			if (r != 0)
@@ -349,11 +658,32 @@ forward_json_one(const struct curlx *cx, CURL *c, struct forwarder *f,
 		waited += step;
 		step *= 2;
 		tries++;
-		r = exchange(cx, c, f, a, url, NULL, NULL, 0, job, reqid, &x);
+		r = exchange(lk, url, NULL, NULL, 0, job, reqid, &x);
 	}
 	job->status = strcmp(status, "pending") == 0 ? 202 : 200;
 	set_answer(job, &x.body);
 	return 0;
+}
+
+/*
+ * The TLS settings of a job, read once for all its transfers: the
+ * configuration of the job may be newer than the previous job's.
+ */
+static void
+link_init(struct link *lk, const struct curlx *cx, CURL *c,
+    struct forwarder *f, const struct agent_conf *a)
+{
+	memset(lk, 0, sizeof(*lk));
+	lk->cx = cx;
+	lk->c = c;
+	lk->f = f;
+	lk->a = a;
+	if (a->ssl_cert_file[0] != '\0')
+		lk->cert_has_key = pem_has_key(a->ssl_cert_file);
+	if (!a->no_ssl_check && fingerprint_parse(a->ssl_fingerprint,
+	    &lk->pins, lk->pins_bad, sizeof(lk->pins_bad)) != 0 &&
+	    lk->pins_bad[0] == '\0')
+		snprintf(lk->pins_bad, sizeof(lk->pins_bad), "unusable");
 }
 
 static void
@@ -361,11 +691,13 @@ run_job(const struct curlx *cx, CURL *c, struct forwarder *f,
     struct forward_job *job)
 {
 	const struct agent_conf	*a = job->px->agent;
+	struct link		 lk;
 	struct buf		 z;
 	const char		*body = job->body, *ctype;
 	size_t			 len = job->len;
 	int			 i, ok = 1;
 
+	link_init(&lk, cx, c, f, a);
 	buf_init(&z, job->len + 1024);
 	if (!a->no_compression &&
 	    compress_deflate(job->body, job->len, &z) == 0) {
@@ -381,14 +713,14 @@ run_job(const struct curlx *cx, CURL *c, struct forwarder *f,
 			    a->servers[i]);
 			ok = 0;
 		} else if (job->kind == FORWARD_JSON) {
-			ok = forward_json_one(cx, c, f, job, a->servers[i],
-			    ctype, body, len, i) == 0;
+			ok = forward_json_one(&lk, job, a->servers[i], ctype,
+			    body, len, i) == 0;
 		} else {
 			struct exchange x;
 			int r;
 
-			r = exchange(cx, c, f, a, a->servers[i], ctype, body,
-			    len, job, NULL, &x);
+			r = exchange(&lk, a->servers[i], ctype, body, len, job,
+			    NULL, &x);
 			ok = r == 0 && x.status >= 200 && x.status <= 299;
 			if (r != 0)
 				log_warnx("forward of XML inventory to "

@@ -8,6 +8,13 @@
  * until it gives a final answer (so chains of proxies work), and stops at
  * the first target that fails.  An XML job is the legacy OCS post.
  *
+ * HTTPS upstreams are checked as the agent checks them, from agent.cfg:
+ * ca-cert-file and ca-cert-dir (instead of the system's CAs), ssl-cert-file
+ * (client certificate), ssl-fingerprint (certificates accepted without a
+ * CA), no-ssl-check; proxy, or else the *_proxy environment variables.  A
+ * refused certificate fails the target before any byte of the request is
+ * sent, and its log line names the server and the reason.
+ *
  * Ownership: forward_submit() takes the job; the done callback runs on a
  * worker thread exactly once and then the job belongs to the callback,
  * which frees it with forward_job_free().  If forward_submit() fails, the

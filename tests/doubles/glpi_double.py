@@ -6,6 +6,10 @@ GLPI's inventory endpoint and is recorded. The body is decompressed according
 to its Content-Type, and the answer uses the same compression. Every answer
 says "Connection: close" and the connection is then closed, as GLPI does.
 
+With --tls-cert and --tls-key it serves HTTPS (control API included); with
+--tls-client-ca too, the TLS handshake also requires a client certificate
+signed by that CA, so a client without one is never served nor recorded.
+
 Control API (JSON):
   GET  /_double/health      {"ok":true}
   GET  /_double/requests    every recorded inventory request, in order
@@ -456,15 +460,23 @@ def main():
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--tls-cert", help="PEM certificate: serve HTTPS")
     parser.add_argument("--tls-key", help="PEM private key of --tls-cert")
+    parser.add_argument("--tls-client-ca",
+                        help="PEM CA: require a client certificate it signed")
     parser.add_argument("--ready-file", help="receives the port once listening")
     args = parser.parse_args()
     if bool(args.tls_cert) != bool(args.tls_key):
         parser.error("--tls-cert and --tls-key go together")
+    if args.tls_client_ca and not args.tls_cert:
+        parser.error("--tls-client-ca needs --tls-cert and --tls-key")
 
     context = None
     if args.tls_cert:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(args.tls_cert, args.tls_key)
+        if args.tls_client_ca:
+            # The handshake fails without a certificate signed by this CA.
+            context.load_verify_locations(cafile=args.tls_client_ca)
+            context.verify_mode = ssl.CERT_REQUIRED
     server = Server(args.host, args.port, context)
     port = server.server_address[1]
 

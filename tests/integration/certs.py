@@ -4,6 +4,7 @@ make_certs(dir) writes, under dir:
   ca.pem / ca.key          a private CA
   server.pem / server.key  signed by the CA, for localhost, 127.0.0.1, ::1
   server-both.pem          the server certificate followed by its key
+  client-both.pem          the same for the client certificate
   client.pem / client.key  a client certificate signed by the CA
   expired.pem / expired.key  a server certificate that expired in 2020
   other.key                a key that matches no certificate
@@ -70,12 +71,13 @@ def make_certs(d):
     p = {n: os.path.join(d, n) for n in (
         "ca.pem", "ca.key", "ca2.pem", "server.pem", "server.key",
         "client.pem", "client.key", "expired.pem", "expired.key", "other.key")}
-    both = os.path.join(d, "server-both.pem")
-    with open(both, "w") as out:
-        for part in ("server.pem", "server.key"):
-            with open(p[part]) as f:
-                out.write(f.read())
-    p["server-both.pem"] = both
+    for who in ("server", "client"):
+        both = os.path.join(d, who + "-both.pem")
+        with open(both, "w") as out:
+            for part in (who + ".pem", who + ".key"):
+                with open(p[part]) as f:
+                    out.write(f.read())
+        p[who + "-both.pem"] = both
     with open(p["server.pem"]) as f:
         der = ssl.PEM_cert_to_DER_cert(f.read())
     p["server_sha256"] = hashlib.sha256(der).hexdigest()

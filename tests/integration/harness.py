@@ -192,6 +192,22 @@ class Passeur:
         h.update(headers or {})
         return self.request("POST", path, body, h)
 
+    def poll_final(self, reqid, seconds=30):
+        """Polls like an agent (GET with GLPI-Request-ID) until the answer
+        is no longer 202 pending; returns it, or None after seconds."""
+        final = []
+
+        def poll():
+            p = self.request("GET", "/proxy/glpi", None,
+                             {"GLPI-Agent-ID": AGENT_ID,
+                              "GLPI-Request-ID": reqid})
+            if p.status == 202 and p.json()["status"] == "pending":
+                return False
+            final.append(p)
+            return True
+        wait_until(poll, seconds, 0.2)
+        return final[0] if final else None
+
     def alive(self):
         r = self.request("GET", "/proxy/apiversion")
         return r.status == 200 and r.body == b"2.5"

@@ -33,25 +33,15 @@ class Forward(unittest.TestCase):
         # 10s before any forward, then the slowest of the recent ones.
         self.assertEqual(r.json()["status"], "pending")
         self.assertRegex(r.json()["expiration"], r"^\d+s$")
-        final = []
-
-        def poll():
-            p = px.request("GET", "/proxy/glpi", None,
-                           {"GLPI-Agent-ID": AGENT_ID,
-                            "GLPI-Request-ID": reqid})
-            if p.status == 202:
-                self.assertEqual(p.json()["status"], "pending")
-                return False
-            final.append(p)
-            return True
-        self.assertTrue(wait_until(poll, seconds, 0.2), "no final answer")
-        self.assertEqual(final[0].headers.get("glpi-request-id"), reqid)
+        final = px.poll_final(reqid, seconds)
+        self.assertIsNotNone(final, "no final answer")
+        self.assertEqual(final.headers.get("glpi-request-id"), reqid)
         # The answer is given once; then the id is unknown.
         again = px.request("GET", "/proxy/glpi", None,
                            {"GLPI-Agent-ID": AGENT_ID,
                             "GLPI-Request-ID": reqid})
         self.assertEqual((again.status, again.body), (404, b"Unknown status"))
-        return final[0]
+        return final
 
     def test_inventory_forwarded_identical(self):
         with GlpiDouble() as glpi, \

@@ -47,6 +47,14 @@ class Lifecycle(unittest.TestCase):
         self.assertIn("%s:4: max_body_size: expected a size" % cfg, p.stderr)
         self.assertNotIn("configuration OK", p.stdout)
 
+    def test_bad_fingerprint_is_a_configuration_error(self):
+        px = Passeur(agent={"ssl-fingerprint": "sha256$12:zz"})
+        self.addCleanup(px.cleanup)
+        p = serve("-c", px.confdir, "-n")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("agent.cfg: ssl-fingerprint:", p.stderr)
+        self.assertIn("sha256$12:zz", p.stderr)
+
     def test_local_overrides_and_unknown_keys(self):
         px = Passeur(proxy={"include": '"proxy-server-plugin.local"',
                             "bogus_key": "1"},

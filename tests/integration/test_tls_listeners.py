@@ -10,12 +10,11 @@ import socket
 import ssl
 import subprocess
 import tempfile
-import time
 import unittest
 
 from certs import make_certs
 from harness import (AGENT_ID, BIN, FIXTURES, Passeur, free_port, main,
-                     wait_until, write_cfg)
+                     write_cfg)
 
 AGENT = shutil.which("fusioninventory-agent")
 CERTS = None
