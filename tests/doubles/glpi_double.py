@@ -281,8 +281,19 @@ class Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length > 0 else b""
         if url.path.startswith(CONTROL):
             self.control(url.path[len(CONTROL):], body)
+        elif not self.authorized():
+            # Apache in front of GLPI with Basic authentication.
+            self.reply(401, b"Unauthorized", "text/plain",
+                       {"WWW-Authenticate": 'Basic realm="GLPI"'}, False)
         else:
             self.inventory(url, body)
+
+    def authorized(self):
+        expected = self.server.basic_auth
+        if expected is None:
+            return True
+        given = self.headers.get("Authorization", "")
+        return given == "Basic " + base64.b64encode(expected.encode()).decode()
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = dispatch
 
@@ -437,6 +448,7 @@ class Server(ThreadingHTTPServer):
     def __init__(self, host, port, tls_context):
         self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self.tls_context = tls_context
+        self.basic_auth = None
         self.state = State()
         super().__init__((host, port), Handler)
 
@@ -463,6 +475,8 @@ def main():
     parser.add_argument("--tls-client-ca",
                         help="PEM CA: require a client certificate it signed")
     parser.add_argument("--ready-file", help="receives the port once listening")
+    parser.add_argument("--basic-auth", metavar="USER:PASSWORD",
+                        help="answer 401 to requests without these credentials")
     args = parser.parse_args()
     if bool(args.tls_cert) != bool(args.tls_key):
         parser.error("--tls-cert and --tls-key go together")
@@ -478,6 +492,7 @@ def main():
             context.load_verify_locations(cafile=args.tls_client_ca)
             context.verify_mode = ssl.CERT_REQUIRED
     server = Server(args.host, args.port, context)
+    server.basic_auth = args.basic_auth
     port = server.server_address[1]
 
     stop = threading.Event()

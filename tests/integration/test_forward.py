@@ -118,6 +118,24 @@ class Forward(unittest.TestCase):
             r = self.submit_and_poll(px, bad)
             self.assertEqual(r.json()["status"], "error")
 
+    def test_basic_authentication_on_401(self):
+        with GlpiDouble(args=["--basic-auth", "glpi:s3cret"]) as glpi:
+            with Passeur(agent={"server": glpi.url(), "user": "glpi",
+                                "password": "s3cret"}) as px:
+                r = self.submit_and_poll(px, INVENTORY)
+                self.assertEqual(r.json(), {"expiration": 24, "status": "ok"})
+                rec = glpi.requests()[0]
+                self.assertTrue(rec["headers"]["authorization"]
+                                .startswith("Basic "))
+            for agent in ({}, {"user": "glpi", "password": "wrong"}):
+                agent["server"] = glpi.url()
+                with self.subTest(agent=agent), Passeur(agent=agent) as px:
+                    r = self.submit_and_poll(px, INVENTORY)
+                    self.assertEqual(r.json()["message"],
+                                     "server0 forward failure")
+                    self.assertNotIn("wrong", px.log())
+            self.assertEqual(len(glpi.requests()), 1)
+
     def test_second_target_fails(self):
         with GlpiDouble() as glpi:
             servers = "%s,http://127.0.0.1:%d/" % (glpi.url(), free_port())

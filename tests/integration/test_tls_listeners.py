@@ -13,8 +13,8 @@ import tempfile
 import unittest
 
 from certs import make_certs
-from harness import (AGENT_ID, BIN, FIXTURES, Passeur, free_port, main,
-                     write_cfg)
+from harness import (AGENT_ID, BIN, FIXTURES, GlpiDouble, Passeur, free_port,
+                     main, wait_until, write_cfg)
 
 AGENT = shutil.which("fusioninventory-agent")
 CERTS = None
@@ -47,14 +47,14 @@ def https(port, method, path, body=None, headers=None, cafile=None,
     return r.status, r.read(), conn
 
 
-def two_listeners(ssl_keys=None, proxy=None):
+def two_listeners(ssl_keys=None, proxy=None, agent=None):
     """proxy on plain HTTP (main port), proxy2 over TLS on its own port."""
     tls_port = free_port()
     keys = {"disabled": "no", "ports": tls_port,
             "ssl_cert_file": CERTS["server.pem"],
             "ssl_key_file": CERTS["server.key"]}
     keys.update(ssl_keys or {})
-    px = Passeur(proxy=proxy, proxy2={"disabled": "no", "port": tls_port,
+    px = Passeur(agent=agent, proxy=proxy, proxy2={"disabled": "no", "port": tls_port,
                                       "local_store": "store2", "maxrate": 0})
     write_cfg(os.path.join(px.confdir, "ssl-server-plugin.cfg"), keys)
     px.tls_port = tls_port
@@ -100,6 +100,29 @@ class TlsListeners(unittest.TestCase):
             c.close()
             self.assertEqual((st, answer), (200, b"2.5"))
             px.wait_log(r"port %d \(TLS\)" % px.tls_port)
+
+    def test_both_listeners_store_and_forward(self):
+        body = fixture("computer_small.json")
+        xml = fixture("inventory_small.xml")
+        h = {"Content-Type": "application/json", "GLPI-Agent-ID": AGENT_ID}
+        with GlpiDouble() as glpi, \
+                two_listeners(agent={"server": glpi.url()}) as px:
+            self.assertEqual(px.post(body, "application/json",
+                                     AGENT_ID).status, 202)
+            st, _, c = https(px.tls_port, "POST", "/proxy/glpi", body, h)
+            c.close()
+            self.assertEqual(st, 202)
+            self.assertEqual(px.post(xml, "application/xml").status, 200)
+            st, _, c = https(px.tls_port, "POST", "/proxy/fusioninventory",
+                             xml, {"Content-Type": "application/xml"})
+            c.close()
+            self.assertEqual(st, 200)
+            self.assertTrue(wait_until(lambda: len(glpi.requests()) == 4, 30),
+                            glpi.requests())
+            inflated = sorted(GlpiDouble.inflated(r) for r in glpi.requests())
+            self.assertEqual(inflated, sorted([body, body, xml, xml]))
+            for store in (px.store, px.store2):
+                self.assertEqual(len(os.listdir(store)), 2, store)
 
     def test_wrong_ca_refused_by_client(self):
         with two_listeners() as px:
