@@ -13,7 +13,6 @@
 #include "common/fsx.h"
 #include "common/log.h"
 #include "proxy/config.h"
-#include "proxy/fingerprint.h"
 
 enum key_type {
 	K_STR,		/* free text */
@@ -375,14 +374,13 @@ resolve_instance(struct serve_conf *c, struct instance_conf *ic, FILE *err)
 }
 
 static int
-check_agent(const struct agent_conf *a, FILE *err)
+check_agent(struct agent_conf *a, FILE *err)
 {
-	struct fingerprints	fps;
-	unsigned char		addr[16];
-	char			why[256];
-	int			errors = 0;
+	unsigned char	addr[16];
+	char		why[256];
+	int		errors = 0;
 
-	if (fingerprint_parse(a->ssl_fingerprint, &fps, why, sizeof(why))
+	if (fingerprint_parse(a->ssl_fingerprint, &a->pins, why, sizeof(why))
 	    != 0) {
 		fprintf(err, "agent.cfg: ssl-fingerprint: %s\n", why);
 		errors++;

@@ -11,6 +11,7 @@
 
 #include <stdio.h>
 
+#include "proxy/fingerprint.h"
 #include "proxy/tls.h"
 #include "proxy/trust.h"
 
@@ -43,6 +44,7 @@ struct agent_conf {
 	char		*ca_cert_dir;
 	char		*ssl_cert_file;
 	char		*ssl_fingerprint;
+	struct fingerprints pins;	/* ssl_fingerprint, parsed */
 	int		 no_ssl_check;
 };
 

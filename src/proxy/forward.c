@@ -57,8 +57,6 @@ struct link {
 	struct forwarder	*f;
 	const struct agent_conf	*a;
 	int			 cert_has_key;	/* ssl-cert-file holds its key */
-	struct fingerprints	 pins;		/* ssl-fingerprint */
-	char			 pins_bad[256];	/* why ssl-fingerprint is unusable */
 };
 
 /* What on_prereq() learns of one transfer's TLS connections. */
@@ -250,7 +248,7 @@ on_prereq(void *arg, char *remote_ip, char *local_ip, int remote_port,
 		    "sent no certificate");
 		return CURL_PREREQFUNC_ABORT;
 	}
-	if ((r = fingerprint_match(&lk->pins, peers[0].data, peers[0].size)) ==
+	if ((r = fingerprint_match(&lk->a->pins, peers[0].data, peers[0].size)) ==
 	    1) {
 		tc->refused = 0;
 		return CURL_PREREQFUNC_OK;
@@ -525,18 +523,9 @@ exchange(const struct link *lk, const char *url, const char *ctype,
 
 	memset(&tc, 0, sizeof(tc));
 	tc.lk = lk;
-	if (lk->a->no_ssl_check || (lk->pins.n == 0 &&
-	    lk->pins_bad[0] == '\0'))
+	if (lk->a->no_ssl_check || lk->a->pins.n == 0)
 		return transfer(lk, &tc, url, ctype, body, len, job, reqid,
 		    x);
-	if (lk->pins_bad[0] != '\0') {
-		/* The agent's TLS layer fails too: nothing is sent. */
-		memset(x, 0, sizeof(*x));
-		buf_init(&x->body, ANSWER_MAX);
-		snprintf(x->error, sizeof(x->error), "agent.cfg: "
-		    "ssl-fingerprint: %s", lk->pins_bad);
-		return ERR_INVALID;
-	}
 	tc.pinned = 1;
 	r = transfer(lk, &tc, url, ctype, body, len, job, reqid, x);
 	if (r == 0 || !tc.refused)
@@ -680,10 +669,6 @@ link_init(struct link *lk, const struct curlx *cx, CURL *c,
 	lk->a = a;
 	if (a->ssl_cert_file[0] != '\0')
 		lk->cert_has_key = pem_has_key(a->ssl_cert_file);
-	if (!a->no_ssl_check && fingerprint_parse(a->ssl_fingerprint,
-	    &lk->pins, lk->pins_bad, sizeof(lk->pins_bad)) != 0 &&
-	    lk->pins_bad[0] == '\0')
-		snprintf(lk->pins_bad, sizeof(lk->pins_bad), "unusable");
 }
 
 static void
