@@ -32,6 +32,30 @@ SHARED_XML = os.path.join(SHARED, "fixtures", "inventories", "xml")
 AGENT_ID = "3a609a2e-947f-4e6a-9af9-32c024ac3e98"
 
 
+FUSION_AGENT = shutil.which("fusioninventory-agent")
+
+
+def run_fusion_agent(test, url, *extra):
+    """Runs the real FusionInventory agent once, an inventory to url, and
+    fails test unless it reports success; returns its log."""
+    d = tempfile.mkdtemp(prefix="fia-")
+    test.addCleanup(shutil.rmtree, d, True)
+    os.makedirs(os.path.join(d, "var"))
+    conf = os.path.join(d, "agent.cfg")
+    with open(conf, "w") as f:
+        f.write("server = %s\nvardir = %s/var\nno-httpd = 1\n"
+                "logger = stderr\ndebug = 1\n" % (url, d))
+    p = subprocess.run(
+        [FUSION_AGENT, "--conf-file=" + conf, "--tasks=inventory", "--force",
+         "--no-category=process,environment,software,user,local_user,"
+         "local_group"] + list(extra), capture_output=True, timeout=300)
+    log = p.stdout.decode() + p.stderr.decode()
+    test.assertEqual(p.returncode, 0, log)
+    test.assertNotIn("communication error", log)
+    test.assertNotIn("[error]", log)
+    return log
+
+
 def need_shared(test):
     """Skips (saying why) when the shared fixtures are not beside the repo."""
     if not os.path.isdir(SHARED_JSON):
@@ -143,6 +167,7 @@ class Passeur:
              "logger": "stderr", "debug": 0}
         a.update(agent or {})
         write_cfg(os.path.join(self.confdir, "agent.cfg"), a)
+        self.host = a["httpd-ip"] or "127.0.0.1"
         p = {"disabled": "no", "local_store": self.store, "maxrate": 0}
         p.update(proxy or {})
         write_cfg(os.path.join(self.confdir, "proxy-server-plugin.cfg"), p)
@@ -172,16 +197,18 @@ class Passeur:
             raise AssertionError("passeur exited %d:\n%s" %
                                  (self.proc.returncode, self.log()))
         try:
-            socket.create_connection(("127.0.0.1", self.port), 0.2).close()
+            socket.create_connection((self.host, self.port), 0.2).close()
             return True
         except OSError:
             return False
 
     def url(self, path="/proxy/glpi"):
-        return "http://127.0.0.1:%d%s" % (self.port, path)
+        host = "[%s]" % self.host if ":" in self.host else self.host
+        return "http://%s:%d%s" % (host, self.port, path)
 
     def request(self, method, path="/proxy/glpi", body=None, headers=None,
                 **kw):
+        kw.setdefault("host", self.host)
         return http(method, self.port, path, body, headers, **kw)
 
     def post(self, body, ctype, agent_id=None, path="/proxy/glpi",
@@ -300,7 +327,8 @@ class GlpiDouble:
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def url(self, path="/front/inventory.php"):
-        return "http://127.0.0.1:%d%s" % (self.port, path)
+        host = "[%s]" % self.host if ":" in self.host else self.host
+        return "http://%s:%d%s" % (host, self.port, path)
 
     def requests(self):
         r = http("GET", self.port, "/_double/requests")

@@ -10,34 +10,16 @@ import tempfile
 import unittest
 import xml.etree.ElementTree as ET
 
-from harness import FIXTURES, SHARED_XML, Passeur, main
+from harness import (FIXTURES, FUSION_AGENT, SHARED_XML, Passeur, main,
+                     run_fusion_agent)
 
-AGENT = shutil.which("fusioninventory-agent")
 INJECTOR = shutil.which("fusioninventory-injector")
 
 
-@unittest.skipUnless(AGENT and INJECTOR,
+@unittest.skipUnless(FUSION_AGENT and INJECTOR,
                      "fusioninventory-agent is not installed "
                      "(tools/install-deps test installs it)")
 class RealAgent(unittest.TestCase):
-    def run_agent(self, url):
-        d = tempfile.mkdtemp(prefix="fia-")
-        self.addCleanup(shutil.rmtree, d, True)
-        os.makedirs(os.path.join(d, "var"))
-        conf = os.path.join(d, "agent.cfg")
-        with open(conf, "w") as f:
-            f.write("server = %s\nvardir = %s/var\nno-httpd = 1\n"
-                    "logger = stderr\ndebug = 1\n" % (url, d))
-        p = subprocess.run(
-            [AGENT, "--conf-file=" + conf, "--tasks=inventory", "--force",
-             "--no-category=process,environment,software,user,local_user,"
-             "local_group"], capture_output=True, timeout=300)
-        log = p.stdout.decode() + p.stderr.decode()
-        self.assertEqual(p.returncode, 0, log)
-        self.assertNotIn("communication error", log)
-        self.assertNotIn("[error]", log)
-        return log
-
     def check_agent_inventory(self, px):
         files = px.files()
         self.assertEqual(len(files), 1, files)
@@ -54,7 +36,7 @@ class RealAgent(unittest.TestCase):
     def test_agent_prolog_and_inventory(self):
         for path in ("/proxy/fusioninventory", "/proxy/glpi"):
             with self.subTest(path=path), Passeur() as px:
-                self.run_agent(px.url(path))
+                run_fusion_agent(self, px.url(path))
                 self.check_agent_inventory(px)
                 px.wait_log(r"127\.0\.0\.1 - \S+ prolog 200 ")
                 px.wait_log(r"127\.0\.0\.1 - \S+ inventory 200 ")

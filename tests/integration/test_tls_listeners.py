@@ -13,10 +13,10 @@ import tempfile
 import unittest
 
 from certs import make_certs
-from harness import (AGENT_ID, BIN, FIXTURES, GlpiDouble, Passeur, free_port,
-                     main, wait_until, write_cfg)
+from harness import (AGENT_ID, BIN, FIXTURES, FUSION_AGENT, GlpiDouble,
+                     Passeur, free_port, main, run_fusion_agent, wait_until,
+                     write_cfg)
 
-AGENT = shutil.which("fusioninventory-agent")
 CERTS = None
 
 
@@ -239,7 +239,7 @@ class TlsListeners(unittest.TestCase):
             idle.close()
             cut.close()
 
-    @unittest.skipUnless(AGENT, "fusioninventory-agent is not installed "
+    @unittest.skipUnless(FUSION_AGENT, "fusioninventory-agent is not installed "
                          "(tools/install-deps test installs it)")
     def test_real_agent_over_http_and_https(self):
         with two_listeners() as px:
@@ -249,27 +249,10 @@ class TlsListeners(unittest.TestCase):
                      px.tls_port, px.store2,
                      ["--ca-cert-file=" + CERTS["ca.pem"]])):
                 with self.subTest(url=url):
-                    self.run_agent(url, extra)
+                    run_fusion_agent(self, url, *extra)
                     files = os.listdir(store)
                     self.assertEqual(len(files), 1, files)
                     self.assertTrue(files[0].endswith(".xml"))
-
-    def run_agent(self, url, extra):
-        d = tempfile.mkdtemp(prefix="fia-")
-        self.addCleanup(shutil.rmtree, d, True)
-        os.makedirs(os.path.join(d, "var"))
-        conf = os.path.join(d, "agent.cfg")
-        with open(conf, "w") as f:
-            f.write("server = %s\nvardir = %s/var\nno-httpd = 1\n"
-                    "logger = stderr\ndebug = 1\n" % (url, d))
-        p = subprocess.run(
-            [AGENT, "--conf-file=" + conf, "--tasks=inventory", "--force",
-             "--no-category=process,environment,software,user,local_user,"
-             "local_group"] + extra, capture_output=True, timeout=300)
-        log = p.stdout.decode() + p.stderr.decode()
-        self.assertEqual(p.returncode, 0, log)
-        self.assertNotIn("communication error", log)
-        self.assertNotIn("[error]", log)
 
 
 def has_ipv6_loopback():
@@ -283,51 +266,26 @@ def has_ipv6_loopback():
 
 @unittest.skipUnless(has_ipv6_loopback(), "no IPv6 loopback (::1) here")
 class Ipv6(unittest.TestCase):
-    def v6(self, proxy):
+    def v6(self, proxy, **agent):
         port = free_port("::1")
-        px = Passeur(agent={"httpd-ip": "::1", "httpd-port": port},
-                     proxy=proxy, port=port)
-        px._answers = lambda: (px.proc.poll() is None and
-                               socket.create_connection(("::1", port), 0.2)
-                               .close() is None)
-        return px
-
-    def get(self, px):
-        c = httpclient.HTTPConnection("::1", px.port, timeout=10)
-        try:
-            c.request("GET", "/proxy/apiversion")
-            r = c.getresponse()
-            r.read()
-            return r.status
-        finally:
-            c.close()
+        agent.update({"httpd-ip": "::1", "httpd-port": port})
+        return Passeur(agent=agent, proxy=proxy, port=port)
 
     def post(self, px):
-        c = httpclient.HTTPConnection("::1", px.port, timeout=10)
-        try:
-            c.request("POST", "/proxy/glpi", fixture("computer_small.json"),
-                      {"Content-Type": "application/json",
-                       "GLPI-Agent-ID": AGENT_ID})
-            r = c.getresponse()
-            r.read()
-            return r.status
-        finally:
-            c.close()
+        return px.post(fixture("computer_small.json"), "application/json",
+                       AGENT_ID).status
 
     def test_listener_and_store(self):
         with self.v6({}) as px:
-            self.assertEqual(self.get(px), 200)
+            self.assertTrue(px.alive())
             self.assertEqual(self.post(px), 200)
             px.wait_log(r"::1 - \S+ inventory 200 ")
 
     def test_trust_list(self):
         with self.v6({"forbid_not_trusted": "yes"}) as px:
             self.assertEqual(self.post(px), 403)
-        px = self.v6({"forbid_not_trusted": "yes"})
-        write_cfg(os.path.join(px.confdir, "agent.cfg"),
-                  {"httpd-ip": "::1", "httpd-port": px.port,
-                   "logger": "stderr", "httpd-trust": "::1/128"})
-        with px:
+        with self.v6({"forbid_not_trusted": "yes"},
+                     **{"httpd-trust": "::1/128"}) as px:
             self.assertEqual(self.post(px), 200)
 
     def test_rate_limit(self):
