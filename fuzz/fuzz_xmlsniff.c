@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "common/err.h"
-#include "proxy/xmlsniff.h"
+#include "common/xmlsniff.h"
 #include "fuzz.h"
 
 /* The fields as the proxy means them, read with expat. */

@@ -11,7 +11,7 @@
 
 #include <stdio.h>
 
-#include "proxy/fingerprint.h"
+#include "common/fingerprint.h"
 #include "proxy/tls.h"
 #include "proxy/trust.h"
 

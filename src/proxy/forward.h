@@ -76,7 +76,5 @@ void	forward_job_free(struct forward_job *job);
 int	forward_submit(struct forwarder *f, struct forward_job *job,
 	    forward_done_cb done, void *arg);
 
-/* Seconds of a GLPI expiration: "10s", "5m", "2h", "1d", "24" (hours). */
-long	forward_expiration_seconds(const char *text);
 
 #endif

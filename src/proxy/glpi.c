@@ -18,7 +18,7 @@
 #include "proxy/generation.h"
 #include "proxy/reqcache.h"
 #include "proxy/store.h"
-#include "proxy/xmlsniff.h"
+#include "common/xmlsniff.h"
 
 static void
 json_answer(struct response *rs, int status, json_t *obj)

@@ -13,7 +13,7 @@
 #include "proxy/decode.h"
 #include "proxy/forward.h"
 #include "proxy/store.h"
-#include "proxy/xmlsniff.h"
+#include "common/xmlsniff.h"
 
 static const char inventory_reply[] =
     "<?xml version='1.0' encoding='UTF-8'?>\n<REPLY></REPLY>\n";

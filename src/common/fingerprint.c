@@ -8,7 +8,7 @@
 
 #include "common/conf.h"
 #include "common/err.h"
-#include "proxy/fingerprint.h"
+#include "common/fingerprint.h"
 
 static const struct {
 	const char		*name;

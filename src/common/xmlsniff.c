@@ -5,7 +5,7 @@
 
 #include "common/err.h"
 #include "common/fsx.h"
-#include "proxy/xmlsniff.h"
+#include "common/xmlsniff.h"
 
 struct scan {
 	const char		*start, *p, *end;

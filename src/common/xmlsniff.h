@@ -11,8 +11,8 @@
  * A DOCTYPE is refused (agents never send one; it is how entity tricks
  * begin).  Its verdicts are checked against expat by a fuzz target.
  */
-#ifndef PASSEUR_PROXY_XMLSNIFF_H
-#define PASSEUR_PROXY_XMLSNIFF_H
+#ifndef PASSEUR_COMMON_XMLSNIFF_H
+#define PASSEUR_COMMON_XMLSNIFF_H
 
 #include <stddef.h>
 

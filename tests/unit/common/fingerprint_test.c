@@ -5,7 +5,7 @@
 #include "../testutil.h"
 
 #include "common/err.h"
-#include "proxy/fingerprint.h"
+#include "common/fingerprint.h"
 
 /* Digests of the three bytes "abc" (FIPS 180 test vectors). */
 #define ABC_SHA1	"a9993e364706816aba3e25717850c26c9cd0d89d"

@@ -4,7 +4,7 @@
 #include "../testutil.h"
 
 #include "common/err.h"
-#include "proxy/xmlsniff.h"
+#include "common/xmlsniff.h"
 
 static int
 sniff(const char *doc, struct xml_fields *f)

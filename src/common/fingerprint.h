@@ -11,8 +11,8 @@
  *
  * Everything here works on caller storage; nothing is allocated.
  */
-#ifndef PASSEUR_PROXY_FINGERPRINT_H
-#define PASSEUR_PROXY_FINGERPRINT_H
+#ifndef PASSEUR_COMMON_FINGERPRINT_H
+#define PASSEUR_COMMON_FINGERPRINT_H
 
 #include <stddef.h>
 

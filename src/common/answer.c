@@ -1,0 +1,67 @@
+#include <ctype.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "common/answer.h"
+
+long
+answer_expiration_seconds(const char *text)
+{
+	char	*end;
+	long	 n;
+
+	if (text == NULL || !isdigit((unsigned char)*text))
+		return -1;
+	n = strtol(text, &end, 10);
+	switch (*end) {
+	case 's':
+		break;
+	case 'm':
+		n *= 60;
+		break;
+	case 'd':
+		n *= 86400;
+		break;
+	case '\0':
+	case 'h':
+		n *= 3600;
+		break;
+	default:
+		return -1;
+	}
+	if (*end != '\0' && end[1] != '\0')
+		return -1;
+	return n;
+}
+
+int
+answer_json(const void *body, size_t len, char *status, size_t statuslen,
+    char *message, size_t messagelen, long *expirationp)
+{
+	json_t		*root, *v;
+	const char	*s;
+
+	*status = '\0';
+	if (message != NULL)
+		*message = '\0';
+	*expirationp = -1;
+	if (len == 0 || (root = json_loadb(body, len, 0, NULL)) == NULL)
+		return -1;
+	if (!json_is_object(root)) {
+		json_decref(root);
+		return -1;
+	}
+	if ((s = json_string_value(json_object_get(root, "status"))) != NULL)
+		snprintf(status, statuslen, "%s", s);
+	if (message != NULL && (s = json_string_value(json_object_get(root,
+	    "message"))) != NULL)
+		snprintf(message, messagelen, "%s", s);
+	v = json_object_get(root, "expiration");
+	if (json_is_integer(v))
+		*expirationp = (long)json_integer_value(v) * 3600;
+	else if (json_is_string(v))
+		*expirationp = answer_expiration_seconds(json_string_value(v));
+	json_decref(root);
+	return 0;
+}

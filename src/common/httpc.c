@@ -1,0 +1,468 @@
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include <gnutls/gnutls.h>
+
+#include "common/compress.h"
+#include "common/err.h"
+#include "common/httpc.h"
+#include "common/log.h"
+
+/* What on_prereq() learns of one transfer's TLS connections. */
+struct tlscheck {
+	const struct httpc	*lk;
+	int			 pinned;	/* accept by ssl-fingerprint */
+	int			 refused;	/* on_prereq said no */
+	int			 cert_asked;	/* server wants a client cert */
+	char			 why[FINGERPRINT_STRLEN + 128];
+};
+
+static size_t
+on_body(char *p, size_t size, size_t n, void *arg)
+{
+	struct httpc_answer *x = arg;
+
+	if (buf_append(&x->body, p, size * n) != 0)
+		return 0;	/* too large: abort the transfer */
+	return size * n;
+}
+
+static size_t
+on_header(char *p, size_t size, size_t n, void *arg)
+{
+	struct httpc_answer	*x = arg;
+	size_t		 len = size * n, vlen;
+	const char	*v;
+
+	if (len > 13 && strncasecmp(p, "Content-Type:", 13) == 0) {
+		v = p + 13;
+		v += strspn(v, " \t");
+		vlen = strcspn(v, "\r\n");
+		snprintf(x->ctype, sizeof(x->ctype), "%.*s", (int)vlen, v);
+	} else if (len > 16 && strncasecmp(p, "GLPI-Request-ID:", 16) == 0) {
+		v = p + 16;
+		v += strspn(v, " \t");
+		vlen = strcspn(v, "\r\n");
+		if (vlen == REQID_STRLEN) {
+			memcpy(x->reqid, v, REQID_STRLEN);
+			x->reqid[REQID_STRLEN] = '\0';
+		}
+	}
+	return len;
+}
+
+
+/* Aborts a transfer once the owner says so. */
+static int
+on_progress(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut,
+    curl_off_t un)
+{
+	const struct httpc *lk = arg;
+
+	(void)dt;
+	(void)dn;
+	(void)ut;
+	(void)un;
+	return lk->cancelled(lk->cancel_arg) ? 1 : 0;
+}
+
+/*
+ * TLS, as the agent's HTTP client does it.
+ *
+ * ca-cert-file, ca-cert-dir, ssl-cert-file and no-ssl-check are libcurl
+ * options.  ssl-fingerprint is not: IO::Socket::SSL accepts a server
+ * whose leaf certificate has a listed fingerprint even when no trusted CA
+ * vouches for it (another name, expired, self-signed), and otherwise lets
+ * the usual verification decide.  libcurl's GnuTLS build has no hook into
+ * its verification (CURLOPT_SSL_CTX_FUNCTION is for OpenSSL, wolfSSL and
+ * mbedTLS), and CURLOPT_PINNEDPUBLICKEY pins a public key, not a
+ * certificate, and only on top of the usual verification.
+ *
+ * So a transfer that accepts by fingerprint runs with libcurl's own
+ * verification off, and on_prereq() checks the certificate instead.
+ * libcurl calls CURLOPT_PREREQFUNCTION once the connection is up, TLS
+ * handshake included, and before it writes the first byte of the request;
+ * it does so for every request of the transfer (redirects too), on new and
+ * reused connections alike.  The callback takes the server's certificate
+ * from the live GnuTLS session of that very connection
+ * (CURLINFO_TLS_SSL_PTR, gnutls_certificate_get_peers) and aborts the
+ * transfer when no fingerprint matches: nothing of the request reaches a
+ * server that is not pinned.  The TLS session cache is off in that mode,
+ * so every new connection has a full handshake and a certificate to check.
+ *
+ * Designs left aside: a CONNECT_ONLY probe and then the real transfer
+ * (libcurl does not reuse a CONNECT_ONLY connection, so the body would go
+ * over a second connection nobody checked, which an active attacker can
+ * take while letting the probe through), and reading CURLINFO_CERTINFO
+ * after the transfer (the body is sent by then).
+ *
+ * When fingerprints are set, the fingerprint attempt comes first (they are
+ * set for servers no CA vouches for, so that costs one handshake); only
+ * when it is refused for a fingerprint that differs, before any byte was
+ * sent, does the usual verification get its chance, on a new connection.
+ * no-ssl-check turns every check off and wins over ssl-fingerprint, as in
+ * the agent.
+ *
+ * The callback is installed on every transfer: it also notes whether the
+ * server asked for a client certificate, so that a TLS 1.3 server that
+ * then drops the connection gets a log line that says why.
+ */
+static int
+on_prereq(void *arg, char *remote_ip, char *local_ip, int remote_port,
+    int local_port)
+{
+	struct tlscheck			*tc = arg;
+	const struct httpc		*lk = tc->lk;
+	struct curl_tlssessioninfo	*tsi = NULL;
+	const gnutls_datum_t		*peers;
+	const char			*scheme = NULL;
+	char				 seen[FINGERPRINT_STRLEN];
+	unsigned int			 n = 0;
+	int				 r;
+
+	(void)remote_ip;
+	(void)local_ip;
+	(void)remote_port;
+	(void)local_port;
+	if (lk->cx->easy_getinfo(lk->c, CURLINFO_SCHEME, &scheme) ==
+	    CURLE_OK && scheme != NULL && strcasecmp(scheme, "https") != 0)
+		return CURL_PREREQFUNC_OK;	/* plain HTTP: no certificate */
+	if (lk->cx->easy_getinfo(lk->c, CURLINFO_TLS_SSL_PTR, &tsi) !=
+	    CURLE_OK || tsi == NULL)
+		tsi = NULL;
+	if (tsi != NULL && tsi->backend == CURLSSLBACKEND_GNUTLS &&
+	    tsi->internals != NULL &&
+	    gnutls_certificate_client_get_request_status(tsi->internals) != 0)
+		tc->cert_asked = 1;
+	if (!tc->pinned)
+		return CURL_PREREQFUNC_OK;
+	tc->refused = 1;
+	if (tsi == NULL || tsi->internals == NULL) {
+		snprintf(tc->why, sizeof(tc->why), "ssl-fingerprint: no TLS "
+		    "session to check");
+		return CURL_PREREQFUNC_ABORT;
+	}
+	if (tsi->backend != CURLSSLBACKEND_GNUTLS) {
+		snprintf(tc->why, sizeof(tc->why), "ssl-fingerprint needs the "
+		    "GnuTLS build of libcurl (libcurl3-gnutls)");
+		return CURL_PREREQFUNC_ABORT;
+	}
+	peers = gnutls_certificate_get_peers(tsi->internals, &n);
+	if (peers == NULL || n == 0) {
+		snprintf(tc->why, sizeof(tc->why), "ssl-fingerprint: the server "
+		    "sent no certificate");
+		return CURL_PREREQFUNC_ABORT;
+	}
+	if ((r = fingerprint_match(lk->conf->pins, peers[0].data, peers[0].size)) ==
+	    1) {
+		tc->refused = 0;
+		return CURL_PREREQFUNC_OK;
+	}
+	if (r != 0 || fingerprint_format(FINGERPRINT_SHA256, peers[0].data,
+	    peers[0].size, seen, sizeof(seen)) != 0)
+		snprintf(tc->why, sizeof(tc->why), "ssl-fingerprint: cannot "
+		    "compute the certificate's fingerprint");
+	else
+		snprintf(tc->why, sizeof(tc->why), "certificate fingerprint %s "
+		    "is not in ssl-fingerprint", seen);
+	return CURL_PREREQFUNC_ABORT;
+}
+
+/* 1 when the PEM file at path also holds a private key. */
+static int
+pem_has_key(const char *path)
+{
+	FILE	*fp;
+	char	 line[256];
+	int	 found = 0;
+
+	if ((fp = fopen(path, "r")) == NULL)
+		return 0;	/* libcurl says why when it loads it */
+	while (!found && fgets(line, sizeof(line), fp) != NULL)
+		found = strncmp(line, "-----BEGIN ", 11) == 0 &&
+		    strstr(line, "PRIVATE KEY-----") != NULL;
+	fclose(fp);
+	return found;
+}
+
+/*
+ * Options of every transfer.  Returns 0, or ERR_INVALID (with the reason
+ * in x->error) when libcurl cannot do what the configuration asks.
+ */
+static int
+set_common(const struct httpc *lk, struct tlscheck *tc, struct httpc_answer *x)
+{
+	const struct curlx	*cx = lk->cx;
+	const struct httpc_conf	*a = lk->conf;
+	CURL			*c = lk->c;
+	int			 hooked;
+
+	cx->easy_reset(c);
+	cx->easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	cx->easy_setopt(c, CURLOPT_TIMEOUT, (long)a->timeout);
+	cx->easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
+	cx->easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+	cx->easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
+	cx->easy_setopt(c, CURLOPT_POSTREDIR, (long)CURL_REDIR_POST_ALL);
+	cx->easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	cx->easy_setopt(c, CURLOPT_WRITEDATA, x);
+	cx->easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	cx->easy_setopt(c, CURLOPT_HEADERDATA, x);
+	cx->easy_setopt(c, CURLOPT_ERRORBUFFER, x->error);
+	if (lk->cancelled != NULL) {
+		cx->easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+		cx->easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+		cx->easy_setopt(c, CURLOPT_XFERINFODATA, lk);
+	}
+	/*
+	 * Without a proxy key libcurl follows http_proxy, https_proxy and
+	 * no_proxy.  With one, the agent sends everything through it and
+	 * reads no environment: "" turns the no_proxy variable off.
+	 */
+	if (a->proxy[0] != '\0') {
+		cx->easy_setopt(c, CURLOPT_PROXY, a->proxy);
+		cx->easy_setopt(c, CURLOPT_NOPROXY, "");
+	}
+	if (a->user[0] != '\0') {
+		/* Credentials are sent when the server asks (401). */
+		cx->easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_ANY);
+		cx->easy_setopt(c, CURLOPT_USERNAME, a->user);
+		cx->easy_setopt(c, CURLOPT_PASSWORD, a->password);
+	}
+	/*
+	 * As IO::Socket::SSL: the CAs configured replace the system's
+	 * (libcurl would keep its built-in bundle or folder beside them).
+	 */
+	if (a->ca_cert_file[0] != '\0' || a->ca_cert_dir[0] != '\0') {
+		cx->easy_setopt(c, CURLOPT_CAINFO, a->ca_cert_file[0] !=
+		    '\0' ? a->ca_cert_file : NULL);
+		cx->easy_setopt(c, CURLOPT_CAPATH, a->ca_cert_dir[0] != '\0' ?
+		    a->ca_cert_dir : NULL);
+	}
+	if (a->ssl_cert_file[0] != '\0') {
+		/* A client certificate, its key beside it or in no file. */
+		cx->easy_setopt(c, CURLOPT_SSLCERT, a->ssl_cert_file);
+		if (a->ssl_key_file[0] != '\0')
+			cx->easy_setopt(c, CURLOPT_SSLKEY, a->ssl_key_file);
+		else if (lk->cert_has_key)
+			cx->easy_setopt(c, CURLOPT_SSLKEY, a->ssl_cert_file);
+	}
+	if (a->no_ssl_check || tc->pinned) {
+		cx->easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+		cx->easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+	/* Always hooked, to tell a missing client certificate in the log. */
+	hooked = cx->easy_setopt(c, CURLOPT_PREREQFUNCTION, on_prereq) ==
+	    CURLE_OK && cx->easy_setopt(c, CURLOPT_PREREQDATA, tc) == CURLE_OK;
+	if (tc->pinned) {
+		cx->easy_setopt(c, CURLOPT_SSL_SESSIONID_CACHE, 0L);
+		if (!hooked) {
+			snprintf(x->error, sizeof(x->error), "ssl-fingerprint "
+			    "needs libcurl 7.80 or later");
+			return ERR_INVALID;
+		}
+	}
+	return 0;
+}
+
+static struct curl_slist *
+add_header(const struct curlx *cx, struct curl_slist *h, const char *name,
+    const char *value)
+{
+	char line[1024];
+
+	if (value == NULL || *value == '\0')
+		return h;
+	if ((size_t)snprintf(line, sizeof(line), "%s: %s", name, value) >=
+	    sizeof(line))
+		return h;
+	return cx->slist_append(h, line);
+}
+
+/*
+ * Adds GnuTLS's reading of a failed certificate verification to x->error:
+ * libcurl's own text says that it failed, not why (untrusted, expired...).
+ */
+static void
+explain_verification(const struct httpc *lk, struct httpc_answer *x)
+{
+	struct curl_tlssessioninfo	*tsi = NULL;
+	gnutls_datum_t			 out = { NULL, 0 };
+	long				 status = 0;
+	size_t				 len, n;
+
+	if (lk->cx->easy_getinfo(lk->c, CURLINFO_SSL_VERIFYRESULT, &status) !=
+	    CURLE_OK || status == 0 ||
+	    lk->cx->easy_getinfo(lk->c, CURLINFO_TLS_SSL_PTR, &tsi) !=
+	    CURLE_OK || tsi == NULL || tsi->backend != CURLSSLBACKEND_GNUTLS)
+		return;
+	if (gnutls_certificate_verification_status_print((unsigned)status,
+	    GNUTLS_CRT_X509, &out, 0) != 0 || out.data == NULL)
+		return;
+	n = strlen((const char *)out.data);
+	while (n > 0 && isspace(out.data[n - 1]))
+		n--;
+	len = strlen(x->error);
+	snprintf(x->error + len, sizeof(x->error) - len, " (%.*s)", (int)n,
+	    (const char *)out.data);
+	gnutls_free(out.data);
+}
+
+/*
+ * Says what the client certificate has to do with a failed transfer:
+ * libcurl's GnuTLS texts name no file, and a server that refuses a TLS 1.3
+ * client for its certificate only does so once the request is on its way,
+ * which libcurl reports as a failure to send or receive.
+ */
+static void
+explain_client_cert(const struct httpc *lk, const struct tlscheck *tc,
+    CURLcode cr, struct httpc_answer *x)
+{
+	const char	*file = lk->conf->ssl_cert_file;
+	size_t		 len = strlen(x->error);
+
+	if (cr == CURLE_SSL_CONNECT_ERROR || cr == CURLE_SSL_CERTPROBLEM) {
+		if (*file != '\0')
+			snprintf(x->error + len, sizeof(x->error) - len,
+			    " (ssl-cert-file %.256s%s)", file,
+			    lk->cert_has_key ? "" :
+			    ", which holds no private key");
+		return;
+	}
+	if (!tc->cert_asked || (cr != CURLE_SEND_ERROR &&
+	    cr != CURLE_RECV_ERROR && cr != CURLE_GOT_NOTHING))
+		return;
+	/* libcurl's first message (often about getpeername) misleads. */
+	if (*file == '\0')
+		snprintf(x->error, sizeof(x->error), "the server asked for a "
+		    "client certificate and ssl-cert-file is not set (%s)",
+		    lk->cx->easy_strerror(cr));
+	else
+		snprintf(x->error, sizeof(x->error), "the server asked for a "
+		    "client certificate and may have refused ssl-cert-file "
+		    "%.256s (%s)", file, lk->cx->easy_strerror(cr));
+}
+
+/*
+ * One transfer of rq, in fingerprint mode when tc->pinned.  Returns as
+ * httpc_exchange() does.
+ */
+static int
+transfer(const struct httpc *lk, struct tlscheck *tc,
+    const struct httpc_request *rq, struct httpc_answer *x)
+{
+	const struct curlx	*cx = lk->cx;
+	CURL			*c = lk->c;
+	const char *const	*hp;
+	struct curl_slist	*h = NULL;
+	struct buf		 plain;
+	CURLcode		 cr;
+	int			 r = 0;
+
+	memset(x, 0, sizeof(*x));
+	buf_init(&x->body, HTTPC_ANSWER_MAX);
+	if ((r = set_common(lk, tc, x)) != 0)
+		return r;
+	cx->easy_setopt(c, CURLOPT_URL, rq->url);
+	h = add_header(cx, h, "Pragma", "no-cache");
+	h = cx->slist_append(h, "Expect:");
+	h = add_header(cx, h, "User-Agent", rq->user_agent != NULL &&
+	    *rq->user_agent != '\0' ? rq->user_agent :
+	    "Passeur/" PASSEUR_VERSION);
+	for (hp = rq->headers; hp != NULL && hp[0] != NULL; hp += 2)
+		h = add_header(cx, h, hp[0], hp[1]);
+	if (rq->body != NULL) {
+		h = add_header(cx, h, "Content-Type", rq->ctype);
+		cx->easy_setopt(c, CURLOPT_POST, 1L);
+		cx->easy_setopt(c, CURLOPT_POSTFIELDS, rq->body);
+		cx->easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)rq->len);
+	} else
+		cx->easy_setopt(c, CURLOPT_HTTPGET, 1L);
+	cx->easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	cr = cx->easy_perform(c);
+	cx->slist_free_all(h);
+	if (cr != CURLE_OK) {
+		if (tc->refused)
+			snprintf(x->error, sizeof(x->error), "%s", tc->why);
+		else if (x->error[0] == '\0')
+			snprintf(x->error, sizeof(x->error), "%s",
+			    cx->easy_strerror(cr));
+		if (cr == CURLE_PEER_FAILED_VERIFICATION)
+			explain_verification(lk, x);
+		else
+			explain_client_cert(lk, tc, cr, x);
+		return ERR_TRANSPORT;
+	}
+	cx->easy_getinfo(c, CURLINFO_RESPONSE_CODE, &x->status);
+	if (strncasecmp(x->ctype, "application/x-", 14) == 0 &&
+	    (compress_is_zlib(x->body.data, x->body.len) ||
+	    compress_is_gzip(x->body.data, x->body.len))) {
+		buf_init(&plain, HTTPC_ANSWER_MAX);
+		r = compress_inflate(compress_is_gzip(x->body.data,
+		    x->body.len) ? COMPRESS_GZIP : COMPRESS_ZLIB,
+		    x->body.data, x->body.len, &plain);
+		buf_free(&x->body);
+		x->body = plain;
+		if (r != 0)
+			snprintf(x->error, sizeof(x->error),
+			    "cannot inflate the answer: %s", err_str(r));
+	}
+	return r;
+}
+
+void
+httpc_init(struct httpc *h, const struct curlx *cx, CURL *c,
+    const struct httpc_conf *conf)
+{
+	memset(h, 0, sizeof(*h));
+	h->cx = cx;
+	h->c = c;
+	h->conf = conf;
+	if (conf->ssl_cert_file[0] != '\0' && conf->ssl_key_file[0] == '\0')
+		h->cert_has_key = pem_has_key(conf->ssl_cert_file);
+}
+
+int
+httpc_exchange(const struct httpc *lk, const struct httpc_request *rq,
+    struct httpc_answer *x)
+{
+	struct tlscheck	tc;
+	char		first[sizeof(tc.why)];
+	long		sent = 0;
+	int		r;
+
+	memset(&tc, 0, sizeof(tc));
+	tc.lk = lk;
+	if (lk->conf->no_ssl_check || lk->conf->pins == NULL ||
+	    lk->conf->pins->n == 0)
+		return transfer(lk, &tc, rq, x);
+	tc.pinned = 1;
+	r = transfer(lk, &tc, rq, x);
+	if (r == 0 || !tc.refused)
+		return r;
+	/* A request already sent (before a redirect) is not sent twice. */
+	if (lk->cx->easy_getinfo(lk->c, CURLINFO_REQUEST_SIZE, &sent) !=
+	    CURLE_OK || sent != 0)
+		return r;
+	log_debug("%s: %s; trying the usual verification", rq->url, tc.why);
+	memcpy(first, tc.why, sizeof(first));
+	buf_free(&x->body);
+	memset(&tc, 0, sizeof(tc));
+	tc.lk = lk;
+	if ((r = transfer(lk, &tc, rq, x)) != 0 && x->error[0] != '\0') {
+		char	second[sizeof(x->error)];
+		int	n;
+
+		/* Both reasons; the second one is cut if it has to be. */
+		memcpy(second, x->error, sizeof(second));
+		n = snprintf(x->error, sizeof(x->error), "%s; ", first);
+		if (n > 0 && (size_t)n < sizeof(x->error))
+			snprintf(x->error + n, sizeof(x->error) - (size_t)n,
+			    "%.*s", (int)(sizeof(x->error) - (size_t)n - 1),
+			    second);
+	}
+	return r;
+}
