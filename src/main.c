@@ -5,18 +5,21 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "inject/inject.h"
 #include "proxy/serve.h"
 
 static void
 usage(FILE *out)
 {
 	fprintf(out,
-	    "usage: passeur serve [-fnTv] [-c confdir] [--vardir dir]\n"
+	    "usage: passeur serve [-fnTv] [-c confdir] [-u user] [--vardir dir]\n"
+	    "       passeur inject [options] [-f file | -d dir | --stdin] -u url\n"
 	    "       passeur --version\n"
 	    "\n"
 	    "  serve     run the inventory proxy (GLPI Agent proxy plugin)\n"
+	    "  inject    send stored inventories (glpi-injector)\n"
 	    "\n"
-	    "See passeur(1) and passeur-serve(8).\n");
+	    "See passeur(1), passeur-serve(8) and passeur-inject(1).\n");
 }
 
 int
@@ -38,6 +41,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "serve") == 0)
 		return serve_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "inject") == 0)
+		return inject_main(argc - 1, argv + 1);
 	fprintf(stderr, "passeur: unknown command \"%s\"\n", argv[1]);
 	usage(stderr);
 	return 2;

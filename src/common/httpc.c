@@ -36,7 +36,19 @@ on_header(char *p, size_t size, size_t n, void *arg)
 	size_t		 len = size * n, vlen;
 	const char	*v;
 
-	if (len > 13 && strncasecmp(p, "Content-Type:", 13) == 0) {
+	if (len > 5 && strncmp(p, "HTTP/", 5) == 0) {
+		/* A new status line (after a redirect or a 100): its reason. */
+		x->ctype[0] = x->reqid[0] = '\0';
+		v = memchr(p, ' ', len);
+		if (v != NULL && (v = memchr(v + 1, ' ', len - (size_t)(v + 1 -
+		    p))) != NULL) {
+			v++;
+			vlen = strcspn(v, "\r\n");
+			snprintf(x->reason, sizeof(x->reason), "%.*s",
+			    (int)vlen, v);
+		} else
+			x->reason[0] = '\0';
+	} else if (len > 13 && strncasecmp(p, "Content-Type:", 13) == 0) {
 		v = p + 13;
 		v += strspn(v, " \t");
 		vlen = strcspn(v, "\r\n");

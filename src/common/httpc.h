@@ -55,6 +55,7 @@ struct httpc_request {
 
 struct httpc_answer {
 	long		 status;		/* HTTP status */
+	char		 reason[64];		/* its reason phrase */
 	struct buf	 body;			/* inflated when it was compressed */
 	char		 ctype[128];
 	char		 reqid[REQID_STRLEN + 1];	/* GLPI-Request-ID, or "" */

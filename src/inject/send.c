@@ -1,0 +1,293 @@
+#include <ctype.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/answer.h"
+#include "common/uuid.h"
+#include "inject/send.h"
+
+/*
+ * Polling a pending proxy: after 0.1, 0.2, 0.4... seconds, up to the
+ * expiration it announced (at most POLL_MAX_SLEEP s), and never longer in
+ * all than the reference's 12 polls of that expiration.  A proxy usually
+ * has the answer within milliseconds; a backlog must not wait seconds
+ * for each file.
+ */
+#define POLL_FIRST_MS	100
+#define POLL_MAX_TRIES	40
+#define POLL_MAX_SLEEP	60
+#define DEBUG_BODY_MAX	4000
+
+void
+sender_init(struct sender *s, const struct curlx *cx, CURL *c,
+    const struct inject_opts *o)
+{
+	memset(s, 0, sizeof(*s));
+	s->o = o;
+	s->conf.timeout = o->timeout;
+	s->conf.proxy = o->proxy;
+	s->conf.user = "";
+	s->conf.password = "";
+	s->conf.ca_cert_file = o->ca_cert_file;
+	s->conf.ca_cert_dir = o->ca_cert_dir;
+	s->conf.ssl_cert_file = o->ssl_cert_file;
+	s->conf.ssl_key_file = o->ssl_key_file;
+	s->conf.no_ssl_check = o->no_ssl_check;
+	s->conf.pins = &o->pins;
+	httpc_init(&s->h, cx, c, &s->conf);
+}
+
+void
+send_url_shown(const char *url, char *out, size_t outlen)
+{
+	const char	*auth, *at, *end;
+
+	auth = strstr(url, "://");
+	auth = auth != NULL ? auth + 3 : url;
+	end = auth + strcspn(auth, "/?#");
+	at = memchr(auth, '@', (size_t)(end - auth));
+	if (at == NULL)
+		snprintf(out, outlen, "%s", url);
+	else
+		snprintf(out, outlen, "%.*s%s", (int)(auth - url), url,
+		    at + 1);
+}
+
+static void
+nap(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) != 0)
+		;
+}
+
+/* The text of REPLY/ERROR in an XML answer, or NULL. */
+static const char *
+xml_error(const struct buf *b, char *out, size_t outlen)
+{
+	const char *a, *e;
+
+	if ((a = strstr(b->data, "<ERROR>")) == NULL ||
+	    (e = strstr(a, "</ERROR>")) == NULL)
+		return NULL;
+	a += 7;
+	snprintf(out, outlen, "%.*s", (int)(e - a), a);
+	return out;
+}
+
+static void
+debug_answer(struct sender *s, const struct payload *p, const char *method,
+    const char *reqid, const struct httpc_answer *x)
+{
+	char	ids[128] = "";
+	int	n = 0;
+
+	if (!s->o->debug || s->say == NULL)
+		return;
+	if (reqid[0] != '\0')
+		n = snprintf(ids, sizeof(ids), " [%s]", reqid);
+	if (p->agentid[0] != '\0' && n >= 0 && (size_t)n < sizeof(ids))
+		snprintf(ids + n, sizeof(ids) - (size_t)n, " [agentid:%s]",
+		    p->agentid);
+	s->say(s->say_arg, "%s: %s%s: HTTP %ld %s%s%s\n%.*s", p->name,
+	    method, ids, x->status, x->reason, x->reqid[0] != '\0' ?
+	    ", GLPI-Request-ID " : "", x->reqid, (int)(x->body.len >
+	    DEBUG_BODY_MAX ? DEBUG_BODY_MAX : x->body.len),
+	    x->body.data != NULL ? x->body.data : "");
+}
+
+/*
+ * The verdict on one answer: 0 accepted, 1 pending (poll with x->reqid),
+ * -1 refused with why.
+ */
+static int
+verdict(const struct httpc_answer *x, long *waitp, char *why,
+    size_t whylen)
+{
+	const char	*s = x->body.data != NULL ? x->body.data : "";
+	char		 status[32], msg[512];
+	int		 ok2xx = x->status >= 200 && x->status <= 299;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	msg[0] = '\0';
+	if (*s == '\0')
+		snprintf(msg, sizeof(msg), "unexpected empty server response");
+	else if (*s == '{') {
+		if (answer_json(x->body.data, x->body.len, status,
+		    sizeof(status), msg, sizeof(msg), waitp) != 0)
+			snprintf(msg, sizeof(msg), "cannot read the server's "
+			    "JSON answer");
+		else if (strcmp(status, "pending") == 0 && ok2xx) {
+			if (x->reqid[0] != '\0')
+				return 1;
+			snprintf(msg, sizeof(msg), "answer pending without a "
+			    "GLPI-Request-ID");
+		} else if (strcmp(status, "ok") == 0)
+			msg[0] = '\0';
+		else if (msg[0] == '\0')
+			snprintf(msg, sizeof(msg), "server failed to import "
+			    "(status \"%s\")", status);
+	} else if (*s == '<') {
+		if (xml_error(&x->body, msg, sizeof(msg)) == NULL && !ok2xx)
+			msg[0] = '\0';
+	} else
+		snprintf(msg, sizeof(msg), "bad content as server response");
+	if (ok2xx && msg[0] == '\0')
+		return 0;
+	snprintf(why, whylen, "HTTP %ld%s%s%s%s", x->status,
+	    x->reason[0] != '\0' ? " " : "", x->reason, msg[0] != '\0' ?
+	    ": " : "", msg);
+	return -1;
+}
+
+int
+send_payload(struct sender *s, const struct payload *p, char *why,
+    size_t whylen)
+{
+	struct httpc_answer	 x;
+	char			 reqid[REQID_STRLEN + 1], auth[SEND_TOKEN_MAX + 32];
+	char			 shown[1024];
+	const char		*headers[] = {
+		"GLPI-Agent-ID", p->agentid,
+		"GLPI-Request-ID", reqid,
+		"Authorization", auth,
+		NULL
+	};
+	struct httpc_request	 rq = {
+		.url = s->o->url, .ctype = p->ctype, .user_agent = p->user_agent,
+		.headers = headers,
+	};
+	long			 wait, step = POLL_FIRST_MS, waited = 0;
+	int			 tries = 0, r;
+
+	rq.body = s->o->no_compression ? p->content.data : p->body.data;
+	rq.len = s->o->no_compression ? p->content.len : p->body.len;
+	reqid[0] = '\0';
+	if (s->o->debug)
+		reqid_random(reqid);
+	auth[0] = '\0';
+	if (s->bearer != NULL)
+		snprintf(auth, sizeof(auth), "Bearer %s", s->bearer);
+	for (;;) {
+		if (httpc_exchange(&s->h, &rq, &x) != 0) {
+			send_url_shown(s->o->url, shown, sizeof(shown));
+			snprintf(why, whylen, "cannot send to %s: %s", shown,
+			    x.error);
+			buf_free(&x.body);
+			return -1;
+		}
+		debug_answer(s, p, rq.body != NULL ? "POST" : "GET", reqid,
+		    &x);
+		r = verdict(&x, &wait, why, whylen);
+		if (r != 1) {
+			buf_free(&x.body);
+			return r;
+		}
+		if (wait < 1)
+			wait = 1;
+		if (wait > POLL_MAX_SLEEP)
+			wait = POLL_MAX_SLEEP;
+		if (tries == POLL_MAX_TRIES || waited >= 12 * 1000 * wait) {
+			snprintf(why, whylen, "still pending after %d polls "
+			    "over %.1f s", tries, (double)waited / 1000);
+			buf_free(&x.body);
+			return -1;
+		}
+		/* The proxy answers later: ask for it by its request id. */
+		memcpy(reqid, x.reqid, sizeof(reqid));
+		buf_free(&x.body);
+		if (step > 1000 * wait)
+			step = 1000 * wait;
+		nap(step);
+		waited += step;
+		step *= 2;
+		tries++;
+		rq.body = NULL;
+		rq.len = 0;
+		rq.ctype = NULL;
+	}
+}
+
+/* The token endpoint of the GLPI behind url, as glpi-injector finds it. */
+static int
+token_url(const char *url, char *out, size_t outlen)
+{
+	const char	*auth, *path, *rest, *p, *cut = NULL;
+	size_t		 plen;
+
+	if ((auth = strstr(url, "://")) == NULL)
+		return -1;
+	path = auth + 3 + strcspn(auth + 3, "/?#");
+	rest = path + strcspn(path, "?#");
+	/* The path up to its last "marketplace" or "plugins", if any. */
+	for (p = path; p < rest; p++)
+		if ((size_t)(rest - p) >= 7 && (strncmp(p, "plugins", 7) ==
+		    0 || ((size_t)(rest - p) >= 11 &&
+		    strncmp(p, "marketplace", 11) == 0)))
+			cut = p;
+	plen = (size_t)((cut != NULL ? cut : rest) - path);
+	while (plen > 0 && path[plen - 1] == '/')
+		plen--;
+	if ((size_t)snprintf(out, outlen, "%.*s%.*s/api.php/token%s",
+	    (int)(path - url), url, (int)plen, path, rest) >= outlen)
+		return -1;
+	return 0;
+}
+
+int
+send_oauth_token(struct sender *s, char *token, size_t tokenlen, char *why,
+    size_t whylen)
+{
+	struct httpc_answer	 x;
+	struct httpc_request	 rq = { 0 };
+	char			 url[4096], shown[1024];
+	json_t			*req, *root;
+	const char		*t;
+	char			*body;
+	int			 r = -1;
+
+	if (token_url(s->o->url, url, sizeof(url)) != 0) {
+		snprintf(why, whylen, "cannot make the token URL from -u");
+		return -1;
+	}
+	req = json_pack("{s:s,s:s,s:s,s:s}", "grant_type",
+	    "client_credentials", "client_id", s->o->oauth_id,
+	    "client_secret", s->o->oauth_secret, "scope", "inventory");
+	body = req != NULL ? json_dumps(req, JSON_COMPACT) : NULL;
+	json_decref(req);
+	if (body == NULL) {
+		snprintf(why, whylen, "out of memory");
+		return -1;
+	}
+	rq.url = url;
+	rq.ctype = "application/json";
+	rq.body = body;
+	rq.len = strlen(body);
+	rq.user_agent = s->o->useragent;
+	send_url_shown(url, shown, sizeof(shown));
+	if (httpc_exchange(&s->h, &rq, &x) != 0)
+		snprintf(why, whylen, "%s: %s", shown, x.error);
+	else if (x.status < 200 || x.status > 299)
+		snprintf(why, whylen, "%s: HTTP %ld %s", shown, x.status,
+		    x.reason);
+	else if ((root = json_loadb(x.body.data, x.body.len, 0, NULL)) ==
+	    NULL || (t = json_string_value(json_object_get(root,
+	    "access_token"))) == NULL || *t == '\0' ||
+	    strlen(t) >= tokenlen || strpbrk(t, "\r\n") != NULL) {
+		snprintf(why, whylen, "%s: no usable access_token in the "
+		    "answer", shown);
+		json_decref(root);
+	} else {
+		snprintf(token, tokenlen, "%s", t);
+		json_decref(root);
+		r = 0;
+	}
+	free(body);
+	buf_free(&x.body);
+	return r;
+}

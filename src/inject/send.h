@@ -1,0 +1,50 @@
+/*
+ * Sending a payload and reading the verdict, as glpi-injector does, with
+ * one difference: an answer "pending" from a proxy is polled with its
+ * GLPI-Request-ID until the first final answer, which is the verdict.
+ */
+#ifndef PASSEUR_INJECT_SEND_H
+#define PASSEUR_INJECT_SEND_H
+
+#include <stddef.h>
+
+#include "common/httpc.h"
+#include "inject/inject.h"
+#include "inject/payload.h"
+
+#define SEND_TOKEN_MAX	4096
+
+struct sender {
+	struct httpc		 h;
+	struct httpc_conf	 conf;
+	const struct inject_opts *o;
+	const char		*bearer;	/* OAuth token, or NULL */
+	/* Where --debug writes the exchanges (locked by the caller's hook). */
+	void			(*say)(void *, const char *, ...)
+				    __attribute__((format(printf, 2, 3)));
+	void			*say_arg;
+};
+
+/* Ready for o, on the calling thread's libcurl handle. */
+void	sender_init(struct sender *s, const struct curlx *cx, CURL *c,
+	    const struct inject_opts *o);
+
+/*
+ * Sends p to o->url.  Returns 0 when the server accepted it; -1 with the
+ * reason in why (the HTTP status and the server's message when there
+ * was an answer).
+ */
+int	send_payload(struct sender *s, const struct payload *p, char *why,
+	    size_t whylen);
+
+/*
+ * The OAuth access token for o->url's GLPI (client credentials, scope
+ * "inventory"), into token.  Returns 0, or -1 with a reason in why.
+ */
+int	send_oauth_token(struct sender *s, char *token, size_t tokenlen,
+	    char *why, size_t whylen);
+
+/* url without its user:password part, for messages. */
+void	send_url_shown(const char *url, char *out, size_t outlen);
+
+#endif
