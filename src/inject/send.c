@@ -213,9 +213,8 @@ send_payload(struct sender *s, const struct payload *p, char *why,
 	}
 }
 
-/* The token endpoint of the GLPI behind url, as glpi-injector finds it. */
-static int
-token_url(const char *url, char *out, size_t outlen)
+int
+send_token_url(const char *url, char *out, size_t outlen)
 {
 	const char	*auth, *path, *rest, *p, *cut = NULL;
 	size_t		 plen;
@@ -251,7 +250,7 @@ send_oauth_token(struct sender *s, char *token, size_t tokenlen, char *why,
 	char			*body;
 	int			 r = -1;
 
-	if (token_url(s->o->url, url, sizeof(url)) != 0) {
+	if (send_token_url(s->o->url, url, sizeof(url)) != 0) {
 		snprintf(why, whylen, "cannot make the token URL from -u");
 		return -1;
 	}

@@ -44,6 +44,14 @@ int	send_payload(struct sender *s, const struct payload *p, char *why,
 int	send_oauth_token(struct sender *s, char *token, size_t tokenlen,
 	    char *why, size_t whylen);
 
+/*
+ * The token endpoint of the GLPI behind url, as glpi-injector finds it:
+ * the path cut before its last "marketplace" or "plugins" (else kept
+ * whole), without trailing slashes, then "/api.php/token".  0, or -1
+ * when url has no scheme or out is too small.
+ */
+int	send_token_url(const char *url, char *out, size_t outlen);
+
 /* url without its user:password part, for messages. */
 void	send_url_shown(const char *url, char *out, size_t outlen);
 
