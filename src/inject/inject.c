@@ -23,6 +23,19 @@
 #define TIMEOUT_DEFAULT	180	/* seconds, as LWP's */
 #define STDIN_NAME	"STDIN DATA"	/* its name in the list of failures */
 
+/*
+ * Set by the first SIGINT or SIGTERM: no new file is started, the ones
+ * in flight finish (a second signal ends the process at once).
+ */
+static volatile sig_atomic_t	stop_signal;
+
+static void
+on_stop(int sig)
+{
+	stop_signal = sig;
+	signal(sig, SIG_DFL);
+}
+
 /* What happened to each item, for the final list. */
 struct run {
 	const struct inject_opts *o;
@@ -313,7 +326,9 @@ worker(void *arg)
 		s.say_arg = rn->pr;
 	}
 	while ((i = atomic_fetch_add(&rn->next, 1)) < rn->it->n) {
-		if (rn->cx != NULL && c == NULL) {
+		if (stop_signal) {
+			ok = 0;		/* not tried: listed as not sent */
+		} else if (rn->cx != NULL && c == NULL) {
 			progress_say(rn->pr, stderr, "passeur inject: %s: "
 			    "curl_easy_init failed", rn->it->v[i].path);
 			ok = 0;
@@ -381,6 +396,8 @@ inject_main(int argc, char **argv)
 
 	parse(argc, argv, &o);
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGINT, on_stop);
+	signal(SIGTERM, on_stop);
 	/* The reference's order: stdin, then the file, then the folder. */
 	if (o.use_stdin || o.file != NULL) {
 		if (collect_add(&it, o.use_stdin ? STDIN_NAME : o.file, 0) != 0)
@@ -433,6 +450,9 @@ inject_main(int argc, char **argv)
 	}
 	run_all(&rn, o.dry_run ? 1 : o.jobs);
 report:
+	if (stop_signal)
+		progress_say(rn.pr, stderr, "passeur inject: interrupted; the "
+		    "files not tried are listed as not sent");
 	progress_end(rn.pr, it.skipped);
 	for (i = 0; i < it.n; i++) {
 		if (!rn.failed[i])
@@ -446,5 +466,7 @@ report:
 	collect_free(&it);
 	pthread_cond_destroy(&rn.cv);
 	pthread_mutex_destroy(&rn.lock);
+	if (stop_signal)
+		return 128 + stop_signal;
 	return nfailed > 0 ? 1 : 0;
 }

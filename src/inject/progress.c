@@ -17,7 +17,7 @@ struct progress {
 	int		 tty;
 	int		 drawn;		/* the bar is on screen */
 	size_t		 files, done, sent;
-	off_t		 bytes, done_bytes;
+	off_t		 bytes, done_bytes, sent_bytes;
 	double		 start, last;
 };
 
@@ -53,6 +53,7 @@ progress_done(struct progress *pr, off_t size, int sent)
 	pr->done++;
 	pr->sent += sent ? 1 : 0;
 	pr->done_bytes += size;
+	pr->sent_bytes += sent ? size : 0;
 	pthread_mutex_unlock(&pr->lock);
 }
 
@@ -157,7 +158,7 @@ progress_end(struct progress *pr, size_t skipped)
 
 	pthread_mutex_lock(&pr->lock);
 	clear(pr);
-	human((double)pr->done_bytes, b, sizeof(b));
+	human((double)pr->sent_bytes, b, sizeof(b));
 	fprintf(pr->out, "passeur inject: %zu sent, %zu failed, %zu skipped "
 	    "in %.2f s (%s, %.0f files/s)\n", pr->sent, pr->done - pr->sent,
 	    skipped, el, b, el > 0 ? (double)pr->sent / el : 0);
