@@ -65,3 +65,22 @@ answer_json(const void *body, size_t len, char *status, size_t statuslen,
 	json_decref(root);
 	return 0;
 }
+
+long
+answer_poll_next(struct answer_poll *ap, long expiration)
+{
+	long cap, step;
+
+	if (expiration < 1)
+		expiration = 1;
+	if (expiration > 60)
+		expiration = 60;
+	cap = expiration * 1000;
+	if (ap->tries == 40 || ap->waited_ms >= 12 * cap)
+		return -1;
+	step = ap->step_ms < cap ? ap->step_ms : cap;
+	ap->step_ms *= 2;
+	ap->waited_ms += step;
+	ap->tries++;
+	return step;
+}

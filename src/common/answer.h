@@ -25,4 +25,26 @@ int	answer_json(const void *body, size_t len, char *status,
 	    size_t statuslen, char *message, size_t messagelen,
 	    long *expirationp);
 
+/*
+ * When to ask again for an answer that is "pending": after 0.1, 0.2,
+ * 0.4... seconds, never more than the expiration announced (clamped to
+ * 1..60 s) between two polls, and never longer in all than twelve times
+ * that expiration (the agent's patience) nor more than 40 polls.  A proxy
+ * usually has the answer within milliseconds; a chain or a backlog must
+ * not wait seconds for each message.
+ */
+struct answer_poll {
+	long	step_ms, waited_ms;
+	int	tries;
+};
+
+#define ANSWER_POLL_INIT	{ 100, 0, 0 }
+
+/*
+ * Milliseconds to sleep before the next poll, given the expiration of the
+ * last pending answer in seconds (-1 when it had none), or -1 when it is
+ * time to give up.
+ */
+long	answer_poll_next(struct answer_poll *ap, long expiration);
+
 #endif

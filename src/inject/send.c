@@ -9,16 +9,6 @@
 #include "common/uuid.h"
 #include "inject/send.h"
 
-/*
- * Polling a pending proxy: after 0.1, 0.2, 0.4... seconds, up to the
- * expiration it announced (at most POLL_MAX_SLEEP s), and never longer in
- * all than the reference's 12 polls of that expiration.  A proxy usually
- * has the answer within milliseconds; a backlog must not wait seconds
- * for each file.
- */
-#define POLL_FIRST_MS	100
-#define POLL_MAX_TRIES	40
-#define POLL_MAX_SLEEP	60
 #define DEBUG_BODY_MAX	4000
 
 void
@@ -162,8 +152,9 @@ send_payload(struct sender *s, const struct payload *p, char *why,
 		.url = s->o->url, .ctype = p->ctype, .user_agent = p->user_agent,
 		.headers = headers,
 	};
-	long			 wait, step = POLL_FIRST_MS, waited = 0;
-	int			 tries = 0, r;
+	struct answer_poll	 ap = ANSWER_POLL_INIT;
+	long			 wait, ms;
+	int			 r;
 
 	rq.body = s->o->no_compression ? p->content.data : p->body.data;
 	rq.len = s->o->no_compression ? p->content.len : p->body.len;
@@ -188,25 +179,17 @@ send_payload(struct sender *s, const struct payload *p, char *why,
 			buf_free(&x.body);
 			return r;
 		}
-		if (wait < 1)
-			wait = 1;
-		if (wait > POLL_MAX_SLEEP)
-			wait = POLL_MAX_SLEEP;
-		if (tries == POLL_MAX_TRIES || waited >= 12 * 1000 * wait) {
+		if ((ms = answer_poll_next(&ap, wait)) < 0) {
 			snprintf(why, whylen, "still pending after %d polls "
-			    "over %.1f s", tries, (double)waited / 1000);
+			    "over %.1f s", ap.tries, (double)ap.waited_ms /
+			    1000);
 			buf_free(&x.body);
 			return -1;
 		}
 		/* The proxy answers later: ask for it by its request id. */
 		memcpy(reqid, x.reqid, sizeof(reqid));
 		buf_free(&x.body);
-		if (step > 1000 * wait)
-			step = 1000 * wait;
-		nap(step);
-		waited += step;
-		step *= 2;
-		tries++;
+		nap(ms);
 		rq.body = NULL;
 		rq.len = 0;
 		rq.ctype = NULL;

@@ -16,15 +16,6 @@
 #include "proxy/forward.h"
 #include "proxy/proxy.h"
 
-/*
- * Polling a pending upstream: every 1, 2, 4... seconds up to the
- * expiration it announced (at most POLL_MAX_SLEEP), so a chain of proxies
- * delivers in seconds, and never longer in all than the agent would wait
- * (12 times the expiration).
- */
-#define POLL_MAX_TRIES	40
-#define POLL_MAX_SLEEP	60
-
 struct forwarder {
 	pthread_mutex_t		 lock;
 	pthread_cond_t		 more, idle_cv, cancel_cv;
@@ -36,14 +27,19 @@ struct forwarder {
 	pthread_t		*threads;
 };
 
-/* Sleeps seconds, or less when the forwarder is cancelled. */
+/* Sleeps ms milliseconds, or less when the forwarder is cancelled. */
 static void
-nap(struct forwarder *f, long seconds)
+nap(struct forwarder *f, long ms)
 {
 	struct timespec deadline;
 
 	clock_gettime(CLOCK_REALTIME, &deadline);
-	deadline.tv_sec += seconds;
+	deadline.tv_sec += ms / 1000;
+	deadline.tv_nsec += (ms % 1000) * 1000000L;
+	if (deadline.tv_nsec >= 1000000000L) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000L;
+	}
 	pthread_mutex_lock(&f->lock);
 	while (!atomic_load(&f->cancelled) &&
 	    pthread_cond_timedwait(&f->cancel_cv, &f->lock, &deadline) == 0)
@@ -103,8 +99,9 @@ forward_json_one(const struct link *lk, struct forward_job *job,
 	struct forwarder	*f = lk->f;
 	struct httpc_answer	 x;
 	char			 status[32], reqid[REQID_STRLEN + 1];
-	long			 wait, step = 1, waited = 0;
-	int			 tries = 0, r;
+	struct answer_poll	 ap = ANSWER_POLL_INIT;
+	long			 wait, ms;
+	int			 r;
 
 	reqid[0] = '\0';
 	if (log_verbosity() > 0)
@@ -130,32 +127,23 @@ forward_json_one(const struct link *lk, struct forward_job *job,
 			buf_free(&x.body);
 			return ERR_PEER;
 		}
-		if (wait < 1)
-			wait = 1;
-		if (wait > POLL_MAX_SLEEP)
-			wait = POLL_MAX_SLEEP;
 		if (strcmp(status, "pending") != 0 || x.reqid[0] == '\0')
 			break;
-		if (tries == POLL_MAX_TRIES || waited >= 12 * wait ||
+		if ((ms = answer_poll_next(&ap, wait)) < 0 ||
 		    atomic_load(&f->cancelled)) {
 			/* The agent must not wait for what will never come. */
 			log_warnx("forward %s to server%d (%s): still pending "
 			    "after %d polls, given up", job->reqid, i, url,
-			    tries);
+			    ap.tries);
 			buf_free(&x.body);
 			return ERR_TIMEOUT;
 		}
 		/* An upstream proxy is pending: poll it as an agent would. */
 		memcpy(reqid, x.reqid, sizeof(reqid));
 		buf_free(&x.body);
-		if (step > wait)
-			step = wait;
 		log_debug("forward %s: server%d pending as %s, polling in "
-		    "%lds", job->reqid, i, reqid, step);
-		nap(f, step);
-		waited += step;
-		step *= 2;
-		tries++;
+		    "%ld ms", job->reqid, i, reqid, ms);
+		nap(f, ms);
 		r = exchange(lk, url, NULL, NULL, 0, reqid, &x);
 	}
 	job->status = strcmp(status, "pending") == 0 ? 202 : 200;

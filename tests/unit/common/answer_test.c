@@ -71,6 +71,37 @@ test_not_json(void **state)
 	assert_string_equal(status, "pending");
 }
 
+static void
+test_poll_schedule(void **state)
+{
+	struct answer_poll	ap = ANSWER_POLL_INIT;
+	long			ms, total = 0;
+	int			n = 0;
+
+	(void)state;
+	/* 0.1, 0.2, 0.4, 0.8 s, then the 1 s expiration, up to 12 s. */
+	assert_int_equal(answer_poll_next(&ap, 1), 100);
+	assert_int_equal(answer_poll_next(&ap, 1), 200);
+	assert_int_equal(answer_poll_next(&ap, 1), 400);
+	assert_int_equal(answer_poll_next(&ap, 1), 800);
+	assert_int_equal(answer_poll_next(&ap, 1), 1000);
+	while ((ms = answer_poll_next(&ap, 1)) >= 0)
+		assert_int_equal(ms, 1000);
+	assert_true(ap.waited_ms >= 12000 && ap.waited_ms < 13000);
+	/* No expiration counts as 1 s; a long one is capped at 60 s. */
+	ap = (struct answer_poll)ANSWER_POLL_INIT;
+	while ((ms = answer_poll_next(&ap, 3600)) >= 0) {
+		assert_true(ms <= 60000);
+		total += ms;
+		n++;
+	}
+	assert_true(n <= 40);
+	assert_int_equal(total, ap.waited_ms);
+	assert_true(total <= 12 * 60000 + 60000);
+	ap = (struct answer_poll)ANSWER_POLL_INIT;
+	assert_int_equal(answer_poll_next(&ap, -1), 100);
+}
+
 int
 main(void)
 {
@@ -78,6 +109,7 @@ main(void)
 		cmocka_unit_test(test_expiration_grammar),
 		cmocka_unit_test(test_json_fields),
 		cmocka_unit_test(test_not_json),
+		cmocka_unit_test(test_poll_schedule),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
