@@ -352,7 +352,28 @@ def conf_seeds():
         put("conf", name, data)
 
 
+# --- jsonpeek ----------------------------------------------------------------
+def jsonpeek_seeds():
+    s = {
+        "inventory": INVENTORY,
+        "partial": PARTIAL,
+        "printer": PRINTER,
+        "phone-escaped": PHONE,
+        "contact": CONTACT,
+        "escaped-key": b'{"device\\u0069d":"x","deviceid":"y"}',
+        "duplicate-content": b'{"content":{"versionclient":"a"},'
+                             b'"content":[],"deviceid":"d"}',
+        "deep": b'{"a":' * 40 + b'1' + b'}' * 40,
+        "not-object": b'[{"deviceid":"x"}]',
+        "cut": INVENTORY[:len(INVENTORY) // 2],
+        "long-value": b'{"deviceid":"' + b"x" * 200 + b'"}',
+    }
+    for name, data in s.items():
+        put("jsonpeek", name, data)
+
+
 xmlsniff_seeds()
 decode_seeds()
 pipeline_seeds()
 conf_seeds()
+jsonpeek_seeds()

@@ -132,7 +132,7 @@ compress_inflate(enum compress_kind kind, const void *in, size_t len,
 }
 
 int
-compress_deflate(const void *in, size_t len, struct buf *out)
+compress_deflate(const void *in, size_t len, int level, struct buf *out)
 {
 	uLong	 bound;
 	uLongf	 outlen;
@@ -143,7 +143,7 @@ compress_deflate(const void *in, size_t len, struct buf *out)
 		return r;
 	outlen = bound;
 	if (compress2((Bytef *)out->data + out->len, &outlen, in, (uLong)len,
-	    Z_DEFAULT_COMPRESSION) != Z_OK)
+	    level) != Z_OK)
 		return ERR_NOMEM;
 	out->len += outlen;
 	out->data[out->len] = '\0';

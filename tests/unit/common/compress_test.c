@@ -36,7 +36,8 @@ test_zlib_round_trip(void **state)
 	(void)state;
 	buf_init(&z, MiB);
 	buf_init(&out, MiB);
-	assert_int_equal(compress_deflate(in, 100000, &z), 0);
+	assert_int_equal(compress_deflate(in, 100000,
+	    COMPRESS_LEVEL_DEFAULT, &z), 0);
 	assert_true(z.len > 0 && z.len < 100000);
 	assert_true(compress_is_zlib(z.data, z.len));
 	assert_false(compress_is_gzip(z.data, z.len));
@@ -66,7 +67,8 @@ test_empty_round_trip(void **state)
 	(void)state;
 	buf_init(&z, 1024);
 	buf_init(&out, 1024);
-	assert_int_equal(compress_deflate("", 0, &z), 0);
+	assert_int_equal(compress_deflate("", 0,
+	    COMPRESS_LEVEL_DEFAULT, &z), 0);
 	assert_true(compress_is_zlib(z.data, z.len));
 	assert_int_equal(compress_inflate(COMPRESS_ZLIB, z.data, z.len, &out),
 	    0);
@@ -173,7 +175,8 @@ test_truncated(void **state)
 
 	(void)state;
 	buf_init(&z, MiB);
-	assert_int_equal(compress_deflate(in, 3000, &z), 0);
+	assert_int_equal(compress_deflate(in, 3000,
+	    COMPRESS_LEVEL_DEFAULT, &z), 0);
 	/* Every proper prefix, the adler32 trailer included, is refused. */
 	for (cut = 0; cut < z.len; cut++) {
 		buf_init(&out, MiB);
@@ -206,7 +209,8 @@ test_corrupt(void **state)
 
 	(void)state;
 	buf_init(&z, MiB);
-	assert_int_equal(compress_deflate(in, 3000, &z), 0);
+	assert_int_equal(compress_deflate(in, 3000,
+	    COMPRESS_LEVEL_DEFAULT, &z), 0);
 	/* A changed byte of the checksum. */
 	z.data[z.len - 1] ^= 0x55;
 	buf_init(&out, MiB);
@@ -304,7 +308,8 @@ test_ceiling_exact(void **state)
 
 	(void)state;
 	buf_init(&z, MiB);
-	assert_int_equal(compress_deflate(in, 4096, &z), 0);
+	assert_int_equal(compress_deflate(in, 4096,
+	    COMPRESS_LEVEL_DEFAULT, &z), 0);
 	/* The ceiling is inclusive: exactly 4096 fits, 4095 does not. */
 	buf_init(&out, 4096);
 	assert_int_equal(compress_inflate(COMPRESS_ZLIB, z.data, z.len, &out),
@@ -328,7 +333,8 @@ test_deflate_ceiling(void **state)
 	(void)state;
 	/* deflate needs room for zlib's bound, which is above the input. */
 	buf_init(&z, 1000);
-	assert_int_equal(compress_deflate(in, 100000, &z), ERR_TOO_BIG);
+	assert_int_equal(compress_deflate(in, 100000,
+	    COMPRESS_LEVEL_DEFAULT, &z), ERR_TOO_BIG);
 	assert_int_equal(z.len, 0);
 	buf_free(&z);
 	free(in);

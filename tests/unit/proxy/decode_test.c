@@ -28,7 +28,8 @@ static void
 body_zlib(struct buf *b, const char *text)
 {
 	buf_init(b, MiB);
-	assert_int_equal(compress_deflate(text, strlen(text), b), 0);
+	assert_int_equal(compress_deflate(text, strlen(text),
+	    COMPRESS_LEVEL_DEFAULT, b), 0);
 }
 
 /* Deflates with zlib's stream API: bits 15 for zlib, 31 for gzip. */
@@ -333,7 +334,8 @@ test_bomb(void **state)
 
 	/* Exactly at the ceiling is allowed. */
 	buf_init(&zeros, 4 * MiB);
-	assert_int_equal(compress_deflate(big, MiB, &zeros), 0);
+	assert_int_equal(compress_deflate(big, MiB,
+	    COMPRESS_LEVEL_DEFAULT, &zeros), 0);
 	body_set(&b, zeros.data, zeros.len, MiB);
 	assert_int_equal(decode("application/x-compress-zlib", &b, MiB, &ct,
 	    &err), 0);
