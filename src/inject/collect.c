@@ -9,11 +9,14 @@
 
 #define WALK_MAX_DEPTH	64
 
-/* The folders from the top to the one being read, to stop link loops. */
-struct ancestry {
-	dev_t	dev[WALK_MAX_DEPTH];
-	ino_t	ino[WALK_MAX_DEPTH];
-	int	depth;
+/* The folders walked so far: one reached again by a link is skipped. */
+struct walked {
+	struct {
+		dev_t	dev;
+		ino_t	ino;
+	}	*v;
+	size_t	 n, cap;
+	int	 depth;
 };
 
 int
@@ -106,30 +109,53 @@ sorted_names(const char *dir, size_t *np, char *why, size_t whylen)
 	return names != NULL ? names : calloc(1, sizeof(*names));
 }
 
+/* Records dir as walked; 1 when it already was, -1 out of memory. */
 static int
-walk(struct items *it, const char *dir, int recursive, struct ancestry *up,
+seen(struct walked *w, const struct stat *st)
+{
+	size_t	 i, cap;
+	void	*v;
+
+	for (i = 0; i < w->n; i++)
+		if (w->v[i].dev == st->st_dev && w->v[i].ino == st->st_ino)
+			return 1;
+	if (w->n == w->cap) {
+		cap = w->cap == 0 ? 16 : w->cap * 2;
+		if ((v = realloc(w->v, cap * sizeof(*w->v))) == NULL)
+			return -1;
+		w->v = v;
+		w->cap = cap;
+	}
+	w->v[w->n].dev = st->st_dev;
+	w->v[w->n].ino = st->st_ino;
+	w->n++;
+	return 0;
+}
+
+static int
+walk(struct items *it, const char *dir, int recursive, struct walked *up,
     char *why, size_t whylen)
 {
 	struct stat	 st;
 	char		**names, *path;
 	size_t		 n = 0, i;
-	int		 k, r = 0;
+	int		 r = 0;
 
 	if (stat(dir, &st) != 0) {
 		snprintf(why, whylen, "cannot read folder %s: %s", dir,
 		    strerror(errno));
 		return -1;
 	}
-	for (k = 0; k < up->depth; k++)
-		if (up->dev[k] == st.st_dev && up->ino[k] == st.st_ino)
-			return 0;	/* a link back up: already walked */
+	if ((r = seen(up, &st)) != 0) {
+		if (r < 0)
+			snprintf(why, whylen, "out of memory");
+		return r < 0 ? -1 : 0;
+	}
 	if (up->depth == WALK_MAX_DEPTH) {
 		snprintf(why, whylen, "folder %s: more than %d levels deep",
 		    dir, WALK_MAX_DEPTH);
 		return -1;
 	}
-	up->dev[up->depth] = st.st_dev;
-	up->ino[up->depth] = st.st_ino;
 	up->depth++;
 	if ((names = sorted_names(dir, &n, why, whylen)) == NULL) {
 		up->depth--;
@@ -168,11 +194,13 @@ int
 collect_dir(struct items *it, const char *dir, int recursive, char *why,
     size_t whylen)
 {
-	struct ancestry up;
+	struct walked	up = { NULL, 0, 0, 0 };
+	int		r;
 
-	up.depth = 0;
 	why[0] = '\0';
-	return walk(it, dir, recursive, &up, why, whylen);
+	r = walk(it, dir, recursive, &up, why, whylen);
+	free(up.v);
+	return r;
 }
 
 void

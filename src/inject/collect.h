@@ -28,8 +28,8 @@ int	collect_wanted(const char *name);
 /*
  * Appends the inventories of dir (recursively when recursive) to *it.
  * A folder that cannot be read stops the walk: returns -1 with a
- * sentence in why.  Sub-folders reached twice (a symbolic link to an
- * ancestor) are not walked again.
+ * sentence in why.  A folder reached again through a symbolic link (to
+ * an ancestor, or to a folder walked already) is not walked twice.
  */
 int	collect_dir(struct items *it, const char *dir, int recursive,
 	    char *why, size_t whylen);

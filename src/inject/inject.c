@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -259,7 +260,7 @@ parse(int argc, char **argv, struct inject_opts *o)
 		    "--oauth-client-secret");
 }
 
-static void
+static void __attribute__((format(printf, 2, 3)))
 say(void *arg, const char *fmt, ...)
 {
 	struct progress	*pr = arg;
@@ -272,9 +273,12 @@ say(void *arg, const char *fmt, ...)
 	progress_say(pr, stdout, "%s", line);
 }
 
-/* Prepares, sends and (with -r) removes item i; 0 when it was sent. */
+/*
+ * Prepares, sends and (with -r) removes item i; 0 when it was sent.
+ * Standard input's size is known once read: it goes to *sizep.
+ */
 static int
-inject_one(struct run *rn, struct sender *s, size_t i)
+inject_one(struct run *rn, struct sender *s, size_t i, off_t *sizep)
 {
 	const struct inject_opts	*o = rn->o;
 	const char			*path = o->use_stdin ? NULL :
@@ -286,8 +290,10 @@ inject_one(struct run *rn, struct sender *s, size_t i)
 	int				 r;
 
 	why[0] = '\0';
-	if ((r = payload_load(&p, path, o, !o->dry_run, why,
-	    sizeof(why))) == 0) {
+	r = payload_load(&p, path, o, !o->dry_run, why, sizeof(why));
+	if (path == NULL)
+		*sizep = (off_t)p.content.len;
+	if (r == 0) {
 		if (o->dry_run) {
 			progress_say(rn->pr, stdout, "%s: %s inventory of %s, "
 			    "%zu bytes%s%s", name, p.json ? "JSON" : "XML",
@@ -317,6 +323,7 @@ worker(void *arg)
 	struct sender	 s;
 	CURL		*c = NULL;
 	size_t		 i;
+	off_t		 size;
 	int		 ok;
 
 	if (rn->cx != NULL && (c = rn->cx->easy_init()) != NULL) {
@@ -326,6 +333,7 @@ worker(void *arg)
 		s.say_arg = rn->pr;
 	}
 	while ((i = atomic_fetch_add(&rn->next, 1)) < rn->it->n) {
+		size = rn->it->v[i].size;
 		if (stop_signal) {
 			ok = 0;		/* not tried: listed as not sent */
 		} else if (rn->cx != NULL && c == NULL) {
@@ -333,9 +341,9 @@ worker(void *arg)
 			    "curl_easy_init failed", rn->it->v[i].path);
 			ok = 0;
 		} else
-			ok = inject_one(rn, &s, i) == 0;
+			ok = inject_one(rn, &s, i, &size) == 0;
 		rn->failed[i] = !ok;
-		progress_done(rn->pr, rn->it->v[i].size, ok);
+		progress_done(rn->pr, size, ok);
 		pthread_mutex_lock(&rn->lock);
 		rn->finished++;
 		pthread_cond_signal(&rn->cv);
@@ -400,7 +408,11 @@ inject_main(int argc, char **argv)
 	signal(SIGTERM, on_stop);
 	/* The reference's order: stdin, then the file, then the folder. */
 	if (o.use_stdin || o.file != NULL) {
-		if (collect_add(&it, o.use_stdin ? STDIN_NAME : o.file, 0) != 0)
+		struct stat st;
+
+		if (collect_add(&it, o.use_stdin ? STDIN_NAME : o.file,
+		    !o.use_stdin && stat(o.file, &st) == 0 ? st.st_size : 0) !=
+		    0)
 			die_usage("out of memory");
 	} else if (collect_dir(&it, o.directory, o.recursive, reason,
 	    sizeof(reason)) != 0) {
@@ -453,7 +465,7 @@ report:
 	if (stop_signal)
 		progress_say(rn.pr, stderr, "passeur inject: interrupted; the "
 		    "files not tried are listed as not sent");
-	progress_end(rn.pr, it.skipped);
+	progress_end(rn.pr, it.skipped, o.dry_run);
 	for (i = 0; i < it.n; i++) {
 		if (!rn.failed[i])
 			continue;

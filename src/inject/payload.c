@@ -11,6 +11,7 @@
 
 #include "common/compress.h"
 #include "common/err.h"
+#include "common/jsonpeek.h"
 #include "common/xmlsniff.h"
 #include "inject/payload.h"
 
@@ -130,8 +131,9 @@ set_user_agent(struct payload *p, const char *s, size_t len)
 	p->user_agent[len] = '\0';
 }
 
+/* The full check: the whole document parsed (jansson). */
 static int
-check_json(struct payload *p, const struct inject_opts *o, char *why,
+parse_json(struct payload *p, const struct inject_opts *o, char *why,
     size_t whylen)
 {
 	json_error_t	 e;
@@ -164,6 +166,36 @@ check_json(struct payload *p, const struct inject_opts *o, char *why,
 	return r;
 }
 
+/*
+ * Before sending, the structure and the two fields are enough (the
+ * server parses what it receives): a scan, with the full parse only when
+ * the scan cannot tell, for its precise message or an escaped value.
+ */
+static int
+check_json(struct payload *p, const struct inject_opts *o, int full,
+    char *why, size_t whylen)
+{
+	static const char *const deviceid[] = { "deviceid", NULL };
+	static const char *const version[] = { "content", "versionclient",
+	    NULL };
+	char		vc[sizeof(p->user_agent)];
+	struct jsonpeek	f[2] = {
+		{ deviceid, p->deviceid, sizeof(p->deviceid), 0 },
+		{ version, vc, sizeof(vc), 0 },
+	};
+
+	if (full || jsonpeek(p->content.data, p->content.len, f, 2) != 0 ||
+	    f[0].found == -1 || (o->content_ua && f[1].found == -1))
+		return parse_json(p, o, why, whylen);
+	if (f[0].found == 0 || p->deviceid[0] == '\0') {
+		snprintf(why, whylen, "not an inventory: no deviceid");
+		return -1;
+	}
+	if (o->content_ua && f[1].found == 1)
+		set_user_agent(p, vc, strlen(vc));
+	return 0;
+}
+
 static int
 check_xml(struct payload *p, const struct inject_opts *o, char *why,
     size_t whylen)
@@ -171,13 +203,18 @@ check_xml(struct payload *p, const struct inject_opts *o, char *why,
 	struct xml_fields	 f;
 	const char		*a, *b;
 
-	if (xmlsniff(p->content.data, p->content.len, &f) != 0 ||
-	    f.too_long) {
+	if (xmlsniff(p->content.data, p->content.len, &f) != 0) {
 		snprintf(why, whylen, "not an inventory: XML that is not "
 		    "well-formed");
 		return -1;
 	}
-	if (!f.has_query || !f.has_deviceid || f.deviceid[0] == '\0') {
+	if (f.too_long) {
+		snprintf(why, whylen, "not an inventory: its QUERY or DEVICEID "
+		    "is too long");
+		return -1;
+	}
+	if (!f.has_query || f.query[0] == '\0' || !f.has_deviceid ||
+	    f.deviceid[0] == '\0') {
 		snprintf(why, whylen, "not an inventory: XML without "
 		    "REQUEST/QUERY and REQUEST/DEVICEID");
 		return -1;
@@ -227,7 +264,7 @@ payload_load(struct payload *p, const char *path,
 		;
 	if (*s == '{') {
 		p->json = 1;
-		if (check_json(p, o, why, whylen) != 0)
+		if (check_json(p, o, !encode, why, whylen) != 0)
 			return -1;
 		if (path != NULL)
 			agentid_of_name(path, p->agentid);
@@ -250,7 +287,8 @@ payload_load(struct payload *p, const char *path,
 	}
 	p->ctype = "Application/x-compress-zlib";
 	if (buf_reserve(&p->body, p->content.len / 2 + 1024) != 0 ||
-	    compress_deflate(p->content.data, p->content.len, &p->body) != 0) {
+	    compress_deflate(p->content.data, p->content.len,
+	    COMPRESS_LEVEL_FAST, &p->body) != 0) {
 		snprintf(why, whylen, "cannot compress: out of memory");
 		return -1;
 	}

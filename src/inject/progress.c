@@ -151,7 +151,7 @@ progress_tick(struct progress *pr)
 }
 
 void
-progress_end(struct progress *pr, size_t skipped)
+progress_end(struct progress *pr, size_t skipped, int dry_run)
 {
 	char	b[32];
 	double	el = now() - pr->start;
@@ -159,9 +159,15 @@ progress_end(struct progress *pr, size_t skipped)
 	pthread_mutex_lock(&pr->lock);
 	clear(pr);
 	human((double)pr->sent_bytes, b, sizeof(b));
-	fprintf(pr->out, "passeur inject: %zu sent, %zu failed, %zu skipped "
-	    "in %.2f s (%s, %.0f files/s)\n", pr->sent, pr->done - pr->sent,
-	    skipped, el, b, el > 0 ? (double)pr->sent / el : 0);
+	if (dry_run)
+		fprintf(pr->out, "passeur inject: %zu to send, %zu not "
+		    "inventories, %zu skipped (%s); nothing sent\n", pr->sent,
+		    pr->done - pr->sent, skipped, b);
+	else
+		fprintf(pr->out, "passeur inject: %zu sent, %zu failed, %zu "
+		    "skipped in %.2f s (%s, %.0f files/s)\n", pr->sent,
+		    pr->done - pr->sent, skipped, el, b, el > 0 ?
+		    (double)pr->sent / el : 0);
 	fflush(pr->out);
 	pthread_mutex_unlock(&pr->lock);
 	pthread_mutex_destroy(&pr->lock);

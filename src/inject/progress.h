@@ -25,7 +25,10 @@ void	progress_say(struct progress *pr, FILE *fp, const char *fmt, ...)
 /* Redraws when it is time to; called by the waiting thread. */
 void	progress_tick(struct progress *pr);
 
-/* Clears the bar and prints the summary line to out; frees pr. */
-void	progress_end(struct progress *pr, size_t skipped);
+/*
+ * Clears the bar and prints the summary line to out (of a dry run: files
+ * checked, not sent); frees pr.
+ */
+void	progress_end(struct progress *pr, size_t skipped, int dry_run);
 
 #endif

@@ -109,9 +109,13 @@ test_link_loop(void **state)
 	sub = tu_path(*state, "sub");
 	link = tu_path(sub, "up");
 	assert_int_equal(symlink("..", link), 0);
+	free(link);
+	/* And a link beside sub to it: sub is walked once, first by name. */
+	link = tu_path(*state, "the-link");
+	assert_int_equal(symlink("sub", link), 0);
 	assert_int_equal(collect_dir(&it, *state, 1, why, sizeof(why)), 0);
 	collected(*state, &it, got, sizeof(got));
-	/* The link back to the top is not walked again. */
+	/* Neither the link back to the top nor the second way in. */
 	assert_string_equal(got, "C.ocs a.xml b.json sub/c.data");
 	collect_free(&it);
 	free(link);
