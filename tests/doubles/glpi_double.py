@@ -10,12 +10,33 @@ With --tls-cert and --tls-key it serves HTTPS (control API included); with
 --tls-client-ca too, the TLS handshake also requires a client certificate
 signed by that CA, so a client without one is never served nor recorded.
 
+With --oauth ID:SECRET it also plays GLPI's OAuth server for inventories:
+POST <any path>/api.php/token with the JSON body
+{"grant_type":"client_credentials","client_id":ID,"client_secret":SECRET,
+"scope":"inventory"} is answered 200 {"access_token":T,"token_type":"Bearer",
+"expires_in":3600} (T is fixed for the life of the double); other credentials
+get 401 {"error":"invalid_client"}, another grant type or scope 400. Token
+requests are listed at /_double/tokens, not among the inventory requests.
+Every inventory request without "Authorization: Bearer T" is then answered
+401 {"status":"error",...} and is not recorded.
+
 Control API (JSON):
   GET  /_double/health      {"ok":true}
   GET  /_double/requests    every recorded inventory request, in order
-  POST /_double/reset       forget records, behaviours and pending answers
+  GET  /_double/tokens      every OAuth token request (--oauth), in order:
+                            {"path","body" (parsed JSON or null),"status"}
+  POST /_double/reset       forget records (token requests too), behaviours
+                            and pending answers
   POST /_double/behaviour   {"fail_next":N,"fail_status":500,"fail_body":"..."}
                             {"pending_next":N} {"delay_ms":N} {"close_next":N}
+                            {"fail_match":"text","fail_status":500,"fail_body":"..."}
+  fail_match: every inventory request whose (inflated) body contains the text
+  gets the failure answer, as fail_next gives it (by default 500 with
+  {"status":"error","message":"busy server"}), for as long as it is set; the
+  others are answered as usual. It depends only on each request's body, so it
+  is deterministic with parallel senders. "" or a reset turns it off. Setting
+  fail_next or fail_match also sets fail_status and fail_body (defaults when
+  absent), for both.
 """
 
 import argparse
@@ -193,6 +214,7 @@ def check_inventory(data):
 class State:
     """Recorded requests and test-controlled behaviour, shared by all threads."""
     NUMBERS = ("fail_next", "pending_next", "delay_ms", "close_next")  # settable
+    TEXTS = ("fail_body", "fail_match")
 
     def __init__(self):
         self.lock = threading.Lock()
@@ -203,7 +225,16 @@ class State:
         self.fail_next = self.pending_next = self.delay_ms = self.close_next = 0
         self.fail_status = 500
         self.fail_body = None
+        self.fail_match = ""
+        self.tokens = []  # OAuth token requests (--oauth)
         self.pending = {}  # request id -> (GLPI-Agent-ID, final answer object)
+
+    def matches_failure(self, inflated):
+        """True if the fail_match behaviour applies to this body."""
+        with self.lock:
+            needle = self.fail_match
+        return bool(needle) and inflated is not None and \
+            needle.encode("utf-8") in inflated
 
     def take(self, counter):
         """Uses up one unit of a 'next N' behaviour; True if one was left."""
@@ -215,17 +246,18 @@ class State:
     def configure(self, settings):
         if not isinstance(settings, dict):
             raise ValueError("behaviour must be a JSON object")
-        unknown = set(settings) - set(self.NUMBERS) - {"fail_status", "fail_body"}
+        unknown = set(settings) - set(self.NUMBERS) - set(self.TEXTS) - {"fail_status"}
         if unknown:
             raise ValueError("unknown behaviour: " + ", ".join(sorted(unknown)))
         for key in self.NUMBERS + ("fail_status",):
             value = settings.get(key, 0)
             if type(value) is not int or value < 0:
                 raise ValueError(key + " must be a non-negative integer")
-        if not isinstance(settings.get("fail_body", ""), str):
-            raise ValueError("fail_body must be a string")
+        for key in self.TEXTS:
+            if not isinstance(settings.get(key, ""), str):
+                raise ValueError(key + " must be a string")
         with self.lock:
-            if "fail_next" in settings:
+            if "fail_next" in settings or "fail_match" in settings:
                 # Each failure series starts from the default status and body.
                 self.fail_status = settings.get("fail_status", 500)
                 self.fail_body = settings.get("fail_body")
@@ -285,6 +317,11 @@ class Handler(BaseHTTPRequestHandler):
             # Apache in front of GLPI with Basic authentication.
             self.reply(401, b"Unauthorized", "text/plain",
                        {"WWW-Authenticate": 'Basic realm="GLPI"'}, False)
+        elif self.server.oauth is not None and self.command == "POST" and \
+                url.path.endswith("/api.php/token"):
+            self.oauth_token(url, body)
+        elif not self.bearer_ok():
+            self.reply_json(401, json_error("Authorization: Bearer required"))
         else:
             self.inventory(url, body)
 
@@ -295,22 +332,54 @@ class Handler(BaseHTTPRequestHandler):
         given = self.headers.get("Authorization", "")
         return given == "Basic " + base64.b64encode(expected.encode()).decode()
 
+    def bearer_ok(self):
+        if self.server.oauth is None:
+            return True
+        return self.headers.get("Authorization", "") == \
+            "Bearer " + self.server.oauth_token
+
+    def oauth_token(self, url, body):
+        """GLPI's OAuth client-credentials grant, for the inventory scope."""
+        client_id, secret = self.server.oauth
+        try:
+            grant = json.loads(body.decode("utf-8"))
+        except ValueError:
+            grant = None
+        if not isinstance(grant, dict):
+            status, answer = 400, {"error": "invalid_request"}
+        elif grant.get("grant_type") != "client_credentials":
+            status, answer = 400, {"error": "unsupported_grant_type"}
+        elif grant.get("client_id") != client_id or \
+                grant.get("client_secret") != secret:
+            status, answer = 401, {"error": "invalid_client"}
+        elif grant.get("scope") != "inventory":
+            status, answer = 400, {"error": "invalid_scope"}
+        else:
+            status, answer = 200, {"access_token": self.server.oauth_token,
+                                   "token_type": "Bearer", "expires_in": 3600}
+        state = self.server.state
+        with state.lock:
+            state.tokens.append({"path": url.path, "body": grant,
+                                 "status": status})
+        self.reply_json(status, answer, glpi=False)
+
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = dispatch
 
     # ---- control API ----------------------------------------------------------
 
     def control(self, name, body):
         state = self.server.state
-        routes = {"health": "GET", "requests": "GET", "reset": "POST",
-                  "behaviour": "POST"}
+        routes = {"health": "GET", "requests": "GET", "tokens": "GET",
+                  "reset": "POST", "behaviour": "POST"}
         if name not in routes:
             return self.reply_json(404, {"ok": False, "error": "unknown control"}, False)
         if self.command != routes[name]:
             return self.reply_json(405, {"ok": False, "error": "use " + routes[name]},
                                    False)
-        if name == "requests":
+        if name in ("requests", "tokens"):
             with state.lock:
-                listing = compact(state.records)
+                listing = compact(state.records if name == "requests"
+                                  else state.tokens)
             return self.reply(200, listing, "application/json", glpi=False)
         try:
             if name == "reset":
@@ -367,7 +436,7 @@ class Handler(BaseHTTPRequestHandler):
     def answer(self, compression, kind, inflated):
         """(status, body, Content-Type, extra headers) for one inventory request."""
         state = self.server.state
-        if state.take("fail_next"):
+        if state.take("fail_next") or state.matches_failure(inflated):
             return self.injected_failure()
         if self.command == "GET":
             return self.answer_get()
@@ -449,6 +518,8 @@ class Server(ThreadingHTTPServer):
         self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self.tls_context = tls_context
         self.basic_auth = None
+        self.oauth = None  # (client id, secret) with --oauth
+        self.oauth_token = secrets.token_hex(20)
         self.state = State()
         super().__init__((host, port), Handler)
 
@@ -477,11 +548,16 @@ def main():
     parser.add_argument("--ready-file", help="receives the port once listening")
     parser.add_argument("--basic-auth", metavar="USER:PASSWORD",
                         help="answer 401 to requests without these credentials")
+    parser.add_argument("--oauth", metavar="ID:SECRET",
+                        help="serve api.php/token for these client credentials"
+                        " and answer 401 to inventories without its token")
     args = parser.parse_args()
     if bool(args.tls_cert) != bool(args.tls_key):
         parser.error("--tls-cert and --tls-key go together")
     if args.tls_client_ca and not args.tls_cert:
         parser.error("--tls-client-ca needs --tls-cert and --tls-key")
+    if args.oauth is not None and ":" not in args.oauth:
+        parser.error("--oauth takes ID:SECRET")
 
     context = None
     if args.tls_cert:
@@ -493,6 +569,8 @@ def main():
             context.verify_mode = ssl.CERT_REQUIRED
     server = Server(args.host, args.port, context)
     server.basic_auth = args.basic_auth
+    if args.oauth is not None:
+        server.oauth = tuple(args.oauth.split(":", 1))
     port = server.server_address[1]
 
     stop = threading.Event()

@@ -13,6 +13,7 @@ import re
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -141,6 +142,47 @@ def zlib_of(b):
 
 def gzip_of(b):
     return gzip.compress(b)
+
+
+PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+
+
+def env_without_proxy(**extra):
+    """The environment less the proxy variables of the machine running the
+    tests (loopback only), plus extra."""
+    env = {k: v for k, v in os.environ.items()
+           if k.lower() not in PROXY_VARIABLES}
+    env.update(extra)
+    return env
+
+
+def run_passeur(args, input=None, timeout=120, env=None):
+    """Runs `passeur ARGS...` to its end (killed after timeout seconds);
+    returns the CompletedProcess, output as bytes."""
+    return subprocess.run([BIN] + list(args), input=input,
+                          stdin=None if input is not None else
+                          subprocess.DEVNULL, capture_output=True,
+                          timeout=timeout, env=env)
+
+
+def read_tree(folder):
+    """{path relative to folder: content} of every file under folder."""
+    tree = {}
+    for top, _, names in os.walk(folder):
+        for name in names:
+            path = os.path.join(top, name)
+            with open(path, "rb") as f:
+                tree[os.path.relpath(path, folder)] = f.read()
+    return tree
+
+
+def write_tree(folder, files):
+    """Writes {relative path: content} under folder, making sub-folders."""
+    for rel, content in files.items():
+        path = os.path.join(folder, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(content)
 
 
 def write_cfg(path, keys):
@@ -295,13 +337,19 @@ class Passeur:
 
 
 class GlpiDouble:
-    """The project's GLPI server test double (tests/doubles/glpi_double.py)."""
+    """The project's GLPI server test double (tests/doubles/glpi_double.py).
 
-    def __init__(self, host="127.0.0.1", args=None):
+    With --tls-cert in args it serves HTTPS, and the test's own control
+    requests use HTTPS too (any certificate accepted), presenting
+    control_cert (certificate, key) when given (for --tls-client-ca)."""
+
+    def __init__(self, host="127.0.0.1", args=None, control_cert=None):
         self.host = host
         self.dir = tempfile.mkdtemp(prefix="glpi-double-")
         self.ready = os.path.join(self.dir, "port")
         self.args = args or []
+        self.tls = "--tls-cert" in self.args
+        self.control_cert = control_cert
 
     def __enter__(self):
         self.log = open(os.path.join(self.dir, "double.log"), "wb")
@@ -328,15 +376,43 @@ class GlpiDouble:
 
     def url(self, path="/front/inventory.php"):
         host = "[%s]" % self.host if ":" in self.host else self.host
-        return "http://%s:%d%s" % (host, self.port, path)
+        return "%s://%s:%d%s" % ("https" if self.tls else "http", host,
+                                 self.port, path)
+
+    def control_request(self, method, path, body=None, headers=None):
+        """A request of the test itself to the double; a Response."""
+        if not self.tls:
+            return http(method, self.port, path, body, headers,
+                        host=self.host)
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        if self.control_cert:
+            ctx.load_cert_chain(*self.control_cert)
+        conn = httpclient.HTTPSConnection(self.host, self.port, context=ctx,
+                                          timeout=30)
+        try:
+            conn.request(method, path, body=body, headers=headers or {})
+            r = conn.getresponse()
+            return Response(r.status, r.getheaders(), r.read())
+        finally:
+            conn.close()
 
     def requests(self):
-        r = http("GET", self.port, "/_double/requests")
-        return json.loads(r.body)
+        return self.control_request("GET", "/_double/requests").json()
+
+    def tokens(self):
+        """The OAuth token requests (with --oauth)."""
+        return self.control_request("GET", "/_double/tokens").json()
 
     def behaviour(self, **kw):
-        http("POST", self.port, "/_double/behaviour", json.dumps(kw),
-             {"Content-Type": "application/json"})
+        r = self.control_request("POST", "/_double/behaviour", json.dumps(kw),
+                         {"Content-Type": "application/json"})
+        if r.status != 200:
+            raise AssertionError("behaviour %r refused: %r" % (kw, r))
+
+    def reset(self):
+        self.control_request("POST", "/_double/reset")
 
     @staticmethod
     def inflated(rec):
