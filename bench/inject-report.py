@@ -9,18 +9,9 @@ the table is the round whose wall time is the median of that tool's rounds.
 """
 import sys
 
+from results import load
+
 TARGET_RATIO = 100      # passeur inject -j 8 files/s over the Debian injector's
-
-
-def load(path):
-    out = {}
-    with open(path) as f:
-        for line in f:
-            line = line.rstrip("\n")
-            if "=" in line:
-                k, v = line.split("=", 1)
-                out[k] = v
-    return out
 
 
 R = load(sys.argv[1])

@@ -8,21 +8,12 @@ the unit of VmRSS / 1024); the targets are checked in the same unit.
 """
 import sys
 
+from results import load
+
 TARGET_RATIO = 300          # passeur requests/s over the reference's
 TARGET_P99_MS = 50          # at the largest connection count
 TARGET_IDLE_MIB = 8
 TARGET_CONNS_MIB = 64
-
-
-def load(path):
-    out = {}
-    with open(path) as f:
-        for line in f:
-            line = line.rstrip("\n")
-            if "=" in line:
-                k, v = line.split("=", 1)
-                out[k] = v
-    return out
 
 
 R = load(sys.argv[1])

@@ -98,8 +98,13 @@ class Response:
 
 
 def http(method, port, path, body=None, headers=None, host="127.0.0.1",
-         timeout=30):
-    conn = httpclient.HTTPConnection(host, port, timeout=timeout)
+         timeout=30, context=None):
+    """One request; over TLS with the ssl context when one is given."""
+    if context is not None:
+        conn = httpclient.HTTPSConnection(host, port, context=context,
+                                          timeout=timeout)
+    else:
+        conn = httpclient.HTTPConnection(host, port, timeout=timeout)
     try:
         conn.request(method, path, body=body, headers=headers or {})
         r = conn.getresponse()
@@ -381,22 +386,15 @@ class GlpiDouble:
 
     def control_request(self, method, path, body=None, headers=None):
         """A request of the test itself to the double; a Response."""
-        if not self.tls:
-            return http(method, self.port, path, body, headers,
-                        host=self.host)
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-        ctx.check_hostname = False
-        ctx.verify_mode = ssl.CERT_NONE
-        if self.control_cert:
-            ctx.load_cert_chain(*self.control_cert)
-        conn = httpclient.HTTPSConnection(self.host, self.port, context=ctx,
-                                          timeout=30)
-        try:
-            conn.request(method, path, body=body, headers=headers or {})
-            r = conn.getresponse()
-            return Response(r.status, r.getheaders(), r.read())
-        finally:
-            conn.close()
+        ctx = None
+        if self.tls:
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+            if self.control_cert:
+                ctx.load_cert_chain(*self.control_cert)
+        return http(method, self.port, path, body, headers, host=self.host,
+                    context=ctx)
 
     def requests(self):
         return self.control_request("GET", "/_double/requests").json()
