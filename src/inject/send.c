@@ -55,18 +55,19 @@ nap(long ms)
 		;
 }
 
-/* The text of REPLY/ERROR in an XML answer, or NULL. */
-static const char *
+/* The text of REPLY/ERROR of an XML answer into out, if it has one. */
+static void
 xml_error(const struct buf *b, char *out, size_t outlen)
 {
 	const char *a, *e;
 
-	if ((a = strstr(b->data, "<ERROR>")) == NULL ||
-	    (e = strstr(a, "</ERROR>")) == NULL)
-		return NULL;
-	a += 7;
-	snprintf(out, outlen, "%.*s", (int)(e - a), a);
-	return out;
+	if ((a = strstr(b->data, "<ERROR")) == NULL)
+		return;
+	if (strncmp(a, "<ERROR>", 7) != 0 ||
+	    (e = strstr(a, "</ERROR>")) == NULL || e == a + 7)
+		snprintf(out, outlen, "the server answered an error");
+	else
+		snprintf(out, outlen, "%.*s", (int)(e - a - 7), a + 7);
 }
 
 static void
@@ -122,10 +123,9 @@ verdict(const struct httpc_answer *x, long *waitp, char *why,
 		else if (msg[0] == '\0')
 			snprintf(msg, sizeof(msg), "server failed to import "
 			    "(status \"%s\")", status);
-	} else if (*s == '<') {
-		if (xml_error(&x->body, msg, sizeof(msg)) == NULL && !ok2xx)
-			msg[0] = '\0';
-	} else
+	} else if (*s == '<')
+		xml_error(&x->body, msg, sizeof(msg));
+	else
 		snprintf(msg, sizeof(msg), "bad content as server response");
 	if (ok2xx && msg[0] == '\0')
 		return 0;
