@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "glpi/glpi.h"
 #include "inject/inject.h"
 #include "proxy/serve.h"
 
@@ -14,12 +15,14 @@ usage(FILE *out)
 	fprintf(out,
 	    "usage: passeur serve [-fnTv] [-c confdir] [-u user] [--vardir dir]\n"
 	    "       passeur inject [options] [-f file | -d dir | --stdin] -u url\n"
+	    "       passeur glpi [-c confdir] check [--json]\n"
 	    "       passeur --version\n"
 	    "\n"
 	    "  serve     run the inventory proxy (GLPI Agent proxy plugin)\n"
 	    "  inject    send stored inventories (glpi-injector)\n"
+	    "  glpi      check the GLPI access of a management platform\n"
 	    "\n"
-	    "See passeur(1), passeur-serve(8) and passeur-inject(1).\n");
+	    "See passeur(1), passeur-serve(8), passeur-inject(1), passeur-glpi(1).\n");
 }
 
 int
@@ -41,6 +44,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "serve") == 0)
 		return serve_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "glpi") == 0)
+		return glpi_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "inject") == 0)
 		return inject_main(argc - 1, argv + 1);
 	fprintf(stderr, "passeur: unknown command \"%s\"\n", argv[1]);

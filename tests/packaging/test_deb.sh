@@ -80,6 +80,7 @@ dpkg-deb -c "$deb" | awk '{ print $6 }' >"$tmp/contents"
 for f in ./usr/bin/passeur \
     ./usr/share/man/man1/passeur.1.gz \
     ./usr/share/man/man1/passeur-inject.1.gz \
+    ./usr/share/man/man1/passeur-glpi.1.gz \
     ./usr/share/man/man5/passeur.cfg.5.gz \
     ./usr/share/man/man8/passeur-serve.8.gz \
     ./etc/passeur/agent.cfg \

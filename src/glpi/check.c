@@ -1,0 +1,634 @@
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "glpi/check.h"
+#include "glpi/db.h"
+
+#define MAX_ROWS	16
+#define PROBE_TIMEOUT	5000	/* ms, the TCP probe of the database */
+
+enum verdict { V_FAIL, V_OK, V_SKIPPED };
+
+struct row {
+	const char	*item;
+	char		 expected[160];
+	char		 found[256];
+	enum verdict	 verdict;
+	char		 fix[512];
+};
+
+struct check {
+	const struct glpi_conf	*conf;
+	struct db		*db;
+	struct row		 rows[MAX_ROWS];
+	int			 n;
+	char			 local_ip[INET6_ADDRSTRLEN];
+	long long		 user_id;
+	enum glpi_mode		 mode;		/* the one found usable */
+};
+
+static struct row * __attribute__((format(printf, 3, 4)))
+add(struct check *ck, const char *item, const char *expected, ...)
+{
+	struct row	*r = &ck->rows[ck->n++];
+	va_list		 ap;
+
+	memset(r, 0, sizeof(*r));
+	r->item = item;
+	va_start(ap, expected);
+	vsnprintf(r->expected, sizeof(r->expected), expected, ap);
+	va_end(ap);
+	return r;
+}
+
+static void __attribute__((format(printf, 2, 3)))
+found(struct row *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->found, sizeof(r->found), fmt, ap);
+	va_end(ap);
+}
+
+static void __attribute__((format(printf, 2, 3)))
+fix(struct row *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->fix, sizeof(r->fix), fmt, ap);
+	va_end(ap);
+}
+
+/* Connects to host:port within the probe timeout; 0 or an errno value. */
+static int
+probe(const char *host, int port, char *local, size_t locallen)
+{
+	struct addrinfo	 hints, *res, *ai;
+	struct sockaddr_storage ss;
+	socklen_t	 sl = sizeof(ss);
+	struct pollfd	 pfd;
+	char		 serv[16];
+	int		 fd, e = EHOSTUNREACH, so;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	snprintf(serv, sizeof(serv), "%d", port);
+	if (getaddrinfo(host, serv, &hints, &res) != 0)
+		return ENOENT;
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		if ((fd = socket(ai->ai_family, ai->ai_socktype |
+		    SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol)) == -1) {
+			e = errno;
+			continue;
+		}
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+			e = 0;
+		else if (errno != EINPROGRESS)
+			e = errno;
+		else {
+			pfd.fd = fd;
+			pfd.events = POLLOUT;
+			sl = sizeof(so);
+			if (poll(&pfd, 1, PROBE_TIMEOUT) != 1)
+				e = ETIMEDOUT;
+			else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &so,
+			    &sl) != 0)
+				e = errno;
+			else
+				e = so;
+		}
+		sl = sizeof(ss);
+		if (e == 0 && getsockname(fd, (struct sockaddr *)&ss, &sl) ==
+		    0 && getnameinfo((struct sockaddr *)&ss, sl, local,
+		    (socklen_t)locallen, NULL, 0, NI_NUMERICHOST) != 0)
+			local[0] = '\0';
+		close(fd);
+		if (e == 0)
+			break;
+	}
+	freeaddrinfo(res);
+	return e;
+}
+
+static int
+check_port(struct check *ck)
+{
+	const struct glpi_conf	*c = ck->conf;
+	struct row		*r;
+	struct stat		 st;
+	int			 e;
+
+	if (c->dbsocket[0] != '\0') {
+		r = add(ck, "db.port", "socket %s", c->dbsocket);
+		if (stat(c->dbsocket, &st) == 0 && S_ISSOCK(st.st_mode)) {
+			found(r, "present");
+			r->verdict = V_OK;
+		} else {
+			found(r, "%s", stat(c->dbsocket, &st) == 0 ?
+			    "not a socket" : strerror(errno));
+			fix(r, "start MariaDB, or set dbsocket to its socket "
+			    "(SHOW VARIABLES LIKE 'socket')");
+		}
+		snprintf(ck->local_ip, sizeof(ck->local_ip), "127.0.0.1");
+		return r->verdict == V_OK;
+	}
+	r = add(ck, "db.port", "TCP %s:%d reachable", c->dbhost, c->dbport);
+	if ((e = probe(c->dbhost, c->dbport, ck->local_ip,
+	    sizeof(ck->local_ip))) == 0) {
+		found(r, "reachable");
+		r->verdict = V_OK;
+		return 1;
+	}
+	found(r, "%s", e == ENOENT ? "unknown host" : strerror(e));
+	fix(r, "start MariaDB on %s, and let this host reach port %d "
+	    "(bind-address in its configuration, firewalls)", c->dbhost,
+	    c->dbport);
+	return 0;
+}
+
+static int
+check_login(struct check *ck)
+{
+	const struct glpi_conf	*c = ck->conf;
+	struct row		*r;
+	char			 why[512];
+
+	r = add(ck, "db.login", "login as %s, database %s", c->dbuser,
+	    c->dbname);
+	if ((ck->db = db_connect(c, why, sizeof(why))) != NULL) {
+		found(r, "logged in");
+		r->verdict = V_OK;
+		return 1;
+	}
+	found(r, "%s", why);
+	fix(r, "check dbuser and dbpassword; an admin creates the account "
+	    "for this host: CREATE USER '%s'@'%s' IDENTIFIED BY '...'; "
+	    "GRANT SELECT ON %s.* TO '%s'@'%s'", c->dbuser,
+	    ck->local_ip[0] != '\0' ? ck->local_ip : "%", c->dbname,
+	    c->dbuser, ck->local_ip[0] != '\0' ? ck->local_ip : "%");
+	return 0;
+}
+
+/* The value of glpi_configs (context core) name, into out; -1 on error. */
+static int
+config_value(struct check *ck, const char *name, char *out, size_t outlen,
+    char *why, size_t whylen)
+{
+	char sql[256];
+
+	snprintf(sql, sizeof(sql), "SELECT value FROM glpi_configs WHERE "
+	    "context = 'core' AND name = '%s'", name);
+	return db_value(ck->db, sql, out, outlen, NULL, why, whylen);
+}
+
+static int
+check_version(struct check *ck)
+{
+	struct row	*r = add(ck, "glpi.version", "10.0.x");
+	char		 v[64], why[512];
+	int		 n;
+
+	if ((n = config_value(ck, "version", v, sizeof(v), why,
+	    sizeof(why))) < 0) {
+		found(r, "no GLPI tables: %s", why);
+		fix(r, "dbname must name the GLPI database");
+		return 0;
+	}
+	if (n == 0) {
+		found(r, "no version row in glpi_configs");
+		fix(r, "dbname must name an installed GLPI database");
+		return 0;
+	}
+	found(r, "%s", v);
+	if (strncmp(v, "10.0.", 5) == 0) {
+		r->verdict = V_OK;
+		return 1;
+	}
+	fix(r, "passeur glpi reads GLPI 10.0; this database is GLPI %s", v);
+	return 0;
+}
+
+struct grants {
+	const char	*dbname;
+	int		 read, write;
+};
+
+/* The privileges of one SHOW GRANTS line, if they cover the database. */
+static int
+on_grant(void *arg, int nf, const char *const *v)
+{
+	struct grants	*g = arg;
+	const char	*on, *s;
+	char		 db[160];
+	size_t		 i = 0;
+
+	if (nf < 1 || v[0] == NULL || (on = strstr(v[0], " ON ")) == NULL)
+		return 0;
+	/* `glpi`.* or *.*; SHOW GRANTS escapes _ and % with \. */
+	s = on + 4;
+	if (strncmp(s, "*.*", 3) != 0) {
+		if (*s++ != '`')
+			return 0;
+		while (*s != '\0' && *s != '`' && i < sizeof(db) - 1) {
+			if (*s == '\\' && s[1] != '\0')
+				s++;
+			db[i++] = *s++;
+		}
+		db[i] = '\0';
+		if (strcmp(s, "`.*") != 0 && strncmp(s, "`.* ", 4) != 0)
+			return 0;
+		if (strcmp(db, g->dbname) != 0)
+			return 0;
+	}
+	if (strncmp(v[0], "GRANT ALL PRIVILEGES ", 21) == 0) {
+		g->read = g->write = 1;
+		return 0;
+	}
+	if (strstr(v[0], "SELECT") != NULL && strstr(v[0], "SELECT") < on)
+		g->read = 1;
+	if ((s = strstr(v[0], "UPDATE")) != NULL && s < on &&
+	    (s = strstr(v[0], "INSERT")) != NULL && s < on)
+		g->write = 1;
+	return 0;
+}
+
+static int
+check_access(struct check *ck)
+{
+	struct row	*r;
+	struct grants	 g = { ck->conf->dbname, 0, 0 };
+	char		 why[512], v[32];
+
+	r = add(ck, "db.access", "%s", ck->conf->mode == GLPI_MODE_READ_ONLY ?
+	    "read (SELECT)" : "read (SELECT), read/write for setup");
+	if (db_rows(ck->db, "SHOW GRANTS", on_grant, &g, why,
+	    sizeof(why)) < 0) {
+		found(r, "cannot read the grants: %s", why);
+		return 0;
+	}
+	/* A harmless probe: the grants may come from a role. */
+	if (!g.read && db_value(ck->db, "SELECT COUNT(*) FROM glpi_computers",
+	    v, sizeof(v), NULL, why, sizeof(why)) >= 0)
+		g.read = 1;
+	if (!g.read) {
+		found(r, "no SELECT on %s", ck->conf->dbname);
+		fix(r, "an admin runs: GRANT SELECT ON %s.* TO '%s'@'%s'",
+		    ck->conf->dbname, ck->conf->dbuser, ck->local_ip[0] != '\0' ?
+		    ck->local_ip : "%");
+		return 0;
+	}
+	found(r, "%s", g.write ? "read/write" : "read-only");
+	r->verdict = V_OK;
+	return 1;
+}
+
+static int
+check_api_enabled(struct check *ck)
+{
+	struct row	*r = add(ck, "api.enabled", "REST API enabled");
+	char		 v[16], why[512];
+	int		 n;
+
+	n = config_value(ck, "enable_api", v, sizeof(v), why, sizeof(why));
+	if (n < 0) {
+		found(r, "%s", why);
+		return 0;
+	}
+	if (n == 1 && strcmp(v, "1") == 0) {
+		found(r, "enabled (from the database)");
+		r->verdict = V_OK;
+		return 1;
+	}
+	found(r, "disabled (from the database)");
+	fix(r, "in GLPI: Setup > General > API, \"Enable Rest API\" = Yes "
+	    "(the enable_api row of glpi_configs)");
+	return 0;
+}
+
+struct client {
+	int		 rows, active;
+	char		 token[256];
+	int		 has_token, any_ip;
+	unsigned long	 start, end;
+};
+
+static int
+on_client(void *arg, int nf, const char *const *v)
+{
+	struct client *cl = arg;
+
+	if (nf < 4)
+		return 1;
+	cl->rows++;
+	if (v[0] == NULL || strcmp(v[0], "1") != 0)
+		return 0;		/* inactive: look further */
+	cl->active = 1;
+	cl->has_token = v[1] != NULL && v[1][0] != '\0';
+	snprintf(cl->token, sizeof(cl->token), "%s", v[1] != NULL ? v[1] :
+	    "");
+	cl->any_ip = v[2] == NULL || v[3] == NULL;
+	cl->start = v[2] != NULL ? strtoul(v[2], NULL, 10) : 0;
+	cl->end = v[3] != NULL ? strtoul(v[3], NULL, 10) : 0;
+	return 1;
+}
+
+static void
+check_api_client(struct check *ck)
+{
+	const struct glpi_conf	*c = ck->conf;
+	struct client		 cl;
+	struct row		*r, *t, *ip;
+	char			 sql[1024], q[520], why[512];
+	struct in_addr		 a;
+	unsigned long		 me;
+
+	memset(&cl, 0, sizeof(cl));
+	r = add(ck, "api.client", "API client \"%s\", active, with an app "
+	    "token", c->api_client);
+	t = add(ck, "api.app_token", "app_token = the client's");
+	ip = add(ck, "api.client_ip", "its IP range admits %s",
+	    ck->local_ip[0] != '\0' ? ck->local_ip : "this host");
+	t->verdict = ip->verdict = V_SKIPPED;
+	snprintf(t->found, sizeof(t->found), "-");
+	snprintf(ip->found, sizeof(ip->found), "-");
+	if (db_quote(ck->db, c->api_client, q, sizeof(q)) != 0)
+		return;
+	snprintf(sql, sizeof(sql), "SELECT is_active, app_token, "
+	    "ipv4_range_start, ipv4_range_end FROM glpi_apiclients "
+	    "WHERE name = %s ORDER BY is_active DESC, id", q);
+	if (db_rows(ck->db, sql, on_client, &cl, why, sizeof(why)) < 0) {
+		found(r, "%s", why);
+		return;
+	}
+	if (cl.rows == 0 || !cl.active || !cl.has_token) {
+		found(r, "%s (from the database)", cl.rows == 0 ? "absent" :
+		    !cl.active ? "inactive" : "no app token");
+		fix(r, "in GLPI: Setup > General > API > Add API client: name "
+		    "%s, active, \"Regenerate\" the application token; then "
+		    "app_token = that token in glpi.local", c->api_client);
+		return;
+	}
+	found(r, "active, with an app token (from the database)");
+	r->verdict = V_OK;
+	/* The token is compared, never shown. */
+	t->verdict = V_FAIL;
+	if (c->app_token[0] == '\0') {
+		found(t, "app_token not set");
+		fix(t, "set app_token (or app_token_file) in glpi.local to "
+		    "the App-Token of client %s", c->api_client);
+	} else if (strcmp(c->app_token, cl.token) != 0) {
+		found(t, "differs");
+		fix(t, "copy the App-Token of client %s into app_token",
+		    c->api_client);
+	} else {
+		found(t, "matches");
+		t->verdict = V_OK;
+	}
+	ip->verdict = V_FAIL;
+	if (cl.any_ip) {
+		found(ip, "any address (no range)");
+		ip->verdict = V_OK;
+	} else if (inet_pton(AF_INET, ck->local_ip, &a) == 1 &&
+	    (me = ntohl(a.s_addr)) >= cl.start && me <= cl.end) {
+		found(ip, "range admits it");
+		ip->verdict = V_OK;
+	} else {
+		found(ip, "range does not admit it");
+		fix(ip, "widen the IPv4 range of client %s to %s, or empty it",
+		    c->api_client, ck->local_ip[0] != '\0' ? ck->local_ip :
+		    "this host");
+	}
+}
+
+static int
+on_user(void *arg, int nf, const char *const *v)
+{
+	char *out = arg;
+
+	if (nf >= 2)
+		snprintf(out, 256, "%s\t%s", v[0] != NULL ? v[0] : "",
+		    v[1] != NULL ? v[1] : "");
+	return 1;
+}
+
+struct profiles {
+	int	super_admin, read_only;
+	char	list[200];
+};
+
+static int
+on_profile(void *arg, int nf, const char *const *v)
+{
+	struct profiles	*p = arg;
+	size_t		 len = strlen(p->list);
+	int		 root;
+
+	if (nf < 3 || v[0] == NULL)
+		return 0;
+	root = v[1] != NULL && strcmp(v[1], "0") == 0 && v[2] != NULL &&
+	    strcmp(v[2], "1") == 0;
+	if (root && strcmp(v[0], "Super-Admin") == 0)
+		p->super_admin = 1;
+	if (root && strcmp(v[0], "Read-Only") == 0)
+		p->read_only = 1;
+	snprintf(p->list + len, sizeof(p->list) - len, "%s%s on entity %s%s",
+	    len > 0 ? ", " : "", v[0], v[1] != NULL ? v[1] : "?",
+	    v[2] != NULL && strcmp(v[2], "1") == 0 ? " (recursive)" : "");
+	return 0;
+}
+
+static void
+check_api_user(struct check *ck)
+{
+	const struct glpi_conf	*c = ck->conf;
+	struct row		*u, *p;
+	struct profiles		 pr;
+	char			 sql[1024], q[520], who[256], why[512], *tab;
+
+	u = add(ck, "api.user", "an active user whose API token is "
+	    "user_token");
+	p = add(ck, "api.profile", "%s on the root entity, recursive",
+	    c->mode == GLPI_MODE_SUPER_ADMIN ? "Super-Admin" :
+	    c->mode == GLPI_MODE_READ_ONLY ? "Read-Only or Super-Admin" :
+	    "Super-Admin or Read-Only");
+	p->verdict = V_SKIPPED;
+	snprintf(p->found, sizeof(p->found), "-");
+	if (c->user_token[0] == '\0') {
+		found(u, "user_token not set");
+		fix(u, "set user_token (or user_token_file) in glpi.local: "
+		    "in GLPI, the API user's Settings > Remote access keys > "
+		    "API token");
+		return;
+	}
+	if (db_quote(ck->db, c->user_token, q, sizeof(q)) != 0)
+		return;
+	who[0] = '\0';
+	snprintf(sql, sizeof(sql), "SELECT id, name FROM glpi_users WHERE "
+	    "api_token = %s AND is_active = 1 AND is_deleted = 0 ORDER BY id",
+	    q);
+	if (db_rows(ck->db, sql, on_user, who, why, sizeof(why)) < 0) {
+		found(u, "%s", why);
+		return;
+	}
+	if (who[0] == '\0' || (tab = strchr(who, '\t')) == NULL) {
+		found(u, "no active user has this token (from the database)");
+		fix(u, "in GLPI, the API user's Settings > Remote access keys: "
+		    "regenerate the API token and copy it to user_token");
+		return;
+	}
+	*tab = '\0';
+	ck->user_id = strtoll(who, NULL, 10);
+	found(u, "%s, id %s (from the database)", tab + 1, who);
+	u->verdict = V_OK;
+	memset(&pr, 0, sizeof(pr));
+	snprintf(sql, sizeof(sql), "SELECT p.name, pu.entities_id, "
+	    "pu.is_recursive FROM glpi_profiles_users pu JOIN glpi_profiles p "
+	    "ON p.id = pu.profiles_id WHERE pu.users_id = %lld ORDER BY p.id",
+	    ck->user_id);
+	if (db_rows(ck->db, sql, on_profile, &pr, why, sizeof(why)) < 0) {
+		found(p, "%s", why);
+		p->verdict = V_FAIL;
+		return;
+	}
+	found(p, "%s", pr.list[0] != '\0' ? pr.list : "no profile");
+	if (pr.super_admin && c->mode != GLPI_MODE_READ_ONLY)
+		ck->mode = GLPI_MODE_SUPER_ADMIN;
+	else if (pr.read_only || pr.super_admin)
+		ck->mode = c->mode == GLPI_MODE_SUPER_ADMIN ? GLPI_MODE_AUTO :
+		    GLPI_MODE_READ_ONLY;
+	if (ck->mode != GLPI_MODE_AUTO) {
+		p->verdict = V_OK;
+		return;
+	}
+	p->verdict = V_FAIL;
+	fix(p, "in GLPI: Administration > Users > %s > Authorizations: add "
+	    "the %s profile on the root entity, recursive", tab + 1,
+	    c->mode == GLPI_MODE_SUPER_ADMIN ? "Super-Admin" :
+	    "Read-Only (or Super-Admin)");
+}
+
+/* Rows not reached because an earlier one failed. */
+static void
+skip_rest(struct check *ck, const char *const *items, const char *why)
+{
+	struct row *r;
+
+	for (; *items != NULL; items++) {
+		r = add(ck, *items, "-");
+		r->verdict = V_SKIPPED;
+		found(r, "not checked: %s", why);
+	}
+}
+
+static const char *
+verdict_name(enum verdict v)
+{
+	return v == V_OK ? "ok" : v == V_SKIPPED ? "skipped" : "FAIL";
+}
+
+static void
+print_table(const struct check *ck)
+{
+	size_t	wi = 4, we = 8, wf = 5, l;
+	int	i;
+
+	for (i = 0; i < ck->n; i++) {
+		if ((l = strlen(ck->rows[i].item)) > wi)
+			wi = l;
+		if ((l = strlen(ck->rows[i].expected)) > we)
+			we = l;
+		if ((l = strlen(ck->rows[i].found)) > wf)
+			wf = l;
+	}
+	printf("%-*s  %-*s  %-*s  %s\n", (int)wi, "ITEM", (int)we, "EXPECTED",
+	    (int)wf, "FOUND", "VERDICT");
+	for (i = 0; i < ck->n; i++) {
+		const struct row *r = &ck->rows[i];
+
+		printf("%-*s  %-*s  %-*s  %s\n", (int)wi, r->item, (int)we,
+		    r->expected, (int)wf, r->found, verdict_name(r->verdict));
+		if (r->verdict == V_FAIL && r->fix[0] != '\0')
+			printf("    fix: %s\n", r->fix);
+	}
+}
+
+static void
+print_json(const struct check *ck, int usable)
+{
+	json_t	*items = json_array(), *root;
+	char	*s;
+	int	 i;
+
+	for (i = 0; i < ck->n; i++) {
+		const struct row *r = &ck->rows[i];
+
+		json_array_append_new(items, json_pack("{s:s,s:s,s:s,s:s,s:b,"
+		    "s:s?}", "item", r->item, "expected", r->expected, "found",
+		    r->found, "verdict", verdict_name(r->verdict), "ok",
+		    r->verdict == V_OK, "fix", r->verdict == V_FAIL &&
+		    r->fix[0] != '\0' ? r->fix : NULL));
+	}
+	root = json_pack("{s:s,s:b,s:o}", "mode", usable ?
+	    glpi_mode_name(ck->mode) : "none", "usable", usable, "items",
+	    items);
+	if (root != NULL && (s = json_dumps(root, JSON_INDENT(2))) != NULL) {
+		printf("%s\n", s);
+		free(s);
+	}
+	json_decref(root);
+}
+
+int
+check_run(const struct glpi_conf *conf, int json)
+{
+	static const char *const after_port[] = { "db.login", "glpi.version",
+	    "db.access", "api.enabled", "api.client", "api.app_token",
+	    "api.client_ip", "api.user", "api.profile", NULL };
+	struct check	ck;
+	int		i, usable = 1;
+
+	memset(&ck, 0, sizeof(ck));
+	ck.conf = conf;
+	ck.mode = GLPI_MODE_AUTO;
+	if (!check_port(&ck))
+		skip_rest(&ck, after_port, "the database cannot be reached");
+	else if (!check_login(&ck))
+		skip_rest(&ck, after_port + 1, "no login");
+	else if (!check_version(&ck))
+		skip_rest(&ck, after_port + 2, "not a GLPI 10.0 database");
+	else {
+		check_access(&ck);
+		check_api_enabled(&ck);
+		check_api_client(&ck);
+		check_api_user(&ck);
+	}
+	db_close(ck.db);
+	for (i = 0; i < ck.n; i++)
+		if (ck.rows[i].verdict != V_OK)
+			usable = 0;
+	if (json)
+		print_json(&ck, usable);
+	else {
+		print_table(&ck);
+		if (usable)
+			printf("\nusable: yes, as %s\n",
+			    glpi_mode_name(ck.mode));
+		else
+			printf("\nusable: no; fix the rows marked FAIL\n");
+	}
+	return usable ? 0 : 1;
+}

@@ -1,0 +1,14 @@
+/*
+ * passeur glpi check: every prerequisite of a management platform's GLPI
+ * access, one row each (item, expected, found, verdict, and the fix when
+ * it fails), as a table for a person or JSON for a program.
+ */
+#ifndef PASSEUR_GLPI_CHECK_H
+#define PASSEUR_GLPI_CHECK_H
+
+#include "glpi/config.h"
+
+/* Runs the checks, prints them; returns the exit status (0 = usable). */
+int	check_run(const struct glpi_conf *conf, int json);
+
+#endif

@@ -1,0 +1,168 @@
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/conf.h"
+#include "common/err.h"
+#include "glpi/config.h"
+
+struct load {
+	struct glpi_conf	*c;
+	const char		*confdir;
+};
+
+const char *
+glpi_mode_name(enum glpi_mode mode)
+{
+	switch (mode) {
+	case GLPI_MODE_READ_ONLY:
+		return "read-only";
+	case GLPI_MODE_SUPER_ADMIN:
+		return "super-admin";
+	default:
+		return "auto";
+	}
+}
+
+static int
+bad(const char *file, int line, const char *key, const char *what)
+{
+	fprintf(stderr, "%s:%d: %s: %s\n", file, line, key, what);
+	return 1;
+}
+
+static int
+copy(char *dst, size_t dstlen, const char *value, const char *file,
+    int line, const char *key)
+{
+	if (strlen(value) >= dstlen)
+		return bad(file, line, key, "value too long");
+	memcpy(dst, value, strlen(value) + 1);
+	return 0;
+}
+
+/*
+ * A secret kept in a file: its first line.  Relative names are taken from
+ * the configuration folder.  The file's content is never printed.
+ */
+static int
+read_secret(const struct load *ld, char *dst, size_t dstlen,
+    const char *value, const char *file, int line, const char *key)
+{
+	char	 path[4096], buf[1024];
+	FILE	*fp;
+	size_t	 n;
+
+	snprintf(path, sizeof(path), "%s%s%s", value[0] == '/' ? "" :
+	    ld->confdir, value[0] == '/' ? "" : "/", value);
+	if ((fp = fopen(path, "r")) == NULL) {
+		fprintf(stderr, "%s:%d: %s: %s: %s\n", file, line, key, path,
+		    strerror(errno));
+		return 1;
+	}
+	if (fgets(buf, sizeof(buf), fp) == NULL)
+		buf[0] = '\0';
+	fclose(fp);
+	n = strcspn(buf, "\r\n");
+	buf[n] = '\0';
+	if (n >= dstlen)
+		return bad(file, line, key, "the secret in that file is too "
+		    "long");
+	memcpy(dst, buf, n + 1);
+	return 0;
+}
+
+static int
+on_key(void *arg, const char *key, const char *value, const char *file,
+    int line)
+{
+	struct load		*ld = arg;
+	struct glpi_conf	*c = ld->c;
+	long long		 n;
+
+	if (strcmp(key, "dbhost") == 0)
+		return copy(c->dbhost, sizeof(c->dbhost), value, file, line,
+		    key);
+	if (strcmp(key, "dbport") == 0) {
+		if (conf_number(value, 1, 65535, &n) != 0)
+			return bad(file, line, key, "a port from 1 to 65535");
+		c->dbport = (int)n;
+		return 0;
+	}
+	if (strcmp(key, "dbname") == 0)
+		return copy(c->dbname, sizeof(c->dbname), value, file, line,
+		    key);
+	if (strcmp(key, "dbuser") == 0)
+		return copy(c->dbuser, sizeof(c->dbuser), value, file, line,
+		    key);
+	if (strcmp(key, "dbpassword") == 0)
+		return copy(c->dbpassword, sizeof(c->dbpassword), value, file,
+		    line, key);
+	if (strcmp(key, "dbpassword_file") == 0)
+		return read_secret(ld, c->dbpassword, sizeof(c->dbpassword),
+		    value, file, line, key);
+	if (strcmp(key, "dbsocket") == 0)
+		return copy(c->dbsocket, sizeof(c->dbsocket), value, file,
+		    line, key);
+	if (strcmp(key, "api_url") == 0)
+		return copy(c->api_url, sizeof(c->api_url), value, file, line,
+		    key);
+	if (strcmp(key, "api_client") == 0)
+		return copy(c->api_client, sizeof(c->api_client), value, file,
+		    line, key);
+	if (strcmp(key, "app_token") == 0)
+		return copy(c->app_token, sizeof(c->app_token), value, file,
+		    line, key);
+	if (strcmp(key, "app_token_file") == 0)
+		return read_secret(ld, c->app_token, sizeof(c->app_token),
+		    value, file, line, key);
+	if (strcmp(key, "user_token") == 0)
+		return copy(c->user_token, sizeof(c->user_token), value, file,
+		    line, key);
+	if (strcmp(key, "user_token_file") == 0)
+		return read_secret(ld, c->user_token, sizeof(c->user_token),
+		    value, file, line, key);
+	if (strcmp(key, "mode") == 0) {
+		if (strcasecmp(value, "auto") == 0)
+			c->mode = GLPI_MODE_AUTO;
+		else if (strcasecmp(value, "read-only") == 0)
+			c->mode = GLPI_MODE_READ_ONLY;
+		else if (strcasecmp(value, "super-admin") == 0)
+			c->mode = GLPI_MODE_SUPER_ADMIN;
+		else
+			return bad(file, line, key, "auto, read-only or "
+			    "super-admin");
+		return 0;
+	}
+	/* Keys of later releases, and typos, are said once and ignored. */
+	fprintf(stderr, "%s:%d: unknown key \"%s\" ignored\n", file, line,
+	    key);
+	return 0;
+}
+
+int
+glpi_conf_load(const char *confdir, struct glpi_conf *c)
+{
+	struct load	ld = { c, confdir };
+	char		path[4096];
+	int		errors = 0, r;
+
+	memset(c, 0, sizeof(*c));
+	snprintf(c->dbhost, sizeof(c->dbhost), "localhost");
+	c->dbport = 3306;
+	snprintf(c->dbname, sizeof(c->dbname), "glpi");
+	snprintf(c->api_client, sizeof(c->api_client), "MMC");
+	c->mode = GLPI_MODE_AUTO;
+	snprintf(path, sizeof(path), "%s/%s", confdir, GLPI_CONF_FILE);
+	if ((r = conf_read(path, on_key, &ld, &errors)) != 0) {
+		fprintf(stderr, "%s: %s\n", path, r == ERR_NOT_FOUND ?
+		    "no such file" : strerror(errno));
+		return -1;
+	}
+	if (c->dbuser[0] == '\0') {
+		fprintf(stderr, "%s: dbuser is not set\n", path);
+		errors++;
+	}
+	return errors > 0 ? -1 : 0;
+}

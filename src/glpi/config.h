@@ -1,0 +1,34 @@
+/*
+ * glpi.cfg (+ what it includes, such as glpi.local), in the agent's
+ * file format: how to reach the GLPI database and REST API.
+ */
+#ifndef PASSEUR_GLPI_CONFIG_H
+#define PASSEUR_GLPI_CONFIG_H
+
+#define GLPI_CONF_FILE	"glpi.cfg"
+
+enum glpi_mode { GLPI_MODE_AUTO, GLPI_MODE_READ_ONLY, GLPI_MODE_SUPER_ADMIN };
+
+struct glpi_conf {
+	char		 dbhost[256];
+	int		 dbport;
+	char		 dbname[65];
+	char		 dbuser[129];
+	char		 dbpassword[256];
+	char		 dbsocket[256];
+	char		 api_url[512];
+	char		 api_client[256];
+	char		 app_token[256];
+	char		 user_token[256];
+	enum glpi_mode	 mode;
+};
+
+/*
+ * Reads confdir/glpi.cfg into *c (defaults first).  Returns 0, or -1
+ * after printing every error as "file:line: message" on stderr.  The
+ * *_file keys read the secret from a file (first line, no newline).
+ */
+int		 glpi_conf_load(const char *confdir, struct glpi_conf *c);
+const char	*glpi_mode_name(enum glpi_mode mode);
+
+#endif

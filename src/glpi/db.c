@@ -1,0 +1,205 @@
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mysql.h>
+
+#include "glpi/config.h"
+#include "glpi/db.h"
+
+#define CONNECT_TIMEOUT	5	/* seconds */
+#define IO_TIMEOUT	60
+
+/* The functions of Connector/C that Passeur calls. */
+static struct {
+	MYSQL		*(*init)(MYSQL *);
+	int		 (*options)(MYSQL *, enum mysql_option, const void *);
+	MYSQL		*(*real_connect)(MYSQL *, const char *, const char *,
+			    const char *, const char *, unsigned int,
+			    const char *, unsigned long);
+	const char	*(*error)(MYSQL *);
+	int		 (*query)(MYSQL *, const char *);
+	MYSQL_RES	*(*store_result)(MYSQL *);
+	MYSQL_ROW	 (*fetch_row)(MYSQL_RES *);
+	unsigned int	 (*num_fields)(MYSQL_RES *);
+	void		 (*free_result)(MYSQL_RES *);
+	void		 (*close)(MYSQL *);
+	unsigned long	 (*real_escape_string)(MYSQL *, char *, const char *,
+			    unsigned long);
+} my;
+
+static const char *const libraries[] = {
+	"libmariadb.so.3",	/* Debian's libmariadb3 */
+	"libmariadbclient.so.18",
+};
+
+static char		load_error[256];
+static int		loaded;
+static pthread_mutex_t	load_lock = PTHREAD_MUTEX_INITIALIZER;
+
+struct db {
+	MYSQL	*m;
+};
+
+static int
+resolve(void *lib, const char *name, void *slot)
+{
+	void *fn;
+
+	if ((fn = dlsym(lib, name)) == NULL)
+		return -1;
+	*(void **)slot = fn;
+	return 0;
+}
+
+static void
+load(void)
+{
+	void	*lib = NULL;
+	size_t	 i;
+
+	for (i = 0; lib == NULL && i < sizeof(libraries) /
+	    sizeof(libraries[0]); i++)
+		lib = dlopen(libraries[i], RTLD_NOW | RTLD_LOCAL);
+	if (lib == NULL) {
+		snprintf(load_error, sizeof(load_error), "MariaDB Connector/C "
+		    "not found (install libmariadb3): %s", dlerror());
+		return;
+	}
+	if (resolve(lib, "mysql_init", &my.init) != 0 ||
+	    resolve(lib, "mysql_options", &my.options) != 0 ||
+	    resolve(lib, "mysql_real_connect", &my.real_connect) != 0 ||
+	    resolve(lib, "mysql_error", &my.error) != 0 ||
+	    resolve(lib, "mysql_query", &my.query) != 0 ||
+	    resolve(lib, "mysql_store_result", &my.store_result) != 0 ||
+	    resolve(lib, "mysql_fetch_row", &my.fetch_row) != 0 ||
+	    resolve(lib, "mysql_num_fields", &my.num_fields) != 0 ||
+	    resolve(lib, "mysql_free_result", &my.free_result) != 0 ||
+	    resolve(lib, "mysql_close", &my.close) != 0 ||
+	    resolve(lib, "mysql_real_escape_string",
+	    &my.real_escape_string) != 0) {
+		snprintf(load_error, sizeof(load_error), "the MariaDB client "
+		    "library lacks a function Passeur needs");
+		dlclose(lib);
+		return;
+	}
+	loaded = 1;
+}
+
+struct db *
+db_connect(const struct glpi_conf *conf, char *why, size_t whylen)
+{
+	struct db	*db;
+	unsigned int	 t;
+
+	pthread_mutex_lock(&load_lock);
+	if (!loaded)
+		load();
+	pthread_mutex_unlock(&load_lock);
+	if (!loaded) {
+		snprintf(why, whylen, "%s", load_error);
+		return NULL;
+	}
+	if ((db = calloc(1, sizeof(*db))) == NULL ||
+	    (db->m = my.init(NULL)) == NULL) {
+		free(db);
+		snprintf(why, whylen, "out of memory");
+		return NULL;
+	}
+	t = CONNECT_TIMEOUT;
+	my.options(db->m, MYSQL_OPT_CONNECT_TIMEOUT, &t);
+	t = IO_TIMEOUT;
+	my.options(db->m, MYSQL_OPT_READ_TIMEOUT, &t);
+	my.options(db->m, MYSQL_OPT_WRITE_TIMEOUT, &t);
+	my.options(db->m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	if (my.real_connect(db->m, conf->dbsocket[0] != '\0' ? "localhost" :
+	    conf->dbhost, conf->dbuser, conf->dbpassword, conf->dbname,
+	    (unsigned int)conf->dbport, conf->dbsocket[0] != '\0' ?
+	    conf->dbsocket : NULL, 0) == NULL) {
+		snprintf(why, whylen, "%s", my.error(db->m));
+		db_close(db);
+		return NULL;
+	}
+	return db;
+}
+
+void
+db_close(struct db *db)
+{
+	if (db == NULL)
+		return;
+	if (db->m != NULL)
+		my.close(db->m);
+	free(db);
+}
+
+int
+db_rows(struct db *db, const char *sql,
+    int (*row)(void *, int, const char *const *), void *arg, char *why,
+    size_t whylen)
+{
+	MYSQL_RES	*res;
+	MYSQL_ROW	 r;
+	int		 n = 0, nf;
+
+	if (my.query(db->m, sql) != 0 ||
+	    (res = my.store_result(db->m)) == NULL) {
+		snprintf(why, whylen, "%s", my.error(db->m));
+		return -1;
+	}
+	nf = (int)my.num_fields(res);
+	while ((r = my.fetch_row(res)) != NULL) {
+		n++;
+		if (row(arg, nf, (const char *const *)r) != 0)
+			break;
+	}
+	my.free_result(res);
+	return n;
+}
+
+struct first {
+	char	*out;
+	size_t	 outlen;
+	int	*nullp;
+};
+
+static int
+take_first(void *arg, int nf, const char *const *v)
+{
+	struct first *f = arg;
+
+	if (f->nullp != NULL)
+		*f->nullp = nf < 1 || v[0] == NULL;
+	snprintf(f->out, f->outlen, "%s", nf >= 1 && v[0] != NULL ? v[0] :
+	    "");
+	return 1;
+}
+
+int
+db_value(struct db *db, const char *sql, char *out, size_t outlen,
+    int *nullp, char *why, size_t whylen)
+{
+	struct first	f = { out, outlen, nullp };
+	int		n;
+
+	out[0] = '\0';
+	if ((n = db_rows(db, sql, take_first, &f, why, whylen)) < 0)
+		return -1;
+	return n > 0 ? 1 : 0;
+}
+
+int
+db_quote(struct db *db, const char *text, char *out, size_t outlen)
+{
+	size_t len = strlen(text);
+
+	if (outlen < 2 * len + 3)
+		return -1;
+	out[0] = '\'';
+	len = my.real_escape_string(db->m, out + 1, text, (unsigned long)len);
+	out[len + 1] = '\'';
+	out[len + 2] = '\0';
+	return 0;
+}

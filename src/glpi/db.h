@@ -1,0 +1,42 @@
+/*
+ * The GLPI database, through MariaDB Connector/C opened when first needed
+ * (as libcurl is: a proxy that never reads GLPI does not map it, nor the
+ * OpenSSL it links).  One connection, for the calling thread.
+ */
+#ifndef PASSEUR_GLPI_DB_H
+#define PASSEUR_GLPI_DB_H
+
+#include <stddef.h>
+
+struct db;
+struct glpi_conf;
+
+/*
+ * Connects as conf says (TCP or socket, timeouts of a few seconds).
+ * Returns the connection, or NULL with the reason in why: the library's
+ * own message, which names neither password nor token.
+ */
+struct db	*db_connect(const struct glpi_conf *conf, char *why,
+		    size_t whylen);
+void		 db_close(struct db *db);
+
+/*
+ * Runs sql and copies the first column of its first row into out.
+ * Returns 1 when there was a row (a NULL value gives "" and *nullp set
+ * when nullp is given), 0 when there was none, -1 on error (why).
+ */
+int	db_value(struct db *db, const char *sql, char *out, size_t outlen,
+	    int *nullp, char *why, size_t whylen);
+
+/*
+ * Runs sql and calls row() for each row (values NULL for SQL NULLs);
+ * row returns non-zero to stop.  Returns the rows seen, -1 on error.
+ */
+int	db_rows(struct db *db, const char *sql,
+	    int (*row)(void *, int, const char *const *), void *arg,
+	    char *why, size_t whylen);
+
+/* Quotes text as an SQL string literal ('...') into out; -1 if too long. */
+int	db_quote(struct db *db, const char *text, char *out, size_t outlen);
+
+#endif

@@ -1,0 +1,84 @@
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "glpi/check.h"
+#include "glpi/config.h"
+#include "glpi/glpi.h"
+
+#define DEFAULT_CONFDIR	"/etc/passeur"
+
+static void
+usage(int code)
+{
+	fprintf(code == 0 ? stdout : stderr,
+	    "usage: passeur glpi [-c confdir] check [--json]\n"
+	    "\n"
+	    "  check   check every prerequisite of the GLPI access "
+	    "(exit 0 when usable)\n"
+	    "\n"
+	    "See passeur-glpi(1).\n");
+	exit(code);
+}
+
+int
+glpi_main(int argc, char **argv)
+{
+	static const struct option top[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	static const struct option checkopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct glpi_conf	 conf;
+	const char		*confdir = DEFAULT_CONFDIR, *cmd;
+	int			 ch, json = 0;
+
+	/* Options of "glpi" stop at the command name. */
+	while ((ch = getopt_long(argc, argv, "+c:h", top, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			confdir = optarg;
+			break;
+		case 'h':
+			usage(0);
+			break;
+		default:
+			usage(2);
+		}
+	}
+	if (optind >= argc)
+		usage(2);
+	cmd = argv[optind];
+	argc -= optind;
+	argv += optind;
+	optind = 1;
+	if (strcmp(cmd, "check") != 0) {
+		fprintf(stderr, "passeur glpi: unknown command \"%s\"\n", cmd);
+		usage(2);
+	}
+	while ((ch = getopt_long(argc, argv, "h", checkopts, NULL)) != -1) {
+		switch (ch) {
+		case 'j':
+			json = 1;
+			break;
+		case 'h':
+			usage(0);
+			break;
+		default:
+			usage(2);
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "passeur glpi: unexpected argument \"%s\"\n",
+		    argv[optind]);
+		usage(2);
+	}
+	if (glpi_conf_load(confdir, &conf) != 0)
+		return 1;
+	return check_run(&conf, json);
+}

@@ -1,0 +1,94 @@
+/*
+ * glpi config: glpi.cfg and its secrets.
+ */
+#include "../testutil.h"
+
+#include "glpi/config.h"
+
+static int
+setup(void **state)
+{
+	*state = tu_mkdtemp("glpicfg.");
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	tu_rmtree(*state);
+	return 0;
+}
+
+static void
+test_defaults_and_local(void **state)
+{
+	struct glpi_conf c;
+
+	tu_write_str(*state, "glpi.cfg", "dbuser = mmc\n"
+	    "include \"glpi.local\"\n");
+	tu_write_str(*state, "glpi.local", "dbhost = db.example\n"
+	    "dbport = 3307\nmode = Read-Only\n");
+	assert_int_equal(glpi_conf_load(*state, &c), 0);
+	assert_string_equal(c.dbuser, "mmc");
+	assert_string_equal(c.dbhost, "db.example");
+	assert_int_equal(c.dbport, 3307);
+	assert_string_equal(c.dbname, "glpi");
+	assert_string_equal(c.api_client, "MMC");
+	assert_int_equal(c.mode, GLPI_MODE_READ_ONLY);
+	assert_string_equal(glpi_mode_name(c.mode), "read-only");
+}
+
+static void
+test_secret_files(void **state)
+{
+	struct glpi_conf c;
+
+	tu_write_str(*state, "db.secret", "s3cret\nsecond line\n");
+	tu_write_str(*state, "app.secret", "apptoken\r\n");
+	tu_write_str(*state, "glpi.cfg", "dbuser = mmc\n"
+	    "dbpassword_file = db.secret\napp_token_file = app.secret\n"
+	    "user_token = ut\n");
+	assert_int_equal(glpi_conf_load(*state, &c), 0);
+	assert_string_equal(c.dbpassword, "s3cret");
+	assert_string_equal(c.app_token, "apptoken");
+	assert_string_equal(c.user_token, "ut");
+}
+
+static void
+test_errors(void **state)
+{
+	struct glpi_conf	c;
+	char			*gone;
+
+	/* No file, no user, bad values, a missing secret file. */
+	assert_int_equal(glpi_conf_load(*state, &c), -1);
+	tu_write_str(*state, "glpi.cfg", "dbhost = x\n");
+	assert_int_equal(glpi_conf_load(*state, &c), -1);
+	tu_write_str(*state, "glpi.cfg", "dbuser = u\ndbport = 70000\n");
+	assert_int_equal(glpi_conf_load(*state, &c), -1);
+	tu_write_str(*state, "glpi.cfg", "dbuser = u\nmode = admin\n");
+	assert_int_equal(glpi_conf_load(*state, &c), -1);
+	tu_write_str(*state, "glpi.cfg", "dbuser = u\n"
+	    "user_token_file = gone\n");
+	assert_int_equal(glpi_conf_load(*state, &c), -1);
+	/* An unknown key is only a warning. */
+	tu_write_str(*state, "glpi.cfg", "dbuser = u\nfuture_key = 1\n");
+	assert_int_equal(glpi_conf_load(*state, &c), 0);
+	gone = tu_path(*state, "nowhere");
+	assert_int_equal(glpi_conf_load(gone, &c), -1);
+	free(gone);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_defaults_and_local, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_secret_files, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
