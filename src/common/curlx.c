@@ -1,9 +1,9 @@
-#include <dlfcn.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 
 #include "common/curlx.h"
+#include "common/dynlib.h"
 
 static const char *const libraries[] = {
 	"libcurl-gnutls.so.4",	/* the flavour Passeur is built against */
@@ -15,52 +15,34 @@ static char		 load_error[256];
 static int		 loaded;
 static pthread_mutex_t	 lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* Resolves name into *slot; 0 on success. */
-static int
-resolve(void *lib, const char *name, void *slot)
-{
-	void *fn;
-
-	if ((fn = dlsym(lib, name)) == NULL)
-		return -1;
-	/* POSIX guarantees object and function pointers convert. */
-	*(void **)slot = fn;
-	return 0;
-}
-
 static void
 load(void)
 {
 	CURLcode	(*global_init)(long);
-	void		*lib = NULL;
-	size_t		 i;
+	void		*lib;
 
-	for (i = 0; lib == NULL && i < sizeof(libraries) /
-	    sizeof(libraries[0]); i++)
-		lib = dlopen(libraries[i], RTLD_NOW | RTLD_LOCAL);
-	if (lib == NULL) {
-		snprintf(load_error, sizeof(load_error), "%s", dlerror());
+	if ((lib = dynlib_open(libraries, sizeof(libraries) /
+	    sizeof(libraries[0]), load_error, sizeof(load_error))) == NULL)
 		return;
-	}
-	if (resolve(lib, "curl_global_init", &global_init) != 0 ||
-	    resolve(lib, "curl_easy_init", &api.easy_init) != 0 ||
-	    resolve(lib, "curl_easy_setopt", &api.easy_setopt) != 0 ||
-	    resolve(lib, "curl_easy_perform", &api.easy_perform) != 0 ||
-	    resolve(lib, "curl_easy_getinfo", &api.easy_getinfo) != 0 ||
-	    resolve(lib, "curl_easy_reset", &api.easy_reset) != 0 ||
-	    resolve(lib, "curl_easy_cleanup", &api.easy_cleanup) != 0 ||
-	    resolve(lib, "curl_easy_strerror", &api.easy_strerror) != 0 ||
-	    resolve(lib, "curl_slist_append", &api.slist_append) != 0 ||
-	    resolve(lib, "curl_slist_free_all", &api.slist_free_all) != 0) {
+	if (dynlib_sym(lib, "curl_global_init", &global_init) != 0 ||
+	    dynlib_sym(lib, "curl_easy_init", &api.easy_init) != 0 ||
+	    dynlib_sym(lib, "curl_easy_setopt", &api.easy_setopt) != 0 ||
+	    dynlib_sym(lib, "curl_easy_perform", &api.easy_perform) != 0 ||
+	    dynlib_sym(lib, "curl_easy_getinfo", &api.easy_getinfo) != 0 ||
+	    dynlib_sym(lib, "curl_easy_reset", &api.easy_reset) != 0 ||
+	    dynlib_sym(lib, "curl_easy_cleanup", &api.easy_cleanup) != 0 ||
+	    dynlib_sym(lib, "curl_easy_strerror", &api.easy_strerror) != 0 ||
+	    dynlib_sym(lib, "curl_slist_append", &api.slist_append) != 0 ||
+	    dynlib_sym(lib, "curl_slist_free_all", &api.slist_free_all) != 0) {
 		snprintf(load_error, sizeof(load_error), "libcurl lacks a "
 		    "function Passeur needs");
-		dlclose(lib);
+		dynlib_close(lib);
 		return;
 	}
 	if (global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		snprintf(load_error, sizeof(load_error), "libcurl failed to "
 		    "initialise");
-		dlclose(lib);
+		dynlib_close(lib);
 		return;
 	}
 	loaded = 1;

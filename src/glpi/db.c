@@ -1,4 +1,3 @@
-#include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,6 +5,7 @@
 
 #include <mysql.h>
 
+#include "common/dynlib.h"
 #include "glpi/config.h"
 #include "glpi/db.h"
 
@@ -43,46 +43,33 @@ struct db {
 	MYSQL	*m;
 };
 
-static int
-resolve(void *lib, const char *name, void *slot)
-{
-	void *fn;
-
-	if ((fn = dlsym(lib, name)) == NULL)
-		return -1;
-	*(void **)slot = fn;
-	return 0;
-}
-
 static void
 load(void)
 {
-	void	*lib = NULL;
-	size_t	 i;
+	void	*lib;
+	char	 why[200];
 
-	for (i = 0; lib == NULL && i < sizeof(libraries) /
-	    sizeof(libraries[0]); i++)
-		lib = dlopen(libraries[i], RTLD_NOW | RTLD_LOCAL);
-	if (lib == NULL) {
+	if ((lib = dynlib_open(libraries, sizeof(libraries) /
+	    sizeof(libraries[0]), why, sizeof(why))) == NULL) {
 		snprintf(load_error, sizeof(load_error), "MariaDB Connector/C "
-		    "not found (install libmariadb3): %s", dlerror());
+		    "not found (install libmariadb3): %s", why);
 		return;
 	}
-	if (resolve(lib, "mysql_init", &my.init) != 0 ||
-	    resolve(lib, "mysql_options", &my.options) != 0 ||
-	    resolve(lib, "mysql_real_connect", &my.real_connect) != 0 ||
-	    resolve(lib, "mysql_error", &my.error) != 0 ||
-	    resolve(lib, "mysql_query", &my.query) != 0 ||
-	    resolve(lib, "mysql_store_result", &my.store_result) != 0 ||
-	    resolve(lib, "mysql_fetch_row", &my.fetch_row) != 0 ||
-	    resolve(lib, "mysql_num_fields", &my.num_fields) != 0 ||
-	    resolve(lib, "mysql_free_result", &my.free_result) != 0 ||
-	    resolve(lib, "mysql_close", &my.close) != 0 ||
-	    resolve(lib, "mysql_real_escape_string",
+	if (dynlib_sym(lib, "mysql_init", &my.init) != 0 ||
+	    dynlib_sym(lib, "mysql_options", &my.options) != 0 ||
+	    dynlib_sym(lib, "mysql_real_connect", &my.real_connect) != 0 ||
+	    dynlib_sym(lib, "mysql_error", &my.error) != 0 ||
+	    dynlib_sym(lib, "mysql_query", &my.query) != 0 ||
+	    dynlib_sym(lib, "mysql_store_result", &my.store_result) != 0 ||
+	    dynlib_sym(lib, "mysql_fetch_row", &my.fetch_row) != 0 ||
+	    dynlib_sym(lib, "mysql_num_fields", &my.num_fields) != 0 ||
+	    dynlib_sym(lib, "mysql_free_result", &my.free_result) != 0 ||
+	    dynlib_sym(lib, "mysql_close", &my.close) != 0 ||
+	    dynlib_sym(lib, "mysql_real_escape_string",
 	    &my.real_escape_string) != 0) {
 		snprintf(load_error, sizeof(load_error), "the MariaDB client "
 		    "library lacks a function Passeur needs");
-		dlclose(lib);
+		dynlib_close(lib);
 		return;
 	}
 	loaded = 1;
