@@ -73,6 +73,26 @@ fix(struct row *r, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* The host part of the account, as the server sees this client. */
+static const char *
+account_host(const struct check *ck)
+{
+	if (ck->conf->dbsocket[0] != '\0')
+		return "localhost";
+	return ck->local_ip[0] != '\0' ? ck->local_ip : "%";
+}
+
+/* A query of the row failed: most often a table the account cannot read. */
+static void
+sql_failed(const struct check *ck, struct row *r, const char *why)
+{
+	r->verdict = V_FAIL;
+	found(r, "%s", why);
+	fix(r, "the account needs SELECT on the GLPI tables: an admin runs "
+	    "GRANT SELECT ON %s.* TO '%s'@'%s'", ck->conf->dbname,
+	    ck->conf->dbuser, account_host(ck));
+}
+
 /* Connects to host:port within the probe timeout; 0 or an errno value. */
 static int
 probe(const char *host, int port, char *local, size_t locallen)
@@ -177,9 +197,8 @@ check_login(struct check *ck)
 	found(r, "%s", why);
 	fix(r, "check dbuser and dbpassword; an admin creates the account "
 	    "for this host: CREATE USER '%s'@'%s' IDENTIFIED BY '...'; "
-	    "GRANT SELECT ON %s.* TO '%s'@'%s'", c->dbuser,
-	    ck->local_ip[0] != '\0' ? ck->local_ip : "%", c->dbname,
-	    c->dbuser, ck->local_ip[0] != '\0' ? ck->local_ip : "%");
+	    "GRANT SELECT ON %s.* TO '%s'@'%s'", c->dbuser, account_host(ck),
+	    c->dbname, c->dbuser, account_host(ck));
 	return 0;
 }
 
@@ -277,7 +296,7 @@ check_access(struct check *ck)
 	    "read (SELECT)" : "read (SELECT), read/write for setup");
 	if (db_rows(ck->db, "SHOW GRANTS", on_grant, &g, why,
 	    sizeof(why)) < 0) {
-		found(r, "cannot read the grants: %s", why);
+		sql_failed(ck, r, why);
 		return 0;
 	}
 	/* A harmless probe: the grants may come from a role. */
@@ -287,8 +306,7 @@ check_access(struct check *ck)
 	if (!g.read) {
 		found(r, "no SELECT on %s", ck->conf->dbname);
 		fix(r, "an admin runs: GRANT SELECT ON %s.* TO '%s'@'%s'",
-		    ck->conf->dbname, ck->conf->dbuser, ck->local_ip[0] != '\0' ?
-		    ck->local_ip : "%");
+		    ck->conf->dbname, ck->conf->dbuser, account_host(ck));
 		return 0;
 	}
 	found(r, "%s", g.write ? "read/write" : "read-only");
@@ -305,7 +323,7 @@ check_api_enabled(struct check *ck)
 
 	n = config_value(ck, "enable_api", v, sizeof(v), why, sizeof(why));
 	if (n < 0) {
-		found(r, "%s", why);
+		sql_failed(ck, r, why);
 		return 0;
 	}
 	if (n == 1 && strcmp(v, "1") == 0) {
@@ -322,7 +340,7 @@ check_api_enabled(struct check *ck)
 struct client {
 	int		 rows, active;
 	char		 token[256];
-	int		 has_token, any_ip;
+	int		 has_token, any_ip, end_set;
 	unsigned long	 start, end;
 };
 
@@ -340,7 +358,9 @@ on_client(void *arg, int nf, const char *const *v)
 	cl->has_token = v[1] != NULL && v[1][0] != '\0';
 	snprintf(cl->token, sizeof(cl->token), "%s", v[1] != NULL ? v[1] :
 	    "");
-	cl->any_ip = v[2] == NULL || v[3] == NULL;
+	/* As GLPI: no start admits any address; a start alone, none. */
+	cl->any_ip = v[2] == NULL;
+	cl->end_set = v[3] != NULL;
 	cl->start = v[2] != NULL ? strtoul(v[2], NULL, 10) : 0;
 	cl->end = v[3] != NULL ? strtoul(v[3], NULL, 10) : 0;
 	return 1;
@@ -365,13 +385,16 @@ check_api_client(struct check *ck)
 	t->verdict = ip->verdict = V_SKIPPED;
 	snprintf(t->found, sizeof(t->found), "-");
 	snprintf(ip->found, sizeof(ip->found), "-");
-	if (db_quote(ck->db, c->api_client, q, sizeof(q)) != 0)
+	if (db_quote(ck->db, c->api_client, q, sizeof(q)) != 0) {
+		found(r, "api_client too long");
+		fix(r, "api_client is the name of the API client in GLPI");
 		return;
+	}
 	snprintf(sql, sizeof(sql), "SELECT is_active, app_token, "
 	    "ipv4_range_start, ipv4_range_end FROM glpi_apiclients "
 	    "WHERE name = %s ORDER BY is_active DESC, id", q);
 	if (db_rows(ck->db, sql, on_client, &cl, why, sizeof(why)) < 0) {
-		found(r, "%s", why);
+		sql_failed(ck, r, why);
 		return;
 	}
 	if (cl.rows == 0 || !cl.active || !cl.has_token) {
@@ -402,7 +425,7 @@ check_api_client(struct check *ck)
 	if (cl.any_ip) {
 		found(ip, "any address (no range)");
 		ip->verdict = V_OK;
-	} else if (inet_pton(AF_INET, ck->local_ip, &a) == 1 &&
+	} else if (cl.end_set && inet_pton(AF_INET, ck->local_ip, &a) == 1 &&
 	    (me = ntohl(a.s_addr)) >= cl.start && me <= cl.end) {
 		found(ip, "range admits it");
 		ip->verdict = V_OK;
@@ -474,14 +497,17 @@ check_api_user(struct check *ck)
 		    "API token");
 		return;
 	}
-	if (db_quote(ck->db, c->user_token, q, sizeof(q)) != 0)
+	if (db_quote(ck->db, c->user_token, q, sizeof(q)) != 0) {
+		found(u, "user_token too long");
+		fix(u, "user_token is the API token of a GLPI user");
 		return;
+	}
 	who[0] = '\0';
 	snprintf(sql, sizeof(sql), "SELECT id, name FROM glpi_users WHERE "
 	    "api_token = %s AND is_active = 1 AND is_deleted = 0 ORDER BY id",
 	    q);
 	if (db_rows(ck->db, sql, on_user, who, why, sizeof(why)) < 0) {
-		found(u, "%s", why);
+		sql_failed(ck, u, why);
 		return;
 	}
 	if (who[0] == '\0' || (tab = strchr(who, '\t')) == NULL) {
@@ -500,8 +526,7 @@ check_api_user(struct check *ck)
 	    "ON p.id = pu.profiles_id WHERE pu.users_id = %lld ORDER BY p.id",
 	    ck->user_id);
 	if (db_rows(ck->db, sql, on_profile, &pr, why, sizeof(why)) < 0) {
-		found(p, "%s", why);
-		p->verdict = V_FAIL;
+		sql_failed(ck, p, why);
 		return;
 	}
 	found(p, "%s", pr.list[0] != '\0' ? pr.list : "no profile");

@@ -101,6 +101,14 @@ db_connect(const struct glpi_conf *conf, char *why, size_t whylen)
 	my.options(db->m, MYSQL_OPT_READ_TIMEOUT, &t);
 	my.options(db->m, MYSQL_OPT_WRITE_TIMEOUT, &t);
 	my.options(db->m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	/*
+	 * The client library takes "localhost" for its default socket; the
+	 * configuration means TCP unless dbsocket is set.
+	 */
+	if (conf->dbsocket[0] == '\0') {
+		t = MYSQL_PROTOCOL_TCP;
+		my.options(db->m, MYSQL_OPT_PROTOCOL, &t);
+	}
 	if (my.real_connect(db->m, conf->dbsocket[0] != '\0' ? "localhost" :
 	    conf->dbhost, conf->dbuser, conf->dbpassword, conf->dbname,
 	    (unsigned int)conf->dbport, conf->dbsocket[0] != '\0' ?
