@@ -15,6 +15,7 @@
 
 #include "glpi/check.h"
 #include "glpi/db.h"
+#include "glpi/views.h"
 
 #define MAX_ROWS	16
 #define PROBE_TIMEOUT	5000	/* ms, the TCP probe of the database */
@@ -29,6 +30,11 @@ struct row {
 	char		 fix[512];
 };
 
+struct grants {
+	const char	*dbname;
+	int		 read, write;
+};
+
 struct check {
 	const struct glpi_conf	*conf;
 	struct db		*db;
@@ -36,6 +42,7 @@ struct check {
 	int			 n;
 	char			 local_ip[INET6_ADDRSTRLEN];
 	long long		 user_id;
+	struct grants		 grants;	/* of the account */
 	enum glpi_mode		 mode;		/* the one found usable */
 };
 
@@ -241,10 +248,6 @@ check_version(struct check *ck)
 	return 0;
 }
 
-struct grants {
-	const char	*dbname;
-	int		 read, write;
-};
 
 /* The privileges of one SHOW GRANTS line, if they cover the database. */
 static int
@@ -285,33 +288,83 @@ on_grant(void *arg, int nf, const char *const *v)
 	return 0;
 }
 
+/* What SHOW GRANTS allows on the database, into ck->grants. */
+static int
+read_grants(struct check *ck, char *why, size_t whylen)
+{
+	ck->grants.dbname = ck->conf->dbname;
+	ck->grants.read = ck->grants.write = 0;
+	return db_rows(ck->db, "SHOW GRANTS", on_grant, &ck->grants, why,
+	    whylen) < 0 ? -1 : 0;
+}
+
 static int
 check_access(struct check *ck)
 {
 	struct row	*r;
-	struct grants	 g = { ck->conf->dbname, 0, 0 };
+	struct grants	*g = &ck->grants;
 	char		 why[512], v[32];
 
 	r = add(ck, "db.access", "%s", ck->conf->mode == GLPI_MODE_READ_ONLY ?
 	    "read (SELECT)" : "read (SELECT), read/write for setup");
-	if (db_rows(ck->db, "SHOW GRANTS", on_grant, &g, why,
-	    sizeof(why)) < 0) {
+	if (read_grants(ck, why, sizeof(why)) != 0) {
 		sql_failed(ck, r, why);
 		return 0;
 	}
 	/* A harmless probe: the grants may come from a role. */
-	if (!g.read && db_value(ck->db, "SELECT COUNT(*) FROM glpi_computers",
+	if (!g->read && db_value(ck->db, "SELECT COUNT(*) FROM glpi_computers",
 	    v, sizeof(v), NULL, why, sizeof(why)) >= 0)
-		g.read = 1;
-	if (!g.read) {
+		g->read = 1;
+	if (!g->read) {
 		found(r, "no SELECT on %s", ck->conf->dbname);
 		fix(r, "an admin runs: GRANT SELECT ON %s.* TO '%s'@'%s'",
 		    ck->conf->dbname, ck->conf->dbuser, account_host(ck));
 		return 0;
 	}
-	found(r, "%s", g.write ? "read/write" : "read-only");
+	found(r, "%s", g->write ? "read/write" : "read-only");
 	r->verdict = V_OK;
 	return 1;
+}
+
+/* The fix for views that are missing or wrong. */
+static void
+views_fix(const struct check *ck, struct row *r)
+{
+	char cmd[512];
+
+	if (ck->grants.write) {
+		fix(r, "passeur glpi views install");
+		return;
+	}
+	views_admin_command(ck->conf, cmd, sizeof(cmd));
+	fix(r, "the account may not create views; an admin runs: %s", cmd);
+}
+
+static void
+check_views(struct check *ck)
+{
+	struct row	*r = add(ck, "db.views", "the %zu views, correct", nviews);
+	char		 got[512], bad[512];
+	size_t		 i, nbad = 0, len = 0;
+
+	bad[0] = '\0';
+	for (i = 0; i < nviews; i++) {
+		if (views_verify(ck->db, i, got, sizeof(got)))
+			continue;
+		nbad++;
+		len += (size_t)snprintf(bad + len, len < sizeof(bad) ?
+		    sizeof(bad) - len : 0, "%s%s %s", len > 0 ? "; " : "",
+		    views[i].name, got);
+		if (len >= sizeof(bad))
+			len = sizeof(bad) - 1;
+	}
+	if (nbad == 0) {
+		found(r, "present");
+		r->verdict = V_OK;
+		return;
+	}
+	found(r, "%s", bad);
+	views_fix(ck, r);
 }
 
 static int
@@ -621,7 +674,7 @@ int
 check_run(const struct glpi_conf *conf, int json)
 {
 	static const char *const after_port[] = { "db.login", "glpi.version",
-	    "db.access", "api.enabled", "api.client", "api.app_token",
+	    "db.access", "db.views", "api.enabled", "api.client", "api.app_token",
 	    "api.client_ip", "api.user", "api.profile", NULL };
 	struct check	ck;
 	int		i, usable = 1;
@@ -637,6 +690,7 @@ check_run(const struct glpi_conf *conf, int json)
 		skip_rest(&ck, after_port + 2, "not a GLPI 10.0 database");
 	else {
 		check_access(&ck);
+		check_views(&ck);
 		check_api_enabled(&ck);
 		check_api_client(&ck);
 		check_api_user(&ck);
@@ -656,4 +710,45 @@ check_run(const struct glpi_conf *conf, int json)
 			printf("\nusable: no; fix the rows marked FAIL\n");
 	}
 	return usable ? 0 : 1;
+}
+
+int
+check_views_run(const struct glpi_conf *conf, int json)
+{
+	struct check	 ck;
+	struct row	*r;
+	char		 why[512];
+	size_t		 i;
+	int		 ok = 1;
+
+	memset(&ck, 0, sizeof(ck));
+	ck.conf = conf;
+	if ((ck.db = db_connect(conf, why, sizeof(why))) == NULL) {
+		fprintf(stderr, "passeur glpi: cannot log in to %s: %s\n",
+		    conf->dbname, why);
+		return 1;
+	}
+	/* Whether the account could install them, for the fix. */
+	if (read_grants(&ck, why, sizeof(why)) != 0)
+		ck.grants.write = 0;
+	for (i = 0; i < nviews; i++) {
+		r = add(&ck, views[i].name, "present, %s",
+		    i == 0 ? "36 columns, one row per computer" :
+		    "its columns");
+		if (views_verify(ck.db, i, r->found, sizeof(r->found)))
+			r->verdict = V_OK;
+		else {
+			views_fix(&ck, r);
+			ok = 0;
+		}
+	}
+	db_close(ck.db);
+	if (json)
+		print_json(&ck, ok);
+	else {
+		print_table(&ck);
+		printf("\nviews: %s\n", ok ? "all correct" :
+		    "fix the rows marked FAIL");
+	}
+	return ok ? 0 : 1;
 }

@@ -11,4 +11,7 @@
 /* Runs the checks, prints them; returns the exit status (0 = usable). */
 int	check_run(const struct glpi_conf *conf, int json);
 
+/* passeur glpi views check: one row per view; returns the exit status. */
+int	check_views_run(const struct glpi_conf *conf, int json);
+
 #endif

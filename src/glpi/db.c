@@ -20,6 +20,7 @@ static struct {
 			    const char *, const char *, unsigned int,
 			    const char *, unsigned long);
 	const char	*(*error)(MYSQL *);
+	unsigned int	 (*errno_of)(MYSQL *);
 	int		 (*query)(MYSQL *, const char *);
 	MYSQL_RES	*(*store_result)(MYSQL *);
 	MYSQL_ROW	 (*fetch_row)(MYSQL_RES *);
@@ -59,6 +60,7 @@ load(void)
 	    dynlib_sym(lib, "mysql_options", &my.options) != 0 ||
 	    dynlib_sym(lib, "mysql_real_connect", &my.real_connect) != 0 ||
 	    dynlib_sym(lib, "mysql_error", &my.error) != 0 ||
+	    dynlib_sym(lib, "mysql_errno", &my.errno_of) != 0 ||
 	    dynlib_sym(lib, "mysql_query", &my.query) != 0 ||
 	    dynlib_sym(lib, "mysql_store_result", &my.store_result) != 0 ||
 	    dynlib_sym(lib, "mysql_fetch_row", &my.fetch_row) != 0 ||
@@ -152,6 +154,22 @@ db_rows(struct db *db, const char *sql,
 	}
 	my.free_result(res);
 	return n;
+}
+
+int
+db_exec(struct db *db, const char *sql, char *why, size_t whylen)
+{
+	MYSQL_RES	*res;
+	int		 e;
+
+	if (my.query(db->m, sql) != 0) {
+		snprintf(why, whylen, "%s", my.error(db->m));
+		e = (int)my.errno_of(db->m);
+		return e != 0 ? e : -1;
+	}
+	if ((res = my.store_result(db->m)) != NULL)
+		my.free_result(res);
+	return 0;
 }
 
 struct first {

@@ -36,6 +36,12 @@ int	db_rows(struct db *db, const char *sql,
 	    int (*row)(void *, int, const char *const *), void *arg,
 	    char *why, size_t whylen);
 
+/*
+ * Runs a statement and drops any result.  Returns 0, or the server's
+ * error number (-1 when it has none) with its message in why.
+ */
+int	db_exec(struct db *db, const char *sql, char *why, size_t whylen);
+
 /* Quotes text as an SQL string literal ('...') into out; -1 if too long. */
 int	db_quote(struct db *db, const char *text, char *out, size_t outlen);
 

@@ -6,6 +6,7 @@
 #include "glpi/check.h"
 #include "glpi/config.h"
 #include "glpi/glpi.h"
+#include "glpi/views.h"
 
 #define DEFAULT_CONFDIR	"/etc/passeur"
 
@@ -14,9 +15,14 @@ usage(int code)
 {
 	fprintf(code == 0 ? stdout : stderr,
 	    "usage: passeur glpi [-c confdir] check [--json]\n"
+	    "       passeur glpi [-c confdir] views sql | install | "
+	    "check [--json]\n"
 	    "\n"
-	    "  check   check every prerequisite of the GLPI access "
+	    "  check          check every prerequisite of the GLPI access "
 	    "(exit 0 when usable)\n"
+	    "  views sql      print the SQL of the views, for an admin\n"
+	    "  views install  create the views (read/write account)\n"
+	    "  views check    check the views\n"
 	    "\n"
 	    "See passeur-glpi(1).\n");
 	exit(code);
@@ -36,7 +42,7 @@ glpi_main(int argc, char **argv)
 	};
 	struct glpi_conf	 conf;
 	const char		*confdir = DEFAULT_CONFDIR, *cmd;
-	int			 ch, json = 0;
+	int			 ch, json = 0, of_views = 0;
 
 	/* Options of "glpi" stop at the command name. */
 	while ((ch = getopt_long(argc, argv, "+c:h", top, NULL)) != -1) {
@@ -56,11 +62,25 @@ glpi_main(int argc, char **argv)
 	cmd = argv[optind];
 	argc -= optind;
 	argv += optind;
-	optind = 1;
-	if (strcmp(cmd, "check") != 0) {
+	if (strcmp(cmd, "views") == 0) {
+		/* "views sql", "views check": the second word is the command. */
+		if (argc < 2)
+			usage(2);
+		cmd = argv[1];
+		if (strcmp(cmd, "sql") != 0 && strcmp(cmd, "install") != 0 &&
+		    strcmp(cmd, "check") != 0) {
+			fprintf(stderr, "passeur glpi: unknown command \"views "
+			    "%s\"\n", cmd);
+			usage(2);
+		}
+		of_views = 1;
+		argc--;
+		argv++;
+	} else if (strcmp(cmd, "check") != 0) {
 		fprintf(stderr, "passeur glpi: unknown command \"%s\"\n", cmd);
 		usage(2);
 	}
+	optind = 1;
 	while ((ch = getopt_long(argc, argv, "h", checkopts, NULL)) != -1) {
 		switch (ch) {
 		case 'j':
@@ -78,7 +98,17 @@ glpi_main(int argc, char **argv)
 		    argv[optind]);
 		usage(2);
 	}
+	if (of_views && json && strcmp(cmd, "check") != 0)
+		usage(2);
+	if (of_views && strcmp(cmd, "sql") == 0) {
+		views_print_sql(stdout);	/* needs no configuration */
+		return fflush(stdout) == 0 ? 0 : 1;
+	}
 	if (glpi_conf_load(confdir, &conf) != 0)
 		return 1;
-	return check_run(&conf, json);
+	if (!of_views)
+		return check_run(&conf, json);
+	if (strcmp(cmd, "install") == 0)
+		return views_install(&conf);
+	return check_views_run(&conf, json);
 }
