@@ -111,6 +111,9 @@ on_key(void *arg, const char *key, const char *value, const char *file,
 	if (strcmp(key, "api_client") == 0)
 		return copy(c->api_client, sizeof(c->api_client), value, file,
 		    line, key);
+	if (strcmp(key, "api_user") == 0)
+		return copy(c->api_user, sizeof(c->api_user), value, file,
+		    line, key);
 	if (strcmp(key, "app_token") == 0)
 		return copy(c->app_token, sizeof(c->app_token), value, file,
 		    line, key);
@@ -153,6 +156,7 @@ glpi_conf_load(const char *confdir, struct glpi_conf *c)
 	c->dbport = 3306;
 	snprintf(c->dbname, sizeof(c->dbname), "glpi");
 	snprintf(c->api_client, sizeof(c->api_client), "MMC");
+	snprintf(c->api_user, sizeof(c->api_user), "glpi");
 	c->mode = GLPI_MODE_AUTO;
 	snprintf(path, sizeof(path), "%s/%s", confdir, GLPI_CONF_FILE);
 	if ((r = conf_read(path, on_key, &ld, &errors)) != 0) {

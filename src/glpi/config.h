@@ -18,6 +18,7 @@ struct glpi_conf {
 	char		 dbsocket[256];
 	char		 api_url[512];
 	char		 api_client[256];
+	char		 api_user[256];		/* whose token is user_token */
 	char		 app_token[256];
 	char		 user_token[256];
 	enum glpi_mode	 mode;

@@ -1,4 +1,6 @@
+#include <netdb.h>
 #include <pthread.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +23,7 @@ static struct {
 			    const char *, unsigned long);
 	const char	*(*error)(MYSQL *);
 	unsigned int	 (*errno_of)(MYSQL *);
+	my_socket	 (*get_socket)(MYSQL *);
 	int		 (*query)(MYSQL *, const char *);
 	MYSQL_RES	*(*store_result)(MYSQL *);
 	MYSQL_ROW	 (*fetch_row)(MYSQL_RES *);
@@ -61,6 +64,7 @@ load(void)
 	    dynlib_sym(lib, "mysql_real_connect", &my.real_connect) != 0 ||
 	    dynlib_sym(lib, "mysql_error", &my.error) != 0 ||
 	    dynlib_sym(lib, "mysql_errno", &my.errno_of) != 0 ||
+	    dynlib_sym(lib, "mysql_get_socket", &my.get_socket) != 0 ||
 	    dynlib_sym(lib, "mysql_query", &my.query) != 0 ||
 	    dynlib_sym(lib, "mysql_store_result", &my.store_result) != 0 ||
 	    dynlib_sym(lib, "mysql_fetch_row", &my.fetch_row) != 0 ||
@@ -170,6 +174,22 @@ db_exec(struct db *db, const char *sql, char *why, size_t whylen)
 	if ((res = my.store_result(db->m)) != NULL)
 		my.free_result(res);
 	return 0;
+}
+
+int
+db_local_address(struct db *db, char *out, size_t outlen)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		sl = sizeof(ss);
+	my_socket		fd = my.get_socket(db->m);
+
+	out[0] = '\0';
+	if (getsockname((int)fd, (struct sockaddr *)&ss, &sl) != 0)
+		return -1;
+	if (ss.ss_family != AF_INET && ss.ss_family != AF_INET6)
+		return 0;
+	return getnameinfo((struct sockaddr *)&ss, sl, out, (socklen_t)outlen,
+	    NULL, 0, NI_NUMERICHOST) == 0 ? 0 : -1;
 }
 
 struct first {

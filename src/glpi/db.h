@@ -42,6 +42,9 @@ int	db_rows(struct db *db, const char *sql,
  */
 int	db_exec(struct db *db, const char *sql, char *why, size_t whylen);
 
+/* The numeric address of this end of the connection ("" over a socket). */
+int	db_local_address(struct db *db, char *out, size_t outlen);
+
 /* Quotes text as an SQL string literal ('...') into out; -1 if too long. */
 int	db_quote(struct db *db, const char *text, char *out, size_t outlen);
 

@@ -6,6 +6,7 @@
 #include "glpi/check.h"
 #include "glpi/config.h"
 #include "glpi/glpi.h"
+#include "glpi/setup.h"
 #include "glpi/views.h"
 
 #define DEFAULT_CONFDIR	"/etc/passeur"
@@ -15,11 +16,14 @@ usage(int code)
 {
 	fprintf(code == 0 ? stdout : stderr,
 	    "usage: passeur glpi [-c confdir] check [--json]\n"
+	    "       passeur glpi [-c confdir] setup [--dry-run] [--no-ip-range]\n"
 	    "       passeur glpi [-c confdir] views sql | install | "
 	    "check [--json]\n"
 	    "\n"
 	    "  check          check every prerequisite of the GLPI access "
 	    "(exit 0 when usable)\n"
+	    "  setup          create what the access lacks (read/write "
+	    "account)\n"
 	    "  views sql      print the SQL of the views, for an admin\n"
 	    "  views install  create the views (read/write account)\n"
 	    "  views check    check the views\n"
@@ -37,11 +41,14 @@ glpi_main(int argc, char **argv)
 	};
 	static const struct option checkopts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "no-ip-range", no_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct glpi_conf	 conf;
 	const char		*confdir = DEFAULT_CONFDIR, *cmd;
+	struct setup_opts	 so = { NULL, 0, 0 };
 	int			 ch, json = 0, of_views = 0;
 
 	/* Options of "glpi" stop at the command name. */
@@ -76,7 +83,7 @@ glpi_main(int argc, char **argv)
 		of_views = 1;
 		argc--;
 		argv++;
-	} else if (strcmp(cmd, "check") != 0) {
+	} else if (strcmp(cmd, "check") != 0 && strcmp(cmd, "setup") != 0) {
 		fprintf(stderr, "passeur glpi: unknown command \"%s\"\n", cmd);
 		usage(2);
 	}
@@ -85,6 +92,12 @@ glpi_main(int argc, char **argv)
 		switch (ch) {
 		case 'j':
 			json = 1;
+			break;
+		case 'n':
+			so.dry_run = 1;
+			break;
+		case 'a':
+			so.no_ip_range = 1;
 			break;
 		case 'h':
 			usage(0);
@@ -98,7 +111,9 @@ glpi_main(int argc, char **argv)
 		    argv[optind]);
 		usage(2);
 	}
-	if (of_views && json && strcmp(cmd, "check") != 0)
+	/* --json is for the checks, --dry-run and --no-ip-range for setup. */
+	if ((json && strcmp(cmd, "check") != 0) || ((so.dry_run ||
+	    so.no_ip_range) && strcmp(cmd, "setup") != 0))
 		usage(2);
 	if (of_views && strcmp(cmd, "sql") == 0) {
 		views_print_sql(stdout);	/* needs no configuration */
@@ -106,6 +121,10 @@ glpi_main(int argc, char **argv)
 	}
 	if (glpi_conf_load(confdir, &conf) != 0)
 		return 1;
+	if (strcmp(cmd, "setup") == 0) {
+		so.confdir = confdir;
+		return setup_run(&conf, &so);
+	}
 	if (!of_views)
 		return check_run(&conf, json);
 	if (strcmp(cmd, "install") == 0)

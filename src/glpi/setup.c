@@ -1,0 +1,348 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "common/fsx.h"
+#include "glpi/db.h"
+#include "glpi/setup.h"
+#include "glpi/views.h"
+
+#define TOKEN_LEN	40	/* as GLPI makes them */
+#define LOCAL_FILE	"glpi.local"
+
+struct setup {
+	struct glpi_conf	*conf;
+	const struct setup_opts	*o;
+	struct db		*db;
+	int			 changes;
+};
+
+/* A new token of [a-zA-Z0-9], as GLPI's own. */
+static int
+new_token(char out[TOKEN_LEN + 1])
+{
+	static const char alnum[] = "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	unsigned char	r[TOKEN_LEN];
+	size_t		i, got = 0;
+	ssize_t		n;
+
+	while (got < sizeof(r)) {
+		if ((n = getrandom(r + got, sizeof(r) - got, 0)) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		got += (size_t)n;
+	}
+	/* 62 letters: drop the bias of 256 % 62 by taking 248 values. */
+	for (i = 0; i < TOKEN_LEN; i++) {
+		while (r[i] >= 248)
+			if (getrandom(&r[i], 1, 0) != 1)
+				return -1;
+		out[i] = alnum[r[i] % 62];
+	}
+	out[TOKEN_LEN] = '\0';
+	return 0;
+}
+
+/*
+ * Runs sql, or with --dry-run only prints it (secret tokens masked in
+ * what is printed).  shown is the text printed, NULL for sql itself.
+ */
+static int
+change(struct setup *st, const char *sql, const char *shown, const char *what)
+{
+	char why[512];
+
+	st->changes++;
+	if (st->o->dry_run) {
+		printf("%s;\n", shown != NULL ? shown : sql);
+		return 0;
+	}
+	if (db_exec(st->db, sql, why, sizeof(why)) != 0) {
+		fprintf(stderr, "passeur glpi: %s: %s\n", what, why);
+		return -1;
+	}
+	printf("%s\n", what);
+	return 0;
+}
+
+static int
+enable_api(struct setup *st)
+{
+	char v[16], why[512];
+	int  n;
+
+	n = db_value(st->db, "SELECT value FROM glpi_configs WHERE context = "
+	    "'core' AND name = 'enable_api'", v, sizeof(v), NULL, why,
+	    sizeof(why));
+	if (n < 0) {
+		fprintf(stderr, "passeur glpi: %s\n", why);
+		return -1;
+	}
+	if (n == 1 && strcmp(v, "1") == 0)
+		return 0;
+	if (n == 1)
+		return change(st, "UPDATE glpi_configs SET value = '1' WHERE "
+		    "context = 'core' AND name = 'enable_api'", NULL,
+		    "REST API enabled");
+	return change(st, "INSERT INTO glpi_configs (context, name, value) "
+	    "VALUES ('core', 'enable_api', '1')", NULL, "REST API enabled");
+}
+
+struct client_row {
+	char	id[24], active[4], token[256];
+	int	rows;
+};
+
+static int
+on_client(void *arg, int nf, const char *const *v)
+{
+	struct client_row *c = arg;
+
+	if (nf < 3)
+		return 1;
+	c->rows++;
+	snprintf(c->id, sizeof(c->id), "%s", v[0] != NULL ? v[0] : "");
+	snprintf(c->active, sizeof(c->active), "%s", v[1] != NULL ? v[1] :
+	    "");
+	snprintf(c->token, sizeof(c->token), "%s", v[2] != NULL ? v[2] : "");
+	return 1;
+}
+
+/* The API client: created, activated or given a token as needed. */
+static int
+api_client(struct setup *st, const char *local_ip)
+{
+	struct glpi_conf	*c = st->conf;
+	struct client_row	 cl;
+	char			 q[520], sql[1536], shown[1536], tok[TOKEN_LEN + 1];
+	char			 range[160], why[512];
+
+	memset(&cl, 0, sizeof(cl));
+	if (db_quote(st->db, c->api_client, q, sizeof(q)) != 0)
+		return -1;
+	snprintf(sql, sizeof(sql), "SELECT id, is_active, app_token FROM "
+	    "glpi_apiclients WHERE name = %s ORDER BY is_active DESC, id", q);
+	if (db_rows(st->db, sql, on_client, &cl, why, sizeof(why)) < 0) {
+		fprintf(stderr, "passeur glpi: %s\n", why);
+		return -1;
+	}
+	if (cl.rows == 0) {
+		if (new_token(tok) != 0)
+			return -1;
+		if (st->o->no_ip_range || local_ip[0] == '\0' ||
+		    strchr(local_ip, ':') != NULL)
+			snprintf(range, sizeof(range), "NULL, NULL");
+		else
+			snprintf(range, sizeof(range), "INET_ATON('%s'), "
+			    "INET_ATON('%s')", local_ip, local_ip);
+		snprintf(sql, sizeof(sql), "INSERT INTO glpi_apiclients "
+		    "(entities_id, is_recursive, name, is_active, "
+		    "ipv4_range_start, ipv4_range_end, app_token, "
+		    "app_token_date, dolog_method, date_mod, date_creation) "
+		    "VALUES (0, 1, %s, 1, %s, '%s', NOW(), 0, NOW(), NOW())",
+		    q, range, tok);
+		snprintf(shown, sizeof(shown), "INSERT INTO glpi_apiclients "
+		    "(entities_id, is_recursive, name, is_active, "
+		    "ipv4_range_start, ipv4_range_end, app_token, "
+		    "app_token_date, dolog_method, date_mod, date_creation) "
+		    "VALUES (0, 1, %s, 1, %s, '<new token>', NOW(), 0, NOW(), "
+		    "NOW())", q, range);
+		if (change(st, sql, shown, "API client created") != 0)
+			return -1;
+		snprintf(c->app_token, sizeof(c->app_token), "%s", tok);
+		return 0;
+	}
+	if (strcmp(cl.active, "1") != 0) {
+		snprintf(sql, sizeof(sql), "UPDATE glpi_apiclients SET "
+		    "is_active = 1, date_mod = NOW() WHERE id = %s", cl.id);
+		if (change(st, sql, NULL, "API client activated") != 0)
+			return -1;
+	}
+	if (cl.token[0] == '\0') {
+		if (new_token(tok) != 0)
+			return -1;
+		snprintf(sql, sizeof(sql), "UPDATE glpi_apiclients SET "
+		    "app_token = '%s', app_token_date = NOW(), date_mod = "
+		    "NOW() WHERE id = %s", tok, cl.id);
+		snprintf(shown, sizeof(shown), "UPDATE glpi_apiclients SET "
+		    "app_token = '<new token>', app_token_date = NOW(), "
+		    "date_mod = NOW() WHERE id = %s", cl.id);
+		if (change(st, sql, shown, "API client given an application "
+		    "token") != 0)
+			return -1;
+		snprintf(cl.token, sizeof(cl.token), "%s", tok);
+	}
+	snprintf(c->app_token, sizeof(c->app_token), "%s", cl.token);
+	return 0;
+}
+
+struct user_row {
+	char	id[24], token[256];
+	int	rows;
+};
+
+static int
+on_user(void *arg, int nf, const char *const *v)
+{
+	struct user_row *u = arg;
+
+	if (nf < 2)
+		return 1;
+	u->rows++;
+	snprintf(u->id, sizeof(u->id), "%s", v[0] != NULL ? v[0] : "");
+	snprintf(u->token, sizeof(u->token), "%s", v[1] != NULL ? v[1] : "");
+	return 1;
+}
+
+/* The API user's token, generated when it has none. */
+static int
+api_user(struct setup *st)
+{
+	struct glpi_conf	*c = st->conf;
+	struct user_row		 u;
+	char			 q[520], sql[1024], shown[1024], tok[TOKEN_LEN + 1];
+	char			 why[512];
+
+	memset(&u, 0, sizeof(u));
+	if (db_quote(st->db, c->api_user, q, sizeof(q)) != 0)
+		return -1;
+	snprintf(sql, sizeof(sql), "SELECT id, api_token FROM glpi_users "
+	    "WHERE name = %s AND is_deleted = 0 ORDER BY id", q);
+	if (db_rows(st->db, sql, on_user, &u, why, sizeof(why)) < 0) {
+		fprintf(stderr, "passeur glpi: %s\n", why);
+		return -1;
+	}
+	if (u.rows == 0) {
+		fprintf(stderr, "passeur glpi: no GLPI user named %s: set "
+		    "api_user to the user the platform acts as\n", c->api_user);
+		return -1;
+	}
+	if (u.token[0] == '\0') {
+		if (new_token(tok) != 0)
+			return -1;
+		snprintf(sql, sizeof(sql), "UPDATE glpi_users SET api_token = "
+		    "'%s', api_token_date = NOW() WHERE id = %s", tok, u.id);
+		snprintf(shown, sizeof(shown), "UPDATE glpi_users SET "
+		    "api_token = '<new token>', api_token_date = NOW() WHERE "
+		    "id = %s", u.id);
+		if (change(st, sql, shown, "API token of the user made") != 0)
+			return -1;
+		snprintf(u.token, sizeof(u.token), "%s", tok);
+	}
+	snprintf(c->user_token, sizeof(c->user_token), "%s", u.token);
+	return 0;
+}
+
+static int
+install_views(struct setup *st)
+{
+	char	got[512], why[512];
+	size_t	i;
+
+	for (i = 0; i < nviews; i++) {
+		if (views_verify(st->db, i, got, sizeof(got)))
+			continue;
+		st->changes++;
+		if (st->o->dry_run) {
+			printf("%s;\n", views[i].sql);
+			continue;
+		}
+		if (db_exec(st->db, views[i].sql, why, sizeof(why)) != 0) {
+			fprintf(stderr, "passeur glpi: %s: %s\n", views[i].name,
+			    why);
+			return -1;
+		}
+		printf("view %s created\n", views[i].name);
+	}
+	return 0;
+}
+
+/*
+ * glpi.local with app_token and user_token set: other lines kept, those
+ * keys replaced.  Written atomically, readable by its owner only.
+ */
+static int
+write_local(struct setup *st)
+{
+	const struct glpi_conf	*c = st->conf;
+	char			*path, line[2048], key[64], *text = NULL;
+	size_t			 len = 0;
+	FILE			*fp, *mem;
+	int			 r;
+
+	if ((path = fsx_path_in(st->o->confdir, LOCAL_FILE)) == NULL ||
+	    (mem = open_memstream(&text, &len)) == NULL) {
+		free(path);
+		return -1;
+	}
+	if ((fp = fopen(path, "r")) != NULL) {
+		while (fgets(line, sizeof(line), fp) != NULL) {
+			if (sscanf(line, " %63[a-z_] =", key) == 1 &&
+			    (strcmp(key, "app_token") == 0 ||
+			    strcmp(key, "user_token") == 0 ||
+			    strcmp(key, "app_token_file") == 0 ||
+			    strcmp(key, "user_token_file") == 0))
+				continue;
+			fputs(line, mem);
+			if (strchr(line, '\n') == NULL)
+				fputc('\n', mem);
+		}
+		fclose(fp);
+	}
+	fprintf(mem, "app_token = %s\nuser_token = %s\n", c->app_token,
+	    c->user_token);
+	fclose(mem);
+	r = fsx_write_atomic(st->o->confdir, LOCAL_FILE, text, len, 0600);
+	if (r != 0)
+		fprintf(stderr, "passeur glpi: cannot write %s: %s\n", path,
+		    strerror(errno));
+	else
+		printf("tokens written to %s (mode 0600)\n", path);
+	free(text);
+	free(path);
+	return r == 0 ? 0 : -1;
+}
+
+int
+setup_run(struct glpi_conf *conf, const struct setup_opts *o)
+{
+	struct setup	st = { conf, o, NULL, 0 };
+	char		why[512], local_ip[64];
+	char		old_app[sizeof(conf->app_token)];
+	char		old_user[sizeof(conf->user_token)];
+	int		r = -1;
+
+	if ((st.db = db_connect(conf, why, sizeof(why))) == NULL) {
+		fprintf(stderr, "passeur glpi: cannot log in to %s: %s\n",
+		    conf->dbname, why);
+		return 1;
+	}
+	memcpy(old_app, conf->app_token, sizeof(old_app));
+	memcpy(old_user, conf->user_token, sizeof(old_user));
+	if (db_local_address(st.db, local_ip, sizeof(local_ip)) != 0)
+		local_ip[0] = '\0';
+	if (enable_api(&st) == 0 && api_client(&st, local_ip) == 0 &&
+	    api_user(&st) == 0 && install_views(&st) == 0)
+		r = 0;
+	if (r == 0 && !o->dry_run && (strcmp(old_app, conf->app_token) != 0 ||
+	    strcmp(old_user, conf->user_token) != 0)) {
+		st.changes++;
+		r = write_local(&st);
+	}
+	db_close(st.db);
+	if (r != 0)
+		return 1;
+	if (st.changes == 0)
+		printf("nothing to do: GLPI and %s are set up\n", LOCAL_FILE);
+	else if (o->dry_run)
+		printf("-- dry run: %d change(s) shown, none made\n",
+		    st.changes);
+	if (!o->dry_run)
+		printf("\nNow run: passeur glpi check\n");
+	return 0;
+}

@@ -1,0 +1,185 @@
+"""`passeur glpi setup` against a real MariaDB holding a fresh GLPI 10.0.18
+database: it creates what the access lacks (REST API enabled, the MMC API
+client with a 40-character token and this host's address, the API user's
+token, the views), writes the tokens to glpi.local (0600), and `check` then
+passes; a second run changes nothing; --dry-run changes nothing; a
+read-only account changes nothing and says why."""
+
+import os
+import re
+import shutil
+import tempfile
+import unittest
+
+from harness import main, run_passeur
+from mariadb import MariaDB, need_glpi_schema
+
+RW_USER, RW_PASSWORD = "setup_rw", "rw-Xq3vT9pL"
+RO_USER, RO_PASSWORD = "setup_ro", "ro-Jm4kR7wS"
+
+
+class Setup(unittest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        need_glpi_schema()
+        cls.db = MariaDB().__enter__()
+        cls.db.create_user(RW_USER, RW_PASSWORD, "ALL ON glpi.*")
+        cls.db.create_user(RO_USER, RO_PASSWORD, "SELECT ON glpi.*")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.db.__exit__(None, None, None)
+
+    def setUp(self):
+        # A fresh GLPI for every test; the accounts' grants name it.
+        self.db.sql("DROP DATABASE IF EXISTS glpi")
+        self.db.load_glpi("glpi")
+        self.confdir = tempfile.mkdtemp(prefix="glpi-setup-")
+        self.addCleanup(shutil.rmtree, self.confdir, True)
+
+    def configure(self, user, password):
+        with open(os.path.join(self.confdir, "glpi.cfg"), "w") as f:
+            f.write("dbhost = 127.0.0.1\ndbport = %d\ndbname = glpi\n"
+                    "dbuser = %s\ndbpassword = %s\ninclude \"glpi.local\"\n"
+                    % (self.db.port, user, password))
+
+    def glpi(self, *args):
+        p = run_passeur(["glpi", "-c", self.confdir] + list(args))
+        out, err = p.stdout.decode(), p.stderr.decode()
+        for secret in (RW_PASSWORD, RO_PASSWORD) + self.tokens():
+            self.assertNotIn(secret, out + err, "a secret was printed")
+        return p.returncode, out, err
+
+    def tokens(self):
+        """The app and user tokens in the database (to check they are never
+        printed)."""
+        rows = self.db.sql("SELECT app_token FROM glpi_apiclients WHERE "
+                           "app_token IS NOT NULL UNION SELECT api_token "
+                           "FROM glpi_users WHERE api_token IS NOT NULL",
+                           database="glpi").split()
+        return tuple(r for r in rows if len(r) >= 20)
+
+    def state(self):
+        """Everything setup may change, as text."""
+        return self.db.sql(
+            "SELECT name, value FROM glpi_configs WHERE name = 'enable_api';"
+            "SELECT name, is_active, is_recursive, entities_id, "
+            "INET_NTOA(ipv4_range_start), INET_NTOA(ipv4_range_end), "
+            "app_token FROM glpi_apiclients ORDER BY id;"
+            "SELECT name, api_token FROM glpi_users ORDER BY id;"
+            "SELECT TABLE_NAME FROM information_schema.VIEWS WHERE "
+            "TABLE_SCHEMA = 'glpi' ORDER BY TABLE_NAME;", database="glpi")
+
+    def local(self):
+        path = os.path.join(self.confdir, "glpi.local")
+        with open(path) as f:
+            return os.stat(path).st_mode & 0o777, f.read()
+
+    def test_fresh_database(self):
+        self.configure(RW_USER, RW_PASSWORD)
+        code, out, err = self.glpi("check")
+        self.assertEqual(code, 1, out)
+        code, out, err = self.glpi("setup")
+        self.assertEqual(code, 0, out + err)
+        for said in ("REST API enabled", "API client created",
+                     "API token of the user made",
+                     "view glpi_computers_pulse created", "glpi.local"):
+            self.assertIn(said, out)
+        client = self.db.sql(
+            "SELECT is_active, is_recursive, entities_id, "
+            "INET_NTOA(ipv4_range_start), INET_NTOA(ipv4_range_end), "
+            "app_token FROM glpi_apiclients WHERE name = 'MMC'",
+            database="glpi").split()
+        self.assertEqual(client[:5], ["1", "1", "0", "127.0.0.1",
+                                      "127.0.0.1"])
+        self.assertRegex(client[5], r"^[A-Za-z0-9]{40}$")
+        user_token = self.db.sql("SELECT api_token FROM glpi_users WHERE "
+                                 "name = 'glpi'", database="glpi").strip()
+        self.assertRegex(user_token, r"^[A-Za-z0-9]{40}$")
+        mode, text = self.local()
+        self.assertEqual(mode, 0o600)
+        self.assertIn("app_token = %s\n" % client[5], text)
+        self.assertIn("user_token = %s\n" % user_token, text)
+        code, out, err = self.glpi("check")
+        self.assertEqual(code, 0, out + err)
+        self.assertIn("usable: yes, as super-admin", out)
+        # A second run finds everything done and changes nothing.
+        before, local_before = self.state(), self.local()
+        code, out, err = self.glpi("setup")
+        self.assertEqual(code, 0, out + err)
+        self.assertIn("nothing to do", out)
+        self.assertEqual(self.state(), before)
+        self.assertEqual(self.local(), local_before)
+
+    def test_keeps_what_exists(self):
+        # An active MMC client with a token and a user token already there:
+        # only the API switch and the views are missing.
+        self.db.sql("INSERT INTO glpi_apiclients (name, entities_id, "
+                    "is_recursive, is_active, app_token) VALUES ('MMC', 0, "
+                    "1, 1, 'k7sD2mQ9vX4bN8cR1tY6wZ3pL5hJ0gF2aS9dK4eU');"
+                    "UPDATE glpi_users SET api_token = "
+                    "'u8Hk2Lm5Nq9Rs3Tv6Wx1Yz4Ab7Cd0Ef2Gh5Ij8Kl' WHERE id = 2",
+                    database="glpi")
+        with open(os.path.join(self.confdir, "glpi.local"), "w") as f:
+            f.write("# mine\nmode = super-admin\napp_token = stale\n")
+        self.configure(RW_USER, RW_PASSWORD)
+        code, out, err = self.glpi("setup", "--no-ip-range")
+        self.assertEqual(code, 0, out + err)
+        self.assertNotIn("API client created", out)
+        self.assertNotIn("API token of the user made", out)
+        self.assertIn("REST API enabled", out)
+        mode, text = self.local()
+        self.assertEqual(text, "# mine\nmode = super-admin\n"
+                         "app_token = k7sD2mQ9vX4bN8cR1tY6wZ3pL5hJ0gF2aS9dK4eU\n"
+                         "user_token = u8Hk2Lm5Nq9Rs3Tv6Wx1Yz4Ab7Cd0Ef2Gh5Ij8Kl\n")
+        self.assertEqual(self.glpi("check")[0], 0)
+
+    def test_no_ip_range(self):
+        self.configure(RW_USER, RW_PASSWORD)
+        self.assertEqual(self.glpi("setup", "--no-ip-range")[0], 0)
+        rng = self.db.sql("SELECT ipv4_range_start IS NULL FROM "
+                          "glpi_apiclients WHERE name = 'MMC'",
+                          database="glpi").strip()
+        self.assertEqual(rng, "1")
+
+    def test_dry_run_changes_nothing(self):
+        self.configure(RW_USER, RW_PASSWORD)
+        before = self.state()
+        code, out, err = self.glpi("setup", "--dry-run")
+        self.assertEqual(code, 0, out + err)
+        self.assertIn("UPDATE glpi_configs SET value = '1'", out)
+        self.assertIn("INSERT INTO glpi_apiclients", out)
+        self.assertIn("<new token>", out)
+        self.assertEqual(len(re.findall(r"CREATE OR REPLACE VIEW", out)), 4)
+        self.assertIn("none made", out)
+        self.assertEqual(self.state(), before)
+        self.assertFalse(os.path.exists(
+            os.path.join(self.confdir, "glpi.local")))
+
+    def test_read_only_account(self):
+        self.configure(RO_USER, RO_PASSWORD)
+        before = self.state()
+        code, out, err = self.glpi("setup")
+        self.assertEqual(code, 1, out + err)
+        self.assertIn("command denied", err)
+        self.assertEqual(self.state(), before)
+        self.assertFalse(os.path.exists(
+            os.path.join(self.confdir, "glpi.local")))
+
+    def test_unknown_api_user(self):
+        self.configure(RW_USER, RW_PASSWORD)
+        with open(os.path.join(self.confdir, "glpi.local"), "w") as f:
+            f.write("api_user = nobody\n")
+        code, out, err = self.glpi("setup")
+        self.assertEqual(code, 1)
+        self.assertIn("no GLPI user named nobody", err)
+
+    def test_usage(self):
+        self.configure(RW_USER, RW_PASSWORD)
+        self.assertEqual(self.glpi("setup", "--json")[0], 2)
+        self.assertEqual(self.glpi("check", "--dry-run")[0], 2)
+
+
+if __name__ == "__main__":
+    main()
