@@ -645,7 +645,7 @@ print_table(const struct check *ck)
 }
 
 static void
-print_json(const struct check *ck, int usable)
+print_json(const struct check *ck, int usable, int with_mode)
 {
 	json_t	*items = json_array(), *root;
 	char	*s;
@@ -660,9 +660,11 @@ print_json(const struct check *ck, int usable)
 		    r->verdict == V_OK, "fix", r->verdict == V_FAIL &&
 		    r->fix[0] != '\0' ? r->fix : NULL));
 	}
-	root = json_pack("{s:s,s:b,s:o}", "mode", usable ?
-	    glpi_mode_name(ck->mode) : "none", "usable", usable, "items",
-	    items);
+	root = json_pack("{s:b,s:o}", "usable", usable, "items", items);
+	/* The access's mode; the views alone have none. */
+	if (root != NULL && with_mode)
+		json_object_set_new(root, "mode", json_string(usable ?
+		    glpi_mode_name(ck->mode) : "none"));
 	if (root != NULL && (s = json_dumps(root, JSON_INDENT(2))) != NULL) {
 		printf("%s\n", s);
 		free(s);
@@ -700,7 +702,7 @@ check_run(const struct glpi_conf *conf, int json)
 		if (ck.rows[i].verdict != V_OK)
 			usable = 0;
 	if (json)
-		print_json(&ck, usable);
+		print_json(&ck, usable, 1);
 	else {
 		print_table(&ck);
 		if (usable)
@@ -744,7 +746,7 @@ check_views_run(const struct glpi_conf *conf, int json)
 	}
 	db_close(ck.db);
 	if (json)
-		print_json(&ck, ok);
+		print_json(&ck, ok, 0);
 	else {
 		print_table(&ck);
 		printf("\nviews: %s\n", ok ? "all correct" :

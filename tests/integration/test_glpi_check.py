@@ -5,7 +5,8 @@ row is ok. No secret of the configuration ever reaches the output.
 
 The database is loaded once for the class with a working setup (API
 enabled, an MMC client with an app token and no IP range, the glpi user
-with an API token); each test changes what it needs and puts it back."""
+with an API token, the views of `passeur glpi views sql` applied by root);
+each test changes what it needs and puts it back."""
 
 import json
 import os
@@ -19,9 +20,12 @@ from harness import free_port, main, run_passeur
 from mariadb import MariaDB, need_glpi_schema, quote
 
 DBNAME = "glpi"
-ITEMS = ["db.port", "db.login", "glpi.version", "db.access", "api.enabled",
-         "api.client", "api.app_token", "api.client_ip", "api.user",
-         "api.profile"]
+ITEMS = ["db.port", "db.login", "glpi.version", "db.access", "db.views",
+         "api.enabled", "api.client", "api.app_token", "api.client_ip",
+         "api.user", "api.profile"]
+VIEWS = ["glpi_computers_pulse", "glpi_view_computers_items_printer",
+         "glpi_view_computers_items_peripheral",
+         "glpi_view_peripherals_manufacturers"]
 VERDICTS = ("ok", "FAIL", "skipped")
 
 
@@ -43,6 +47,16 @@ MMC_CLIENT = ("INSERT INTO glpi_apiclients (name, entities_id, is_recursive, "
 def inet_aton(address):
     """The SQL for an IPv4 address as GLPI stores it (NULL for None)."""
     return "NULL" if address is None else "INET_ATON(%s)" % quote(address)
+
+
+def views_sql():
+    """The script of `passeur glpi views sql`, which needs no
+    configuration; an admin applies it."""
+    p = run_passeur(["glpi", "views", "sql"], timeout=60)
+    if p.returncode != 0:
+        raise AssertionError("passeur glpi views sql: exit %d\n%s" %
+                             (p.returncode, p.stderr.decode()))
+    return p.stdout.decode()
 
 
 class Result:
@@ -97,6 +111,8 @@ class GlpiCheck(unittest.TestCase):
                    % quote(USER_TOKEN), database=DBNAME)
         cls.db.create_user(RW_USER, RW_PASSWORD, "ALL ON %s.*" % DBNAME)
         cls.db.create_user(RO_USER, RO_PASSWORD, "SELECT ON %s.*" % DBNAME)
+        cls.views_sql = views_sql()
+        cls.db.sql(cls.views_sql, database=DBNAME)
 
     # -- helpers --------------------------------------------------------
 
@@ -284,6 +300,23 @@ class GlpiCheck(unittest.TestCase):
         self.addCleanup(self.db.drop_user, user)
         r = self.check(dbuser=user, dbpassword=password)
         self.assertFails(r, "db.access", ("GRANT SELECT",))
+
+    def test_views_missing(self):
+        self.change("DROP VIEW %s;" % ", ".join(VIEWS), self.views_sql)
+        for user, password, fix in (
+                (RW_USER, RW_PASSWORD, "passeur glpi views install"),
+                (RO_USER, RO_PASSWORD, "passeur glpi views sql | mariadb")):
+            with self.subTest(user=user):
+                r = self.check(dbuser=user, dbpassword=password)
+                self.assertFails(r, "db.views", (fix,))
+
+    def test_one_view_missing(self):
+        self.change("DROP VIEW glpi_view_computers_items_peripheral;",
+                    self.views_sql)
+        r = self.check()
+        self.assertFails(r, "db.views", ("passeur glpi views install",))
+        self.assertIn("glpi_view_computers_items_peripheral",
+                      r["db.views"]["found"], r)
 
     # -- the REST API, as the database says ------------------------------
 
