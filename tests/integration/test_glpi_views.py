@@ -20,7 +20,7 @@ import unittest
 
 from harness import BIN, main, run_passeur
 from mariadb import MariaDB, need_glpi_schema, quote
-from test_glpi_check import parse_table, token
+from test_glpi_check import Result as ViewsCheck, parse_table, token
 
 DBNAME = "itsm"
 PULSE = "glpi_computers_pulse"
@@ -198,24 +198,6 @@ def strip_comments(sql):
     """sql less its -- and /* */ comments (no string holds those marks)."""
     sql = re.sub(r"/\*.*?\*/", " ", sql, flags=re.S)
     return re.sub(r"--[^\n]*", " ", sql)
-
-
-class ViewsCheck:
-    """One run of `views check`, as a table and as JSON."""
-
-    def __init__(self, code, out, err, json_code, json_out):
-        self.code, self.out, self.err = code, out, err
-        self.json_code, self.json = json_code, json.loads(json_out)
-        self.rows = parse_table(out)
-
-    def __getitem__(self, item):
-        return self.rows[item]
-
-    def verdicts(self):
-        return {item: row["verdict"] for item, row in self.rows.items()}
-
-    def __repr__(self):
-        return "exit %d\n%s%s" % (self.code, self.out, self.err)
 
 
 class GlpiViews(unittest.TestCase):
