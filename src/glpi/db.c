@@ -12,6 +12,13 @@
 #include "glpi/db.h"
 
 #define CONNECT_TIMEOUT	5	/* seconds */
+/*
+ * "Prepared statement needs to be re-prepared": the server may answer so
+ * to a statement that opens a view just replaced (information_schema
+ * included).  Running it again is the documented remedy.
+ */
+#define ER_NEED_REPREPARE	1615
+#define REPREPARE_TRIES		3
 #define IO_TIMEOUT	60
 
 /* The functions of Connector/C that Passeur calls. */
@@ -136,6 +143,18 @@ db_close(struct db *db)
 	free(db);
 }
 
+/* mysql_query(), run again while the server asks for a re-prepare. */
+static int
+query(struct db *db, const char *sql)
+{
+	int i, r;
+
+	for (i = 0; (r = my.query(db->m, sql)) != 0 && i < REPREPARE_TRIES &&
+	    my.errno_of(db->m) == ER_NEED_REPREPARE; i++)
+		;
+	return r;
+}
+
 int
 db_rows(struct db *db, const char *sql,
     int (*row)(void *, int, const char *const *), void *arg, char *why,
@@ -145,7 +164,7 @@ db_rows(struct db *db, const char *sql,
 	MYSQL_ROW	 r;
 	int		 n = 0, nf;
 
-	if (my.query(db->m, sql) != 0 ||
+	if (query(db, sql) != 0 ||
 	    (res = my.store_result(db->m)) == NULL) {
 		snprintf(why, whylen, "%s", my.error(db->m));
 		return -1;
@@ -166,7 +185,7 @@ db_exec(struct db *db, const char *sql, char *why, size_t whylen)
 	MYSQL_RES	*res;
 	int		 e;
 
-	if (my.query(db->m, sql) != 0) {
+	if (query(db, sql) != 0) {
 		snprintf(why, whylen, "%s", my.error(db->m));
 		e = (int)my.errno_of(db->m);
 		return e != 0 ? e : -1;

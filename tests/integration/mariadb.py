@@ -129,6 +129,9 @@ bind-address = {d.host}
 port = {d.port}
 user = mysql
 skip-name-resolve
+# Its own temporary files: two servers sharing /tmp (ctest -j runs the
+# glpi tests side by side) collide on their names.
+tmpdir = {d.dir}/tmp
 innodb_buffer_pool_size = 64M
 character-set-server = utf8mb4
 collation-server = utf8mb4_unicode_ci
@@ -158,8 +161,10 @@ port = {d.port}
     def start(self):
         self._write_cnf()
         os.makedirs(self.datadir)
+        os.makedirs(os.path.join(self.dir, "tmp"))
         # mariadbd (user mysql) writes its socket, pid and log here too.
-        for path in (self.dir, self.datadir, self.cnf):
+        for path in (self.dir, self.datadir, os.path.join(self.dir, "tmp"),
+                     self.cnf):
             shutil.chown(path, "mysql", "mysql")
         p = self._tool("mariadb-install-db", "--user=mysql",
                        "--auth-root-authentication-method=socket",

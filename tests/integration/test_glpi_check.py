@@ -172,7 +172,7 @@ class GlpiCheck(unittest.TestCase):
                 self.assertTrue(row["fix"], ("no fix line", item, r))
         usable = all(v == "ok" for v in r.verdicts().values())
         self.assertEqual(r.code, 0 if usable else 1, r)
-        self.assertEqual(r.json_code, r.code, r.json)
+        self.assertEqual(r.json_code, r.code, "table and JSON disagree:\n%r\n%s" % (r, r.json))
         self.assertEqual(r.json["usable"], usable, r.json)
         self.assertIsInstance(r.json["mode"], str)
         self.assertEqual([i["item"] for i in r.json["items"]], ITEMS)
