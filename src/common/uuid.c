@@ -80,3 +80,24 @@ reqid_valid(const char *s)
 			return 0;
 	return 1;
 }
+
+int
+token_random(char *out, size_t len)
+{
+	static const char alnum[] = "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	unsigned char	b;
+	size_t		i;
+	int		r;
+
+	for (i = 0; i < len; i++) {
+		/* 62 symbols: values from 248 up would favour the first 8. */
+		do {
+			if ((r = fill_random(&b, 1)) != 0)
+				return r;
+		} while (b >= 248);
+		out[i] = alnum[b % 62];
+	}
+	out[len] = '\0';
+	return 0;
+}

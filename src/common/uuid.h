@@ -18,5 +18,10 @@ int	uuid_valid(const char *s);
 int	reqid_random(char out[REQID_STRLEN + 1]);
 /* True for exactly 8 upper-case hex digits. */
 int	reqid_valid(const char *s);
+/*
+ * Writes len random letters and digits ([A-Za-z0-9], evenly drawn) and a
+ * NUL into out[len + 1]: tokens such as GLPI's API tokens.
+ */
+int	token_random(char *out, size_t len);
 
 #endif

@@ -2,9 +2,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "common/fsx.h"
+#include "common/uuid.h"
 #include "glpi/db.h"
 #include "glpi/setup.h"
 #include "glpi/views.h"
@@ -18,35 +18,6 @@ struct setup {
 	struct db		*db;
 	int			 changes;
 };
-
-/* A new token of [a-zA-Z0-9], as GLPI's own. */
-static int
-new_token(char out[TOKEN_LEN + 1])
-{
-	static const char alnum[] = "abcdefghijklmnopqrstuvwxyz"
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-	unsigned char	r[TOKEN_LEN];
-	size_t		i, got = 0;
-	ssize_t		n;
-
-	while (got < sizeof(r)) {
-		if ((n = getrandom(r + got, sizeof(r) - got, 0)) < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		got += (size_t)n;
-	}
-	/* 62 letters: drop the bias of 256 % 62 by taking 248 values. */
-	for (i = 0; i < TOKEN_LEN; i++) {
-		while (r[i] >= 248)
-			if (getrandom(&r[i], 1, 0) != 1)
-				return -1;
-		out[i] = alnum[r[i] % 62];
-	}
-	out[TOKEN_LEN] = '\0';
-	return 0;
-}
 
 /*
  * Runs sql, or with --dry-run only prints it (secret tokens masked in
@@ -132,7 +103,7 @@ api_client(struct setup *st, const char *local_ip)
 		return -1;
 	}
 	if (cl.rows == 0) {
-		if (new_token(tok) != 0)
+		if (token_random(tok, TOKEN_LEN) != 0)
 			return -1;
 		if (st->o->no_ip_range || local_ip[0] == '\0' ||
 		    strchr(local_ip, ':') != NULL)
@@ -164,7 +135,7 @@ api_client(struct setup *st, const char *local_ip)
 			return -1;
 	}
 	if (cl.token[0] == '\0') {
-		if (new_token(tok) != 0)
+		if (token_random(tok, TOKEN_LEN) != 0)
 			return -1;
 		snprintf(sql, sizeof(sql), "UPDATE glpi_apiclients SET "
 		    "app_token = '%s', app_token_date = NOW(), date_mod = "
@@ -223,7 +194,7 @@ api_user(struct setup *st)
 		return -1;
 	}
 	if (u.token[0] == '\0') {
-		if (new_token(tok) != 0)
+		if (token_random(tok, TOKEN_LEN) != 0)
 			return -1;
 		snprintf(sql, sizeof(sql), "UPDATE glpi_users SET api_token = "
 		    "'%s', api_token_date = NOW() WHERE id = %s", tok, u.id);

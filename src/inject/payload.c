@@ -103,17 +103,12 @@ agentid_of_name(const char *path, char out[UUID_STRLEN + 1])
 		return;
 	memcpy(cand, path + len - 5 - UUID_STRLEN, UUID_STRLEN);
 	cand[UUID_STRLEN] = '\0';
-	for (i = 0; i < UUID_STRLEN; i++)
-		cand[i] = (char)tolower((unsigned char)cand[i]);
 	/* Any hex digits in the 8-4-4-4-12 form, not only version 4. */
-	for (i = 0; i < UUID_STRLEN; i++) {
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (cand[i] != '-')
-				return;
-		} else if (!isxdigit((unsigned char)cand[i]))
-			return;
-	}
-	memcpy(out, cand, sizeof(cand));
+	if (!uuid_valid(cand))
+		return;
+	for (i = 0; i < UUID_STRLEN; i++)
+		out[i] = (char)tolower((unsigned char)cand[i]);
+	out[UUID_STRLEN] = '\0';
 }
 
 /* Copies a version string if it is plain printable text. */

@@ -115,6 +115,33 @@ test_reqid_valid(void **state)
 	assert_false(reqid_valid("0x23ABCD"));
 }
 
+static void
+test_token(void **state)
+{
+	char	a[41], b[41];
+	int	seen[256] = { 0 }, i, k, kinds = 0;
+
+	(void)state;
+	for (i = 0; i < ROUNDS; i++) {
+		memset(a, 'Z', sizeof(a));
+		assert_int_equal(token_random(a, 40), 0);
+		assert_int_equal(strlen(a), 40);
+		for (k = 0; k < 40; k++) {
+			if (!isalnum((unsigned char)a[k]))
+				fail_msg("not a letter or digit in %s", a);
+			seen[(unsigned char)a[k]]++;
+		}
+	}
+	for (k = 0; k < 256; k++)
+		kinds += seen[k] > 0;
+	/* 10,240 draws over 62 symbols: every one of them turns up. */
+	assert_int_equal(kinds, 62);
+	assert_int_equal(token_random(b, 40), 0);
+	assert_string_not_equal(a, b);
+	assert_int_equal(token_random(b, 0), 0);
+	assert_string_equal(b, "");
+}
+
 int
 main(void)
 {
@@ -124,6 +151,7 @@ main(void)
 		cmocka_unit_test(test_uuid_valid),
 		cmocka_unit_test(test_reqid),
 		cmocka_unit_test(test_reqid_valid),
+		cmocka_unit_test(test_token),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
