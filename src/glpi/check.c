@@ -41,7 +41,6 @@ struct check {
 	struct row		 rows[MAX_ROWS];
 	int			 n;
 	char			 local_ip[INET6_ADDRSTRLEN];
-	long long		 user_id;
 	struct grants		 grants;	/* of the account */
 	enum glpi_mode		 mode;		/* the one found usable */
 };
@@ -534,6 +533,7 @@ check_api_user(struct check *ck)
 	struct row		*u, *p;
 	struct profiles		 pr;
 	char			 sql[1024], q[520], who[256], why[512], *tab;
+	long long		 user_id;
 
 	u = add(ck, "api.user", "an active user whose API token is "
 	    "user_token");
@@ -570,14 +570,14 @@ check_api_user(struct check *ck)
 		return;
 	}
 	*tab = '\0';
-	ck->user_id = strtoll(who, NULL, 10);
+	user_id = strtoll(who, NULL, 10);
 	found(u, "%s, id %s (from the database)", tab + 1, who);
 	u->verdict = V_OK;
 	memset(&pr, 0, sizeof(pr));
 	snprintf(sql, sizeof(sql), "SELECT p.name, pu.entities_id, "
 	    "pu.is_recursive FROM glpi_profiles_users pu JOIN glpi_profiles p "
 	    "ON p.id = pu.profiles_id WHERE pu.users_id = %lld ORDER BY p.id",
-	    ck->user_id);
+	    user_id);
 	if (db_rows(ck->db, sql, on_profile, &pr, why, sizeof(why)) < 0) {
 		sql_failed(ck, p, why);
 		return;

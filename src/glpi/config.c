@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -73,59 +74,61 @@ read_secret(const struct load *ld, char *dst, size_t dstlen,
 	return 0;
 }
 
+/*
+ * The text keys: where each goes, and whether its value names a file
+ * holding it (the *_file keys of secrets).
+ */
+#define TEXT_KEY(key, field, in_file) \
+	{ key, offsetof(struct glpi_conf, field), \
+	    sizeof(((struct glpi_conf *)0)->field), in_file }
+
+static const struct text_key {
+	const char	*key;
+	size_t		 offset, size;
+	int		 in_file;
+} text_keys[] = {
+	TEXT_KEY("dbhost", dbhost, 0),
+	TEXT_KEY("dbname", dbname, 0),
+	TEXT_KEY("dbuser", dbuser, 0),
+	TEXT_KEY("dbpassword", dbpassword, 0),
+	TEXT_KEY("dbpassword_file", dbpassword, 1),
+	TEXT_KEY("dbsocket", dbsocket, 0),
+	TEXT_KEY("api_url", api_url, 0),
+	TEXT_KEY("api_client", api_client, 0),
+	TEXT_KEY("api_user", api_user, 0),
+	TEXT_KEY("app_token", app_token, 0),
+	TEXT_KEY("app_token_file", app_token, 1),
+	TEXT_KEY("user_token", user_token, 0),
+	TEXT_KEY("user_token_file", user_token, 1),
+};
+
 static int
 on_key(void *arg, const char *key, const char *value, const char *file,
     int line)
 {
 	struct load		*ld = arg;
 	struct glpi_conf	*c = ld->c;
+	const struct text_key	*t;
+	char			*dst;
 	long long		 n;
+	size_t			 i;
 
-	if (strcmp(key, "dbhost") == 0)
-		return copy(c->dbhost, sizeof(c->dbhost), value, file, line,
-		    key);
+	for (i = 0; i < sizeof(text_keys) / sizeof(text_keys[0]); i++) {
+		t = &text_keys[i];
+		if (strcmp(key, t->key) != 0)
+			continue;
+		dst = (char *)c + t->offset;
+		if (t->in_file)
+			return read_secret(ld, dst, t->size, value, file, line,
+			    key);
+		return copy(dst, t->size, value, file, line, key);
+	}
 	if (strcmp(key, "dbport") == 0) {
 		if (conf_number(value, 1, 65535, &n) != 0)
 			return bad(file, line, key, "a port from 1 to 65535");
 		c->dbport = (int)n;
 		return 0;
 	}
-	if (strcmp(key, "dbname") == 0)
-		return copy(c->dbname, sizeof(c->dbname), value, file, line,
-		    key);
-	if (strcmp(key, "dbuser") == 0)
-		return copy(c->dbuser, sizeof(c->dbuser), value, file, line,
-		    key);
-	if (strcmp(key, "dbpassword") == 0)
-		return copy(c->dbpassword, sizeof(c->dbpassword), value, file,
-		    line, key);
-	if (strcmp(key, "dbpassword_file") == 0)
-		return read_secret(ld, c->dbpassword, sizeof(c->dbpassword),
-		    value, file, line, key);
-	if (strcmp(key, "dbsocket") == 0)
-		return copy(c->dbsocket, sizeof(c->dbsocket), value, file,
-		    line, key);
-	if (strcmp(key, "api_url") == 0)
-		return copy(c->api_url, sizeof(c->api_url), value, file, line,
-		    key);
-	if (strcmp(key, "api_client") == 0)
-		return copy(c->api_client, sizeof(c->api_client), value, file,
-		    line, key);
-	if (strcmp(key, "api_user") == 0)
-		return copy(c->api_user, sizeof(c->api_user), value, file,
-		    line, key);
-	if (strcmp(key, "app_token") == 0)
-		return copy(c->app_token, sizeof(c->app_token), value, file,
-		    line, key);
-	if (strcmp(key, "app_token_file") == 0)
-		return read_secret(ld, c->app_token, sizeof(c->app_token),
-		    value, file, line, key);
-	if (strcmp(key, "user_token") == 0)
-		return copy(c->user_token, sizeof(c->user_token), value, file,
-		    line, key);
-	if (strcmp(key, "user_token_file") == 0)
-		return read_secret(ld, c->user_token, sizeof(c->user_token),
-		    value, file, line, key);
 	if (strcmp(key, "mode") == 0) {
 		if (strcasecmp(value, "auto") == 0)
 			c->mode = GLPI_MODE_AUTO;
