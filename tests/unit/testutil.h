@@ -171,6 +171,24 @@ tu_rmtree(char *dir)
 	free(dir);
 }
 
+/*
+ * cmocka fixtures for tests that work in a folder of their own: the
+ * setup puts a fresh scratch folder in *state, the teardown removes it.
+ */
+static inline int
+tu_setup_dir(void **state)
+{
+	*state = tu_mkdtemp("unit.");
+	return 0;
+}
+
+static inline int
+tu_teardown_dir(void **state)
+{
+	tu_rmtree(*state);
+	return 0;
+}
+
 static inline double
 tu_now(void)
 {

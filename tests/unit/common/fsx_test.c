@@ -115,20 +115,6 @@ test_utf8(void **state)
 	assert_true(fsx_utf8_ok("\x01", 1));
 }
 
-static int
-setup(void **state)
-{
-	*state = tu_mkdtemp("fsx.");
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	tu_rmtree(*state);
-	return 0;
-}
-
 /* Number of entries of dir other than . and .. */
 static int
 count_entries(const char *dir)
@@ -310,7 +296,7 @@ test_is_dir(void **state)
 	assert_false(fsx_is_dir("/nonexistent/passeur"));
 }
 
-#define T(fn)	cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn)	cmocka_unit_test_setup_teardown(fn, tu_setup_dir, tu_teardown_dir)
 
 int
 main(void)

@@ -5,20 +5,6 @@
 
 #include "glpi/config.h"
 
-static int
-setup(void **state)
-{
-	*state = tu_mkdtemp("glpicfg.");
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	tu_rmtree(*state);
-	return 0;
-}
-
 static void
 test_defaults_and_local(void **state)
 {
@@ -83,11 +69,11 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_defaults_and_local, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_secret_files, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_defaults_and_local, tu_setup_dir,
+		    tu_teardown_dir),
+		cmocka_unit_test_setup_teardown(test_secret_files, tu_setup_dir,
+		    tu_teardown_dir),
+		cmocka_unit_test_setup_teardown(test_errors, tu_setup_dir, tu_teardown_dir),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,20 +5,6 @@
 
 #include "inject/collect.h"
 
-static int
-setup(void **state)
-{
-	*state = tu_mkdtemp("collect.");
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	tu_rmtree(*state);
-	return 0;
-}
-
 static void
 test_wanted(void **state)
 {
@@ -159,15 +145,15 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_wanted),
-		cmocka_unit_test_setup_teardown(test_flat_sorted, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_recursive, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_link_loop, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_missing_folder, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_many, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flat_sorted, tu_setup_dir,
+		    tu_teardown_dir),
+		cmocka_unit_test_setup_teardown(test_recursive, tu_setup_dir,
+		    tu_teardown_dir),
+		cmocka_unit_test_setup_teardown(test_link_loop, tu_setup_dir,
+		    tu_teardown_dir),
+		cmocka_unit_test_setup_teardown(test_missing_folder, tu_setup_dir,
+		    tu_teardown_dir),
+		cmocka_unit_test_setup_teardown(test_many, tu_setup_dir, tu_teardown_dir),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -23,15 +23,7 @@ setup(void **state)
 {
 	memset(&opts, 0, sizeof(opts));
 	opts.useragent = "GLPI-Injector";
-	*state = tu_mkdtemp("payload.");
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	tu_rmtree(*state);
-	return 0;
+	return tu_setup_dir(state);
 }
 
 /* Loads dir/name into *p; returns payload_load()'s result. */
@@ -255,21 +247,21 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_json, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_json, setup, tu_teardown_dir),
 		cmocka_unit_test_setup_teardown(test_agentid_from_name, setup,
-		    teardown),
+		    tu_teardown_dir),
 		cmocka_unit_test_setup_teardown(test_kind_from_content, setup,
-		    teardown),
+		    tu_teardown_dir),
 		cmocka_unit_test_setup_teardown(test_compressed_input, setup,
-		    teardown),
+		    tu_teardown_dir),
 		cmocka_unit_test_setup_teardown(test_not_inventories, setup,
-		    teardown),
+		    tu_teardown_dir),
 		cmocka_unit_test_setup_teardown(test_content_user_agent, setup,
-		    teardown),
+		    tu_teardown_dir),
 		cmocka_unit_test_setup_teardown(test_no_compression, setup,
-		    teardown),
+		    tu_teardown_dir),
 		cmocka_unit_test_setup_teardown(test_locked_and_odd_files,
-		    setup, teardown),
+		    setup, tu_teardown_dir),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
