@@ -19,6 +19,14 @@
  */
 #define ER_NEED_REPREPARE	1615
 #define REPREPARE_TRIES		3
+/*
+ * Every session: GROUP_CONCAT long enough for a view's column list, and
+ * ONLY_FULL_GROUP_BY, so that what Passeur reads (the views included) is
+ * proved valid under the strictest mode a GLPI server may run.
+ */
+#define SESSION_SETTINGS	"SET SESSION group_concat_max_len = 65536, " \
+				"sql_mode = CONCAT(@@sql_mode, " \
+				"',ONLY_FULL_GROUP_BY')"
 #define IO_TIMEOUT	60
 
 /* The functions of Connector/C that Passeur calls. */
@@ -114,6 +122,7 @@ db_connect(const struct glpi_conf *conf, char *why, size_t whylen)
 	my.options(db->m, MYSQL_OPT_READ_TIMEOUT, &t);
 	my.options(db->m, MYSQL_OPT_WRITE_TIMEOUT, &t);
 	my.options(db->m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	my.options(db->m, MYSQL_INIT_COMMAND, SESSION_SETTINGS);
 	/*
 	 * The client library takes "localhost" for its default socket; the
 	 * configuration means TCP unless dbsocket is set.

@@ -12,7 +12,8 @@ struct db;
 struct glpi_conf;
 
 /*
- * Connects as conf says (TCP or socket, timeouts of a few seconds).
+ * Connects as conf says (TCP or socket, timeouts of a few seconds); the
+ * session runs with ONLY_FULL_GROUP_BY added to the server's sql_mode.
  * Returns the connection, or NULL with the reason in why: the library's
  * own message, which names neither password nor token.
  */

@@ -96,10 +96,8 @@ views_verify(struct db *db, size_t i, char *found, size_t foundlen)
 	    "ON c.TABLE_SCHEMA = t.TABLE_SCHEMA AND c.TABLE_NAME = "
 	    "t.TABLE_NAME WHERE t.TABLE_SCHEMA = DATABASE() AND "
 	    "t.TABLE_NAME = '%s' AND t.TABLE_TYPE = 'VIEW'", v->name);
-	/* The column list may pass GROUP_CONCAT's default 1024 bytes. */
-	if (db_exec(db, "SET SESSION group_concat_max_len = 65536", why,
-	    sizeof(why)) != 0 || (n = db_value(db, sql, cols, sizeof(cols),
-	    NULL, why, sizeof(why))) < 0) {
+	if ((n = db_value(db, sql, cols, sizeof(cols), NULL, why,
+	    sizeof(why))) < 0) {
 		snprintf(found, foundlen, "%s", why);
 		return 0;
 	}
@@ -112,9 +110,8 @@ views_verify(struct db *db, size_t i, char *found, size_t foundlen)
 		return 0;
 	}
 	snprintf(sql, sizeof(sql), "SELECT * FROM %s LIMIT 1", v->name);
-	if (db_exec(db, "SET SESSION sql_mode = CONCAT(@@sql_mode, "
-	    "',ONLY_FULL_GROUP_BY')", why, sizeof(why)) != 0 ||
-	    db_exec(db, sql, why, sizeof(why)) != 0) {
+	/* The session runs with ONLY_FULL_GROUP_BY (db_connect). */
+	if (db_exec(db, sql, why, sizeof(why)) != 0) {
 		snprintf(found, foundlen, "unreadable under ONLY_FULL_GROUP_BY: "
 		    "%s", why);
 		return 0;
