@@ -100,6 +100,7 @@ static const struct text_key {
 	TEXT_KEY("app_token_file", app_token, 1),
 	TEXT_KEY("user_token", user_token, 0),
 	TEXT_KEY("user_token_file", user_token, 1),
+	TEXT_KEY("sync_db", sync_db, 0),
 };
 
 static int
@@ -160,6 +161,7 @@ glpi_conf_load(const char *confdir, struct glpi_conf *c)
 	snprintf(c->dbname, sizeof(c->dbname), "glpi");
 	snprintf(c->api_client, sizeof(c->api_client), "MMC");
 	snprintf(c->api_user, sizeof(c->api_user), "glpi");
+	snprintf(c->sync_db, sizeof(c->sync_db), "%s", GLPI_SYNC_DB);
 	c->mode = GLPI_MODE_AUTO;
 	snprintf(path, sizeof(path), "%s/%s", confdir, GLPI_CONF_FILE);
 	if ((r = conf_read(path, on_key, &ld, &errors)) != 0) {

@@ -6,6 +6,7 @@
 #define PASSEUR_GLPI_CONFIG_H
 
 #define GLPI_CONF_FILE	"glpi.cfg"
+#define GLPI_SYNC_DB	"/var/lib/passeur/glpi.sqlite"
 
 enum glpi_mode { GLPI_MODE_AUTO, GLPI_MODE_READ_ONLY, GLPI_MODE_SUPER_ADMIN };
 
@@ -21,6 +22,7 @@ struct glpi_conf {
 	char		 api_user[256];		/* whose token is user_token */
 	char		 app_token[256];
 	char		 user_token[256];
+	char		 sync_db[1024];		/* the SQLite copy of sync */
 	enum glpi_mode	 mode;
 };
 

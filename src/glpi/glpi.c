@@ -6,7 +6,9 @@
 #include "glpi/check.h"
 #include "glpi/config.h"
 #include "glpi/glpi.h"
+#include "glpi/list.h"
 #include "glpi/setup.h"
+#include "glpi/sync.h"
 #include "glpi/views.h"
 
 #define DEFAULT_CONFDIR	"/etc/passeur"
@@ -19,6 +21,9 @@ usage(int code)
 	    "       passeur glpi [-c confdir] setup [--dry-run] [--no-ip-range]\n"
 	    "       passeur glpi [-c confdir] views sql | install | "
 	    "check [--json]\n"
+	    "       passeur glpi [-c confdir] sync [--full] [--json]\n"
+	    "       passeur glpi [-c confdir] devices | users | entities "
+	    "[--search text] [--json]\n"
 	    "\n"
 	    "  check          check every prerequisite of the GLPI access "
 	    "(exit 0 when usable)\n"
@@ -27,6 +32,10 @@ usage(int code)
 	    "  views sql      print the SQL of the views, for an admin\n"
 	    "  views install  create the views (read/write account)\n"
 	    "  views check    check the views\n"
+	    "  sync           copy entities, users and computers into the "
+	    "local copy\n"
+	    "  devices, users, entities\n"
+	    "                 list what the last sync copied\n"
 	    "\n"
 	    "See passeur-glpi(1).\n");
 	exit(code);
@@ -43,12 +52,16 @@ glpi_main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "no-ip-range", no_argument, NULL, 'a' },
+		{ "full", no_argument, NULL, 'f' },
+		{ "search", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct glpi_conf	 conf;
 	const char		*confdir = DEFAULT_CONFDIR, *cmd;
 	struct setup_opts	 so = { NULL, 0, 0 };
+	struct sync_opts	 sy = { 0, 0 };
+	struct list_opts	 lo = { NULL, NULL, 0 };
 	int			 ch, json = 0, of_views = 0;
 
 	/* Options of "glpi" stop at the command name. */
@@ -83,7 +96,8 @@ glpi_main(int argc, char **argv)
 		of_views = 1;
 		argc--;
 		argv++;
-	} else if (strcmp(cmd, "check") != 0 && strcmp(cmd, "setup") != 0) {
+	} else if (strcmp(cmd, "check") != 0 && strcmp(cmd, "setup") != 0 &&
+	    strcmp(cmd, "sync") != 0 && !list_is_command(cmd)) {
 		fprintf(stderr, "passeur glpi: unknown command \"%s\"\n", cmd);
 		usage(2);
 	}
@@ -99,6 +113,12 @@ glpi_main(int argc, char **argv)
 		case 'a':
 			so.no_ip_range = 1;
 			break;
+		case 'f':
+			sy.full = 1;
+			break;
+		case 's':
+			lo.search = optarg;
+			break;
 		case 'h':
 			usage(0);
 			break;
@@ -111,9 +131,15 @@ glpi_main(int argc, char **argv)
 		    argv[optind]);
 		usage(2);
 	}
-	/* --json is for the checks, --dry-run and --no-ip-range for setup. */
-	if ((json && strcmp(cmd, "check") != 0) || ((so.dry_run ||
-	    so.no_ip_range) && strcmp(cmd, "setup") != 0))
+	/*
+	 * --json is for the checks, sync and the lists; --dry-run and
+	 * --no-ip-range for setup; --full for sync; --search for the lists.
+	 */
+	if ((json && strcmp(cmd, "setup") == 0) || ((so.dry_run ||
+	    so.no_ip_range) && strcmp(cmd, "setup") != 0) ||
+	    (sy.full && strcmp(cmd, "sync") != 0) ||
+	    (lo.search != NULL && (of_views || !list_is_command(cmd))) ||
+	    (json && of_views && strcmp(cmd, "check") != 0))
 		usage(2);
 	if (of_views && strcmp(cmd, "sql") == 0) {
 		views_print_sql(stdout);	/* needs no configuration */
@@ -124,6 +150,15 @@ glpi_main(int argc, char **argv)
 	if (strcmp(cmd, "setup") == 0) {
 		so.confdir = confdir;
 		return setup_run(&conf, &so);
+	}
+	if (strcmp(cmd, "sync") == 0) {
+		sy.json = json;
+		return sync_run(&conf, &sy);
+	}
+	if (!of_views && list_is_command(cmd)) {
+		lo.what = cmd;
+		lo.json = json;
+		return list_run(&conf, &lo);
 	}
 	if (!of_views)
 		return check_run(&conf, json);
