@@ -618,6 +618,85 @@ verdict_name(enum verdict v)
 	return v == V_OK ? "ok" : v == V_SKIPPED ? "skipped" : "FAIL";
 }
 
+/*
+ * What the platform can do with this access, through the REST API (by the
+ * profile) and through the database (by the account's grants).  GLPI's
+ * computers are deleted through the API only: their links are GLPI's.
+ */
+enum { CAN_NO, CAN_YES, CAN_NOT_THAT_WAY };
+
+struct capability {
+	const char	*what;
+	int		 api, db;
+};
+
+static int
+rows_ok(const struct check *ck, const char *prefix)
+{
+	int i, seen = 0;
+
+	for (i = 0; i < ck->n; i++) {
+		if (strncmp(ck->rows[i].item, prefix, strlen(prefix)) != 0)
+			continue;
+		if (ck->rows[i].verdict != V_OK)
+			return 0;
+		seen = 1;
+	}
+	return seen;
+}
+
+static int
+capabilities(const struct check *ck, struct capability *cap)
+{
+	int api = rows_ok(ck, "api.") && ck->mode != GLPI_MODE_AUTO;
+	int admin = api && ck->mode == GLPI_MODE_SUPER_ADMIN;
+	int read = rows_ok(ck, "db.access") && ck->grants.read;
+	int write = read && ck->grants.write;
+
+	cap[0] = (struct capability){ "read devices, users, entities", api,
+	    read };
+	cap[1] = (struct capability){ "create, delete users", admin, write };
+	cap[2] = (struct capability){ "create, delete entities", admin,
+	    write };
+	cap[3] = (struct capability){ "delete computers", admin,
+	    CAN_NOT_THAT_WAY };
+	cap[4] = (struct capability){ "modify objects", admin, write };
+	return 5;
+}
+
+static const char *
+can_name(int can)
+{
+	return can == CAN_YES ? "yes" : can == CAN_NO ? "no" : "-";
+}
+
+static void
+print_capabilities(const struct check *ck)
+{
+	struct capability	cap[8];
+	int			i, n = capabilities(ck, cap);
+
+	printf("\n%-30s  %-8s  %s\n", "CAPABILITY", "REST API", "DATABASE");
+	for (i = 0; i < n; i++)
+		printf("%-30s  %-8s  %s\n", cap[i].what, can_name(cap[i].api),
+		    can_name(cap[i].db));
+}
+
+static json_t *
+capabilities_json(const struct check *ck)
+{
+	struct capability	 cap[8];
+	json_t			*a = json_array();
+	int			 i, n = capabilities(ck, cap);
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, json_pack("{s:s,s:o,s:o}",
+		    "capability", cap[i].what, "api", json_boolean(cap[i].api ==
+		    CAN_YES), "database", cap[i].db == CAN_NOT_THAT_WAY ?
+		    json_null() : json_boolean(cap[i].db == CAN_YES)));
+	return a;
+}
+
 static void
 print_table(const struct check *ck)
 {
@@ -661,10 +740,13 @@ print_json(const struct check *ck, int usable, int with_mode)
 		    r->fix[0] != '\0' ? r->fix : NULL));
 	}
 	root = json_pack("{s:b,s:o}", "usable", usable, "items", items);
-	/* The access's mode; the views alone have none. */
-	if (root != NULL && with_mode)
+	/* The access's mode and capabilities; the views alone have none. */
+	if (root != NULL && with_mode) {
 		json_object_set_new(root, "mode", json_string(usable ?
 		    glpi_mode_name(ck->mode) : "none"));
+		json_object_set_new(root, "capabilities",
+		    capabilities_json(ck));
+	}
 	if (root != NULL && (s = json_dumps(root, JSON_INDENT(2))) != NULL) {
 		printf("%s\n", s);
 		free(s);
@@ -705,6 +787,7 @@ check_run(const struct glpi_conf *conf, int json)
 		print_json(&ck, usable, 1);
 	else {
 		print_table(&ck);
+		print_capabilities(&ck);
 		if (usable)
 			printf("\nusable: yes, as %s\n",
 			    glpi_mode_name(ck.mode));

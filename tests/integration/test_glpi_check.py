@@ -10,6 +10,7 @@ each test changes what it needs and puts it back."""
 
 import json
 import os
+import re
 import secrets
 import shutil
 import string
@@ -99,6 +100,35 @@ def parse_table(out):
     return rows
 
 
+def parse_capabilities(out):
+    """{capability: (REST API, DATABASE)} from the table under CAPABILITY,
+    as "yes", "no" or "-" (not offered that way)."""
+    lines = out.splitlines()
+    header = next(i for i, l in enumerate(lines)
+                  if l.startswith("CAPABILITY "))
+    caps = {}
+    for line in lines[header + 1:]:
+        if not line.strip():
+            break
+        what, api, db = re.split(r"\s{2,}", line.strip())
+        caps[what] = (api, db)
+    return caps
+
+
+CAPABILITIES = ["read devices, users, entities", "create, delete users",
+                "create, delete entities", "delete computers",
+                "modify objects"]
+
+
+def capabilities(api_read, api_write, db_read, db_write):
+    """The capability table expected of these four abilities."""
+    yn = lambda b: "yes" if b else "no"
+    return {c: (yn(api_read if i == 0 else api_write),
+                "-" if c == "delete computers" else
+                yn(db_read if i == 0 else db_write))
+            for i, c in enumerate(CAPABILITIES)}
+
+
 class GlpiCheck(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -181,6 +211,12 @@ class GlpiCheck(unittest.TestCase):
             self.assertEqual((i["expected"], i["found"], i["ok"], i["fix"]),
                              (row["expected"], row["found"],
                               row["verdict"] == "ok", row["fix"]), i)
+        # The capability table, the same in JSON (null: not that way).
+        r.caps = parse_capabilities(out)
+        self.assertEqual(list(r.caps), CAPABILITIES, r)
+        yn = {True: "yes", False: "no", None: "-"}
+        self.assertEqual({c["capability"]: (yn[c["api"]], yn[c["database"]])
+                          for c in r.json["capabilities"]}, r.caps, r.json)
         return r
 
     def assertFails(self, r, item, fix_mentions=()):
@@ -215,6 +251,7 @@ class GlpiCheck(unittest.TestCase):
             self.assertIn("database", r[item]["found"], (item, r))
         self.assertIn("glpi", r["api.user"]["found"])
         self.assertIn("Super-Admin", r["api.profile"]["found"])
+        self.assertEqual(r.caps, capabilities(True, True, True, True), r)
 
     def test_secrets_from_files(self):
         d = tempfile.mkdtemp(prefix="passeur-glpi-secrets-")
@@ -240,6 +277,8 @@ class GlpiCheck(unittest.TestCase):
                 self.assertEqual(r["db.access"]["found"], "read-only", r)
                 self.assertEqual(r.code, 0, r)
                 self.assertEqual(r.json["mode"], found_mode)
+                self.assertEqual(r.caps, capabilities(
+                    True, found_mode == "super-admin", True, False), r)
 
     def test_read_only_profile_decides_auto_mode(self):
         self.change("UPDATE glpi_profiles_users SET profiles_id = 8 "
@@ -250,6 +289,7 @@ class GlpiCheck(unittest.TestCase):
         self.assertEqual(r.code, 0, r)
         self.assertEqual(r.json["mode"], "read-only")
         self.assertIn("Read-Only", r["api.profile"]["found"])
+        self.assertEqual(r.caps, capabilities(True, False, True, True), r)
         self.assertFails(self.check(mode="super-admin"), "api.profile",
                          ("Super-Admin",))
 
@@ -259,6 +299,7 @@ class GlpiCheck(unittest.TestCase):
         r = self.check(dbport=free_port())
         self.assertFails(r, "db.port")
         self.assertNotReached(r, ITEMS[1:])
+        self.assertEqual(r.caps, capabilities(False, False, False, False), r)
 
     def test_wrong_password(self):
         wrong = "wrong-" + token(16)
