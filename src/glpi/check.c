@@ -192,19 +192,28 @@ check_login(struct check *ck)
 	const struct glpi_conf	*c = ck->conf;
 	struct row		*r;
 	char			 why[512];
+	int			 tls = c->dbssl || c->dbsslca[0] != '\0' ||
+				    c->dbsslcert[0] != '\0';
 
-	r = add(ck, "db.login", "login as %s, database %s", c->dbuser,
-	    c->dbname);
+	r = add(ck, "db.login", "login as %s, database %s%s", c->dbuser,
+	    c->dbname, tls ? c->dbsslca[0] != '\0' ? ", TLS verified" :
+	    ", TLS" : "");
 	if ((ck->db = db_connect(c, why, sizeof(why))) != NULL) {
-		found(r, "logged in");
+		if (db_tls_cipher(ck->db) != NULL)
+			found(r, "logged in over TLS (%s)",
+			    db_tls_cipher(ck->db));
+		else
+			found(r, "logged in");
 		r->verdict = V_OK;
 		return 1;
 	}
 	found(r, "%s", why);
-	fix(r, "check dbuser and dbpassword; an admin creates the account "
+	fix(r, "check dbuser and dbpassword%s; an admin creates the account "
 	    "for this host: CREATE USER '%s'@'%s' IDENTIFIED BY '...'; "
-	    "GRANT SELECT ON %s.* TO '%s'@'%s'", c->dbuser, account_host(ck),
-	    c->dbname, c->dbuser, account_host(ck));
+	    "GRANT SELECT ON %s.* TO '%s'@'%s'", tls ? ", and dbsslca, "
+	    "dbsslcert and dbsslkey against the server's TLS setup" : "",
+	    c->dbuser, account_host(ck), c->dbname, c->dbuser,
+	    account_host(ck));
 	return 0;
 }
 

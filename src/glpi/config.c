@@ -75,32 +75,37 @@ read_secret(const struct load *ld, char *dst, size_t dstlen,
 }
 
 /*
- * The text keys: where each goes, and whether its value names a file
- * holding it (the *_file keys of secrets).
+ * The text keys: where each goes, and whether its value is the text, a
+ * file holding it (the *_file keys of secrets), or a file's name.
  */
-#define TEXT_KEY(key, field, in_file) \
+enum { TEXT, SECRET_FILE, PATH };
+
+#define TEXT_KEY(key, field, kind) \
 	{ key, offsetof(struct glpi_conf, field), \
-	    sizeof(((struct glpi_conf *)0)->field), in_file }
+	    sizeof(((struct glpi_conf *)0)->field), kind }
 
 static const struct text_key {
 	const char	*key;
 	size_t		 offset, size;
-	int		 in_file;
+	int		 kind;
 } text_keys[] = {
-	TEXT_KEY("dbhost", dbhost, 0),
-	TEXT_KEY("dbname", dbname, 0),
-	TEXT_KEY("dbuser", dbuser, 0),
-	TEXT_KEY("dbpassword", dbpassword, 0),
-	TEXT_KEY("dbpassword_file", dbpassword, 1),
-	TEXT_KEY("dbsocket", dbsocket, 0),
-	TEXT_KEY("api_url", api_url, 0),
-	TEXT_KEY("api_client", api_client, 0),
-	TEXT_KEY("api_user", api_user, 0),
-	TEXT_KEY("app_token", app_token, 0),
-	TEXT_KEY("app_token_file", app_token, 1),
-	TEXT_KEY("user_token", user_token, 0),
-	TEXT_KEY("user_token_file", user_token, 1),
-	TEXT_KEY("sync_db", sync_db, 0),
+	TEXT_KEY("dbhost", dbhost, TEXT),
+	TEXT_KEY("dbname", dbname, TEXT),
+	TEXT_KEY("dbuser", dbuser, TEXT),
+	TEXT_KEY("dbpassword", dbpassword, TEXT),
+	TEXT_KEY("dbpassword_file", dbpassword, SECRET_FILE),
+	TEXT_KEY("dbsocket", dbsocket, TEXT),
+	TEXT_KEY("dbsslca", dbsslca, PATH),
+	TEXT_KEY("dbsslcert", dbsslcert, PATH),
+	TEXT_KEY("dbsslkey", dbsslkey, PATH),
+	TEXT_KEY("api_url", api_url, TEXT),
+	TEXT_KEY("api_client", api_client, TEXT),
+	TEXT_KEY("api_user", api_user, TEXT),
+	TEXT_KEY("app_token", app_token, TEXT),
+	TEXT_KEY("app_token_file", app_token, SECRET_FILE),
+	TEXT_KEY("user_token", user_token, TEXT),
+	TEXT_KEY("user_token_file", user_token, SECRET_FILE),
+	TEXT_KEY("sync_db", sync_db, TEXT),
 };
 
 static int
@@ -119,10 +124,21 @@ on_key(void *arg, const char *key, const char *value, const char *file,
 		if (strcmp(key, t->key) != 0)
 			continue;
 		dst = (char *)c + t->offset;
-		if (t->in_file)
+		if (t->kind == SECRET_FILE)
 			return read_secret(ld, dst, t->size, value, file, line,
 			    key);
+		if (t->kind == PATH && value[0] != '/' && value[0] != '\0') {
+			if ((size_t)snprintf(dst, t->size, "%s/%s",
+			    ld->confdir, value) >= t->size)
+				return bad(file, line, key, "value too long");
+			return 0;
+		}
 		return copy(dst, t->size, value, file, line, key);
+	}
+	if (strcmp(key, "dbsslenable") == 0) {
+		if ((c->dbssl = conf_bool(value, -1)) < 0)
+			return bad(file, line, key, "yes or no");
+		return 0;
 	}
 	if (strcmp(key, "dbport") == 0) {
 		if (conf_number(value, 1, 65535, &n) != 0)

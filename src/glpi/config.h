@@ -17,6 +17,10 @@ struct glpi_conf {
 	char		 dbuser[129];
 	char		 dbpassword[256];
 	char		 dbsocket[256];
+	int		 dbssl;			/* TLS required */
+	char		 dbsslca[1024];		/* verify the server with it */
+	char		 dbsslcert[1024];	/* this client's certificate */
+	char		 dbsslkey[1024];
 	char		 api_url[512];
 	char		 api_client[256];
 	char		 api_user[256];		/* whose token is user_token */

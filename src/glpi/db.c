@@ -47,6 +47,7 @@ static struct {
 	void		 (*close)(MYSQL *);
 	unsigned long	 (*real_escape_string)(MYSQL *, char *, const char *,
 			    unsigned long);
+	const char	*(*get_ssl_cipher)(MYSQL *);
 } my;
 
 static const char *const libraries[] = {
@@ -87,13 +88,39 @@ load(void)
 	    dynlib_sym(lib, "mysql_free_result", &my.free_result) != 0 ||
 	    dynlib_sym(lib, "mysql_close", &my.close) != 0 ||
 	    dynlib_sym(lib, "mysql_real_escape_string",
-	    &my.real_escape_string) != 0) {
+	    &my.real_escape_string) != 0 ||
+	    dynlib_sym(lib, "mysql_get_ssl_cipher", &my.get_ssl_cipher) != 0) {
 		snprintf(load_error, sizeof(load_error), "the MariaDB client "
 		    "library lacks a function Passeur needs");
 		dynlib_close(lib);
 		return;
 	}
 	loaded = 1;
+}
+
+/*
+ * TLS when dbsslenable or any certificate is set: then required, never
+ * dropped for a clear connection.  With dbsslca the server's certificate
+ * and name are verified; without it the link is only encrypted.
+ */
+static void
+tls_options(MYSQL *m, const struct glpi_conf *conf)
+{
+	my_bool on = 1;
+
+	if (!conf->dbssl && conf->dbsslca[0] == '\0' &&
+	    conf->dbsslcert[0] == '\0')
+		return;
+	my.options(m, MYSQL_OPT_SSL_ENFORCE, &on);
+	if (conf->dbsslca[0] != '\0') {
+		my.options(m, MYSQL_OPT_SSL_CA, conf->dbsslca);
+		my.options(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &on);
+	}
+	if (conf->dbsslcert[0] != '\0') {
+		my.options(m, MYSQL_OPT_SSL_CERT, conf->dbsslcert);
+		my.options(m, MYSQL_OPT_SSL_KEY, conf->dbsslkey[0] != '\0' ?
+		    conf->dbsslkey : conf->dbsslcert);
+	}
 }
 
 struct db *
@@ -123,6 +150,7 @@ db_connect(const struct glpi_conf *conf, char *why, size_t whylen)
 	my.options(db->m, MYSQL_OPT_WRITE_TIMEOUT, &t);
 	my.options(db->m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
 	my.options(db->m, MYSQL_INIT_COMMAND, SESSION_SETTINGS);
+	tls_options(db->m, conf);
 	/*
 	 * The client library takes "localhost" for its default socket; the
 	 * configuration means TCP unless dbsocket is set.
@@ -263,4 +291,10 @@ db_quote(struct db *db, const char *text, char *out, size_t outlen)
 	out[len + 1] = '\'';
 	out[len + 2] = '\0';
 	return 0;
+}
+
+const char *
+db_tls_cipher(struct db *db)
+{
+	return my.get_ssl_cipher(db->m);
 }

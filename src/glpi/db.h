@@ -43,6 +43,9 @@ int	db_rows(struct db *db, const char *sql,
  */
 int	db_exec(struct db *db, const char *sql, char *why, size_t whylen);
 
+/* The TLS cipher of the connection, or NULL when it is clear. */
+const char	*db_tls_cipher(struct db *db);
+
 /* The numeric address of this end of the connection ("" over a socket). */
 int	db_local_address(struct db *db, char *out, size_t outlen);
 

@@ -18,6 +18,7 @@ import sys
 import tempfile
 import unittest
 
+from certs import make_certs
 from harness import SHARED, free_port, wait_until
 
 GLPI_SCHEMA = os.path.join(SHARED, "fixtures", "glpi",
@@ -102,13 +103,17 @@ class MariaDB:
     """A mariadbd of its own: with MariaDB() as db: ...
 
     Attributes: host ("127.0.0.1"), port, socket, dir (the temporary
-    folder), cnf (its my.cnf)."""
+    folder), cnf (its my.cnf); with tls=True, certs (certs.make_certs's
+    paths: the server presents server.pem, signed by ca.pem, and trusts
+    client certificates signed by ca.pem)."""
 
     START_SECONDS = 30
     STOP_SECONDS = 30
 
-    def __init__(self):
+    def __init__(self, tls=False):
         need_mariadb()
+        self.tls = tls
+        self.certs = None
         self.host = "127.0.0.1"
         self.port = free_port(self.host)
         self.proc = None
@@ -135,11 +140,13 @@ tmpdir = {d.dir}/tmp
 innodb_buffer_pool_size = 64M
 character-set-server = utf8mb4
 collation-server = utf8mb4_unicode_ci
-
+{tls}
 [client]
 socket = {d.socket}
 port = {d.port}
-""".format(d=self))
+""".format(d=self, tls="" if self.certs is None else
+           "ssl-ca = %(ca.pem)s\nssl-cert = %(server.pem)s\n"
+           "ssl-key = %(server.key)s\n" % self.certs))
 
     def _tool(self, name, *args, input=None, timeout=60):
         """Runs a MariaDB tool with our my.cnf; the CompletedProcess."""
@@ -159,6 +166,11 @@ port = {d.port}
                              (what, detail, self.error_log()[-4000:]))
 
     def start(self):
+        if self.tls:
+            tls = os.path.join(self.dir, "tls")
+            self.certs = make_certs(tls)
+            for name in os.listdir(tls) + [""]:
+                shutil.chown(os.path.join(tls, name), "mysql", "mysql")
         self._write_cnf()
         os.makedirs(self.datadir)
         os.makedirs(os.path.join(self.dir, "tmp"))

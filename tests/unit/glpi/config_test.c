@@ -22,6 +22,28 @@ test_defaults_and_local(void **state)
 	assert_string_equal(c.api_client, "MMC");
 	assert_int_equal(c.mode, GLPI_MODE_READ_ONLY);
 	assert_string_equal(glpi_mode_name(c.mode), "read-only");
+	assert_string_equal(c.sync_db, GLPI_SYNC_DB);
+	assert_int_equal(c.dbssl, 0);
+	assert_string_equal(c.dbsslca, "");
+}
+
+static void
+test_tls_files(void **state)
+{
+	struct glpi_conf	c;
+	char			want[1100];
+
+	tu_write_str(*state, "glpi.cfg", "dbuser = mmc\ndbsslenable = yes\n"
+	    "dbsslca = tls/ca.pem\ndbsslcert = /etc/ssl/client.pem\n"
+	    "sync_db = /srv/copy.sqlite\n");
+	assert_int_equal(glpi_conf_load(*state, &c), 0);
+	assert_int_equal(c.dbssl, 1);
+	/* Relative names are the configuration folder's. */
+	snprintf(want, sizeof(want), "%s/tls/ca.pem", (char *)*state);
+	assert_string_equal(c.dbsslca, want);
+	assert_string_equal(c.dbsslcert, "/etc/ssl/client.pem");
+	assert_string_equal(c.dbsslkey, "");
+	assert_string_equal(c.sync_db, "/srv/copy.sqlite");
 }
 
 static void
@@ -70,6 +92,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_defaults_and_local, tu_setup_dir,
+		    tu_teardown_dir),
+		cmocka_unit_test_setup_teardown(test_tls_files, tu_setup_dir,
 		    tu_teardown_dir),
 		cmocka_unit_test_setup_teardown(test_secret_files, tu_setup_dir,
 		    tu_teardown_dir),
