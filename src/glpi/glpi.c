@@ -18,7 +18,8 @@ usage(int code)
 {
 	fprintf(code == 0 ? stdout : stderr,
 	    "usage: passeur glpi [-c confdir] check [--json]\n"
-	    "       passeur glpi [-c confdir] setup [--dry-run] [--no-ip-range]\n"
+	    "       passeur glpi [-c confdir] setup [--dry-run] [--no-ip-range] "
+	    "[--admin-user name]\n"
 	    "       passeur glpi [-c confdir] views sql | install | "
 	    "check [--json]\n"
 	    "       passeur glpi [-c confdir] sync [--full] [--json]\n"
@@ -54,12 +55,13 @@ glpi_main(int argc, char **argv)
 		{ "no-ip-range", no_argument, NULL, 'a' },
 		{ "full", no_argument, NULL, 'f' },
 		{ "search", required_argument, NULL, 's' },
+		{ "admin-user", required_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct glpi_conf	 conf;
 	const char		*confdir = DEFAULT_CONFDIR, *cmd;
-	struct setup_opts	 so = { NULL, 0, 0 };
+	struct setup_opts	 so = { NULL, 0, 0, NULL };
 	struct sync_opts	 sy = { 0, 0 };
 	struct list_opts	 lo = { NULL, NULL, 0 };
 	int			 ch, json = 0, of_views = 0;
@@ -119,6 +121,9 @@ glpi_main(int argc, char **argv)
 		case 's':
 			lo.search = optarg;
 			break;
+		case 'u':
+			so.admin_user = optarg;
+			break;
 		case 'h':
 			usage(0);
 			break;
@@ -132,11 +137,13 @@ glpi_main(int argc, char **argv)
 		usage(2);
 	}
 	/*
-	 * --json is for the checks, sync and the lists; --dry-run and
-	 * --no-ip-range for setup; --full for sync; --search for the lists.
+	 * --json is for the checks, sync and the lists; --dry-run,
+	 * --no-ip-range and --admin-user for setup; --full for sync;
+	 * --search for the lists.
 	 */
 	if ((json && strcmp(cmd, "setup") == 0) || ((so.dry_run ||
-	    so.no_ip_range) && strcmp(cmd, "setup") != 0) ||
+	    so.no_ip_range || so.admin_user != NULL) &&
+	    strcmp(cmd, "setup") != 0) ||
 	    (sy.full && strcmp(cmd, "sync") != 0) ||
 	    (lo.search != NULL && (of_views || !list_is_command(cmd))) ||
 	    (json && of_views && strcmp(cmd, "check") != 0))

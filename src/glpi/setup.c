@@ -2,6 +2,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include "common/fsx.h"
 #include "common/uuid.h"
@@ -10,6 +12,8 @@
 #include "glpi/views.h"
 
 #define TOKEN_LEN	40	/* as GLPI makes them */
+#define ER_DBACCESS_DENIED	1044	/* MariaDB's error numbers */
+#define ER_TABLEACCESS_DENIED	1142
 #define LOCAL_FILE	"glpi.local"
 
 struct setup {
@@ -26,15 +30,22 @@ struct setup {
 static int
 change(struct setup *st, const char *sql, const char *shown, const char *what)
 {
-	char why[512];
+	char	why[512];
+	int	e;
 
 	st->changes++;
 	if (st->o->dry_run) {
 		printf("%s;\n", shown != NULL ? shown : sql);
 		return 0;
 	}
-	if (db_exec(st->db, sql, why, sizeof(why)) != 0) {
+	if ((e = db_exec(st->db, sql, why, sizeof(why))) != 0) {
 		fprintf(stderr, "passeur glpi: %s: %s\n", what, why);
+		/* Not allowed: a read-only account. */
+		if ((e == ER_TABLEACCESS_DENIED || e == ER_DBACCESS_DENIED) &&
+		    st->o->admin_user == NULL)
+			fprintf(stderr, "passeur glpi: this account may not "
+			    "change GLPI; give an admin account once: passeur "
+			    "glpi setup --admin-user NAME\n");
 		return -1;
 	}
 	printf("%s\n", what);
@@ -279,20 +290,104 @@ write_local(struct setup *st)
 	return r == 0 ? 0 : -1;
 }
 
+/*
+ * The admin's password: typed at the terminal without echo, or the first
+ * line of the standard input.  It is kept for this run only.
+ */
+static int
+read_admin_password(const char *user, char *out, size_t outlen)
+{
+	struct termios	old, quiet;
+	int		tty = isatty(STDIN_FILENO), ok;
+	size_t		n;
+
+	if (tty) {
+		fprintf(stderr, "Password of the database account %s: ", user);
+		fflush(stderr);
+		if (tcgetattr(STDIN_FILENO, &old) != 0)
+			tty = 0;
+		else {
+			quiet = old;
+			quiet.c_lflag &= ~(tcflag_t)ECHO;
+			tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+		}
+	}
+	ok = fgets(out, (int)outlen, stdin) != NULL;
+	if (tty) {
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		fputc('\n', stderr);
+	}
+	if (!ok) {
+		fprintf(stderr, "passeur glpi: setup --admin-user: no password "
+		    "(type it, or give it on the standard input)\n");
+		return -1;
+	}
+	n = strcspn(out, "\r\n");
+	out[n] = '\0';
+	return 0;
+}
+
+/* The account that makes the changes: dbuser, or the admin given once. */
+static struct db *
+connect_as(const struct glpi_conf *conf, const struct setup_opts *o)
+{
+	static struct glpi_conf	admin;
+	struct db		*db;
+	char			 why[512];
+	const char		*user = conf->dbuser;
+
+	if (o->admin_user != NULL) {
+		admin = *conf;
+		user = o->admin_user;
+		if ((size_t)snprintf(admin.dbuser, sizeof(admin.dbuser), "%s",
+		    user) >= sizeof(admin.dbuser) ||
+		    read_admin_password(user, admin.dbpassword,
+		    sizeof(admin.dbpassword)) != 0)
+			return NULL;
+		conf = &admin;
+	}
+	db = db_connect(conf, why, sizeof(why));
+	explicit_bzero(admin.dbpassword, sizeof(admin.dbpassword));
+	if (db == NULL)
+		fprintf(stderr, "passeur glpi: cannot log in to %s as %s: %s\n",
+		    conf->dbname, user, why);
+	return db;
+}
+
+/* What a platform needs to know, filled in; secrets only by where. */
+static void
+print_summary(const struct setup *st)
+{
+	const struct glpi_conf *c = st->conf;
+
+	printf("\nSummary of required information\n");
+	if (c->dbsocket[0] != '\0')
+		printf("  %-17s %s, database %s\n", "GLPI database", c->dbsocket,
+		    c->dbname);
+	else
+		printf("  %-17s %s:%d, database %s\n", "GLPI database",
+		    c->dbhost, c->dbport, c->dbname);
+	printf("  %-17s %s\n", "database account", c->dbuser);
+	printf("  %-17s %s\n", "SQL views", "present");
+	printf("  %-17s enabled%s%s\n", "REST API", c->api_url[0] != '\0' ?
+	    ", " : "", c->api_url);
+	printf("  %-17s %s, app_token in %s/%s\n", "API client",
+	    c->api_client, st->o->confdir, LOCAL_FILE);
+	printf("  %-17s %s, user_token in %s/%s\n", "API user", c->api_user,
+	    st->o->confdir, LOCAL_FILE);
+}
+
 int
 setup_run(struct glpi_conf *conf, const struct setup_opts *o)
 {
 	struct setup	st = { conf, o, NULL, 0 };
-	char		why[512], local_ip[64];
+	char		local_ip[64];
 	char		old_app[sizeof(conf->app_token)];
 	char		old_user[sizeof(conf->user_token)];
 	int		r = -1;
 
-	if ((st.db = db_connect(conf, why, sizeof(why))) == NULL) {
-		fprintf(stderr, "passeur glpi: cannot log in to %s: %s\n",
-		    conf->dbname, why);
+	if ((st.db = connect_as(conf, o)) == NULL)
 		return 1;
-	}
 	memcpy(old_app, conf->app_token, sizeof(old_app));
 	memcpy(old_user, conf->user_token, sizeof(old_user));
 	if (db_local_address(st.db, local_ip, sizeof(local_ip)) != 0)
@@ -313,7 +408,9 @@ setup_run(struct glpi_conf *conf, const struct setup_opts *o)
 	else if (o->dry_run)
 		printf("-- dry run: %d change(s) shown, none made\n",
 		    st.changes);
-	if (!o->dry_run)
+	if (!o->dry_run) {
+		print_summary(&st);
 		printf("\nNow run: passeur glpi check\n");
+	}
 	return 0;
 }

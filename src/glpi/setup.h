@@ -15,6 +15,7 @@ struct setup_opts {
 	const char	*confdir;
 	int		 dry_run;	/* print the SQL, change nothing */
 	int		 no_ip_range;	/* the client admits any address */
+	const char	*admin_user;	/* makes the changes, or NULL: dbuser */
 };
 
 /* Returns the exit status. */

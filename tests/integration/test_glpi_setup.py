@@ -16,6 +16,7 @@ from mariadb import MariaDB, need_glpi_schema
 
 RW_USER, RW_PASSWORD = "setup_rw", "rw-Xq3vT9pL"
 RO_USER, RO_PASSWORD = "setup_ro", "ro-Jm4kR7wS"
+ADMIN_USER, ADMIN_PASSWORD = "setup_admin", "ad-Pz8nW2cV"
 
 
 class Setup(unittest.TestCase):
@@ -26,6 +27,7 @@ class Setup(unittest.TestCase):
         cls.db = MariaDB().__enter__()
         cls.db.create_user(RW_USER, RW_PASSWORD, "ALL ON glpi.*")
         cls.db.create_user(RO_USER, RO_PASSWORD, "SELECT ON glpi.*")
+        cls.db.create_user(ADMIN_USER, ADMIN_PASSWORD, "ALL ON glpi.*")
 
     @classmethod
     def tearDownClass(cls):
@@ -44,10 +46,12 @@ class Setup(unittest.TestCase):
                     "dbuser = %s\ndbpassword = %s\ninclude \"glpi.local\"\n"
                     % (self.db.port, user, password))
 
-    def glpi(self, *args):
-        p = run_passeur(["glpi", "-c", self.confdir] + list(args))
+    def glpi(self, *args, input=None):
+        p = run_passeur(["glpi", "-c", self.confdir] + list(args),
+                        input=input)
         out, err = p.stdout.decode(), p.stderr.decode()
-        for secret in (RW_PASSWORD, RO_PASSWORD) + self.tokens():
+        for secret in (RW_PASSWORD, RO_PASSWORD, ADMIN_PASSWORD) + \
+                self.tokens():
             self.assertNotIn(secret, out + err, "a secret was printed")
         return p.returncode, out, err
 
@@ -163,9 +167,39 @@ class Setup(unittest.TestCase):
         code, out, err = self.glpi("setup")
         self.assertEqual(code, 1, out + err)
         self.assertIn("command denied", err)
+        self.assertIn("setup --admin-user NAME", err)
         self.assertEqual(self.state(), before)
         self.assertFalse(os.path.exists(
             os.path.join(self.confdir, "glpi.local")))
+
+    def test_admin_user_for_a_read_only_account(self):
+        # The platform keeps its read-only account; an admin account, given
+        # once with its password on stdin, makes the changes.
+        self.configure(RO_USER, RO_PASSWORD)
+        before = self.state()
+        code, out, err = self.glpi("setup", "--admin-user", ADMIN_USER,
+                                   input=b"wrong-password\n")
+        self.assertEqual(code, 1, out + err)
+        self.assertIn("cannot log in to glpi as %s" % ADMIN_USER, err)
+        self.assertEqual(self.state(), before)
+        code, out, err = self.glpi("setup", "--admin-user", ADMIN_USER,
+                                   input=ADMIN_PASSWORD.encode() + b"\n")
+        self.assertEqual(code, 0, out + err)
+        self.assertIn("Summary of required information", out)
+        self.assertRegex(out, r"database account +%s\n" % RO_USER)
+        mode, local = self.local()
+        self.assertEqual(mode, 0o600)
+        self.assertNotIn(ADMIN_USER, local)
+        self.assertNotIn("dbuser", local)
+        # The read-only account now passes every row.
+        code, out, err = self.glpi("check")
+        self.assertEqual(code, 0, out + err)
+        self.assertIn("read-only", out)
+        # No password given: nothing done.
+        code, out, err = self.glpi("setup", "--admin-user", ADMIN_USER,
+                                   input=b"")
+        self.assertEqual(code, 1, out + err)
+        self.assertIn("no password", err)
 
     def test_unknown_api_user(self):
         self.configure(RW_USER, RW_PASSWORD)
@@ -179,6 +213,7 @@ class Setup(unittest.TestCase):
         self.configure(RW_USER, RW_PASSWORD)
         self.assertEqual(self.glpi("setup", "--json")[0], 2)
         self.assertEqual(self.glpi("check", "--dry-run")[0], 2)
+        self.assertEqual(self.glpi("check", "--admin-user", "x")[0], 2)
 
 
 if __name__ == "__main__":
