@@ -647,7 +647,9 @@ open_copy(struct sync *s, const char *source)
 		    sqlite3_errmsg(s->sq));
 		return -1;
 	}
-	if (fresh || wm[0] == '\0' || strcmp(old, source) != 0)
+	/* A watermark is a date; anything else makes the run full. */
+	if (fresh || wm[0] == '\0' || wm[strspn(wm, "0123456789-: ")] != '\0' ||
+	    strcmp(old, source) != 0)
 		s->full = 1;
 	snprintf(s->wm, sizeof(s->wm), "'%s'", wm);
 	return 0;
