@@ -147,8 +147,12 @@ struct sync {
 	const struct kind	*k;
 	struct counts		*c;
 	sqlite3_stmt		*insert, *update, *remove, *local_ids;
+	int			 every;		/* read every row */
 	long long		 pending[FETCH_CHUNK];
 	int			 npending, failed;
+	char			 chg_sql[SQL_MAX];	/* a page of changes */
+	long long		 chg[CHANGED_PAGE];	/* the first page */
+	int			 nchg;
 	long long		 seen, expected;
 	struct timespec		 drawn;
 };
@@ -417,10 +421,9 @@ walk(struct sync *s)
 	static long long	 g[ID_PAGE];
 	static struct idpage	 lp;
 	long long		 after = -1, prev = -1, l;
-	int			 n, i, r, every;
+	int			 n, i, r, every = s->every;
 
 	memset(&lp, 0, sizeof(lp));
-	every = s->full || s->k->changed == NULL;
 	do {
 		if ((n = glpi_ids(s, s->k->ids, after, g, ID_PAGE)) < 0)
 			return -1;
@@ -453,30 +456,6 @@ walk(struct sync *s)
 	return r < 0 ? -1 : flush(s);
 }
 
-/* Reads the rows changed since the watermark, a page of ids at a time. */
-static int
-changed(struct sync *s)
-{
-	static char	 tmpl[SQL_MAX];
-	static long long ids[CHANGED_PAGE];
-	const char	*pairs[] = { "{CHANGED}", s->k->changed, NULL };
-	long long	 after = -1;
-	int		 n, i;
-
-	if (fill(tmpl, sizeof(tmpl), "SELECT id FROM ({CHANGED}) AS ch "
-	    "WHERE id > {AFTER} ORDER BY id LIMIT {LIMIT}", pairs) != 0)
-		return glpi_fail(s, "changes", "query too long");
-	do {
-		if ((n = glpi_ids(s, tmpl, after, ids, CHANGED_PAGE)) < 0)
-			return -1;
-		for (i = 0; i < n; i++)
-			if (pend(s, ids[i]) != 0)
-				return -1;
-		after = n > 0 ? ids[n - 1] : after;
-	} while (n == CHANGED_PAGE);
-	return flush(s);
-}
-
 static sqlite3_stmt *
 prepare(struct sync *s, const char *sql)
 {
@@ -487,6 +466,81 @@ prepare(struct sync *s, const char *sql)
 		return NULL;
 	}
 	return st;
+}
+
+static long long
+local_count(struct sync *s)
+{
+	sqlite3_stmt	*st;
+	char		 sql[128];
+	long long	 n = -1;
+
+	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM %s", table_name(s));
+	if ((st = prepare(s, sql)) == NULL)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/*
+ * Before the walk of an incremental run: the first page of changed ids.
+ * When they are a fifth of the copy or more, reading every row by id
+ * ranges costs less than reading them by lists of ids: the kind is then
+ * read whole, as in a full run.
+ */
+static int
+plan(struct sync *s)
+{
+	static char	 sql[SQL_MAX];
+	const char	*pairs[] = { "{CHANGED}", s->k->changed, "{W}", s->wm,
+			    NULL };
+	char		 v[32], why[512];
+	long long	 many, total;
+
+	s->every = s->full || s->k->changed == NULL;
+	s->nchg = 0;
+	if (s->every)
+		return 0;
+	if (fill(s->chg_sql, sizeof(s->chg_sql), "SELECT id FROM ({CHANGED}) "
+	    "AS ch WHERE id > {AFTER} ORDER BY id LIMIT {LIMIT}", pairs) != 0 ||
+	    fill(sql, sizeof(sql), "SELECT COUNT(*) FROM ({CHANGED}) AS ch",
+	    pairs) != 0)
+		return glpi_fail(s, "changes", "query too long");
+	if ((s->nchg = glpi_ids(s, s->chg_sql, -1, s->chg, CHANGED_PAGE)) < 0)
+		return -1;
+	many = s->nchg;
+	if (s->nchg == CHANGED_PAGE) {
+		if (db_value(s->db, sql, v, sizeof(v), NULL, why,
+		    sizeof(why)) < 0)
+			return glpi_fail(s, "changes", why);
+		many = strtoll(v, NULL, 10);
+	}
+	if ((total = local_count(s)) < 0)
+		return -1;
+	if (many * 5 > total)
+		s->every = 1;
+	return 0;
+}
+
+/* After the walk: reads the rows changed since the watermark. */
+static int
+changed(struct sync *s)
+{
+	int	n = s->nchg, i;
+
+	for (;;) {
+		for (i = 0; i < n; i++)
+			if (pend(s, s->chg[i]) != 0)
+				return -1;
+		if (n < CHANGED_PAGE)
+			break;
+		if ((n = glpi_ids(s, s->chg_sql, s->chg[n - 1], s->chg,
+		    CHANGED_PAGE)) < 0)
+			return -1;
+	}
+	return flush(s);
 }
 
 /* The insert and the update-when-different of table t. */
@@ -540,22 +594,6 @@ finish_kind(struct sync *s)
 	s->insert = s->update = s->remove = s->local_ids = NULL;
 }
 
-static long long
-local_count(struct sync *s)
-{
-	sqlite3_stmt	*st;
-	char		 sql[128];
-	long long	 n = -1;
-
-	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM %s", table_name(s));
-	if ((st = prepare(s, sql)) == NULL)
-		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return n;
-}
-
 static int
 sync_kind(struct sync *s, const struct kind *k)
 {
@@ -573,8 +611,8 @@ sync_kind(struct sync *s, const struct kind *k)
 		s->expected = strtoll(v, NULL, 10);
 		bar(s, 0);
 	}
-	if (prepare_kind(s) == 0 && walk(s) == 0 &&
-	    (s->full || k->changed == NULL || changed(s) == 0) &&
+	if (prepare_kind(s) == 0 && plan(s) == 0 && walk(s) == 0 &&
+	    (s->every || changed(s) == 0) &&
 	    (s->c->total = local_count(s)) >= 0)
 		r = 0;
 	finish_kind(s);

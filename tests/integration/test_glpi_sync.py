@@ -207,6 +207,12 @@ class GlpiSync(unittest.TestCase):
         self.assertEqual(diff, [], "a second run changed the copy")
 
     def test_incremental_takes_updates_inserts_and_purges(self):
+        # Thirty computers more that do not change: the few changed ones
+        # are then read by their ids, not with every row.
+        self.sql("INSERT INTO glpi_computers (id, entities_id, name, "
+                 "is_template, date_mod) VALUES %s;" % ", ".join(
+                     "(%d, 0, 'filler-%d', 0, '%s')" % (i, i, OLD)
+                     for i in range(100, 130)))
         self.sync()
         self.sql("""
 UPDATE glpi_computers SET name = 'pc-one-renamed', date_mod = NOW()
@@ -229,7 +235,7 @@ UPDATE glpi_profiles_users SET is_recursive = 0 WHERE id = 100;
             "computers": (1, 1, 1), "entities": (0, 1, 0),
             "users": (1, 0, 0), "profiles_users": (0, 1, 1)}, s)
         c = self.computers()
-        self.assertEqual(sorted(c), [1, 4, 5])
+        self.assertEqual(sorted(c), [1, 4, 5] + list(range(100, 130)))
         self.assertEqual(c[1][0], "pc-one-renamed")
         self.assertEqual(c[1][6], "aa:bb:cc:00:00:01,aa:bb:cc:00:00:09")
         self.assertNotEqual(c[1][9], "2024-05-01 10:00:00")
@@ -239,6 +245,17 @@ UPDATE glpi_profiles_users SET is_recursive = 0 WHERE id = 100;
                          [("Root entity > Paris > Labo",)])
         # The run after changes nothing.
         self.assertEqual(self.counts(self.sync()), {})
+
+    def test_incremental_when_most_rows_changed(self):
+        # Most rows changed: read whole, with the same result.
+        self.sync()
+        self.sql("UPDATE glpi_computers SET name = CONCAT(name, '-x'), "
+                 "date_mod = NOW(); DELETE FROM glpi_computers WHERE id = 4;")
+        s = self.sync()
+        self.assertEqual(s["mode"], "incremental", s)
+        self.assertEqual(self.counts(s), {"computers": (0, 2, 1)}, s)
+        self.assertEqual(sorted(c[0] for c in self.computers().values()),
+                         ["pc-one-x", "pc-two-x"])
 
     def test_full_takes_a_change_without_a_new_date(self):
         self.sync()
