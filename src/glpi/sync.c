@@ -24,7 +24,7 @@
 #include "glpi/db.h"
 #include "glpi/sync.h"
 
-#define ID_PAGE		1000	/* ids read at a time, from GLPI and copy */
+#define ID_PAGE		5000	/* ids read at a time, from GLPI and copy */
 #define CHANGED_PAGE	10000	/* changed ids read at a time */
 #define FETCH_CHUNK	500	/* ids in one "IN (...)" */
 #define SQL_MAX		16384
@@ -89,7 +89,8 @@ static const struct kind kinds[] = {
 	  "SELECT COUNT(*) " COMPUTERS,
 	  "SELECT c.id " COMPUTERS " AND c.id > {AFTER} "
 	  "ORDER BY c.id LIMIT {LIMIT}",
-	  "SELECT id FROM glpi_computers WHERE date_mod >= {W} OR "
+	  "SELECT id FROM glpi_computers WHERE date_mod >= {W} "
+	  "UNION SELECT id FROM glpi_computers WHERE "
 	  "last_inventory_update >= {W} "
 	  "UNION SELECT items_id FROM glpi_items_operatingsystems "
 	  "WHERE itemtype = 'Computer' AND date_mod >= {W} "
@@ -493,9 +494,9 @@ local_count(struct sync *s)
 static int
 plan(struct sync *s)
 {
-	static char	 sql[SQL_MAX];
-	const char	*pairs[] = { "{CHANGED}", s->k->changed, "{W}", s->wm,
-			    NULL };
+	static char	 count[SQL_MAX], sql[SQL_MAX];
+	const char	*pairs[] = { "{CHANGED}", s->k->changed, NULL };
+	const char	*since[] = { "{W}", s->wm, NULL };
 	char		 v[32], why[512];
 	long long	 many, total;
 
@@ -505,8 +506,8 @@ plan(struct sync *s)
 		return 0;
 	if (fill(s->chg_sql, sizeof(s->chg_sql), "SELECT id FROM ({CHANGED}) "
 	    "AS ch WHERE id > {AFTER} ORDER BY id LIMIT {LIMIT}", pairs) != 0 ||
-	    fill(sql, sizeof(sql), "SELECT COUNT(*) FROM ({CHANGED}) AS ch",
-	    pairs) != 0)
+	    fill(count, sizeof(count), "SELECT COUNT(*) FROM ({CHANGED}) AS "
+	    "ch", pairs) != 0 || fill(sql, sizeof(sql), count, since) != 0)
 		return glpi_fail(s, "changes", "query too long");
 	if ((s->nchg = glpi_ids(s, s->chg_sql, -1, s->chg, CHANGED_PAGE)) < 0)
 		return -1;

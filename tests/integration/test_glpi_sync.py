@@ -249,11 +249,16 @@ UPDATE glpi_profiles_users SET is_recursive = 0 WHERE id = 100;
     def test_incremental_when_most_rows_changed(self):
         # Most rows changed: read whole, with the same result.
         self.sync()
+        # More users than a page of changes: they are counted first.
         self.sql("UPDATE glpi_computers SET name = CONCAT(name, '-x'), "
-                 "date_mod = NOW(); DELETE FROM glpi_computers WHERE id = 4;")
+                 "date_mod = NOW(); DELETE FROM glpi_computers WHERE id = 4;"
+                 "INSERT INTO glpi_users (id, name, date_mod) SELECT "
+                 "1000 + seq, CONCAT('user-', seq), NOW() FROM "
+                 "seq_1_to_12000;")
         s = self.sync()
         self.assertEqual(s["mode"], "incremental", s)
-        self.assertEqual(self.counts(s), {"computers": (0, 2, 1)}, s)
+        self.assertEqual(self.counts(s), {"computers": (0, 2, 1),
+                                          "users": (12000, 0, 0)}, s)
         self.assertEqual(sorted(c[0] for c in self.computers().values()),
                          ["pc-one-x", "pc-two-x"])
 
