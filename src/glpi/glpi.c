@@ -42,6 +42,47 @@ usage(int code)
 	exit(code);
 }
 
+/*
+ * The commands and the options each takes (their short letters); the
+ * views' commands are the word after "views".
+ */
+enum command_id {
+	CMD_CHECK, CMD_SETUP, CMD_SYNC, CMD_LIST, CMD_VIEWS_SQL,
+	CMD_VIEWS_INSTALL, CMD_VIEWS_CHECK
+};
+
+static const struct command {
+	const char	*name;
+	int		 of_views;
+	enum command_id	 id;
+	const char	*options;
+} commands[] = {
+	{ "check", 0, CMD_CHECK, "j" },
+	{ "setup", 0, CMD_SETUP, "nau" },
+	{ "sync", 0, CMD_SYNC, "fj" },
+	{ "devices", 0, CMD_LIST, "sj" },
+	{ "users", 0, CMD_LIST, "sj" },
+	{ "entities", 0, CMD_LIST, "sj" },
+	{ "sql", 1, CMD_VIEWS_SQL, "" },
+	{ "install", 1, CMD_VIEWS_INSTALL, "" },
+	{ "check", 1, CMD_VIEWS_CHECK, "j" },
+};
+
+static const struct command *
+find_command(const char *name, int of_views)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (commands[i].of_views == of_views &&
+		    strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	fprintf(stderr, "passeur glpi: unknown command \"%s%s\"\n",
+	    of_views ? "views " : "", name);
+	usage(2);
+	return NULL;
+}
+
 int
 glpi_main(int argc, char **argv)
 {
@@ -49,7 +90,7 @@ glpi_main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	static const struct option checkopts[] = {
+	static const struct option cmdopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "no-ip-range", no_argument, NULL, 'a' },
@@ -59,12 +100,13 @@ glpi_main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
+	const struct command	*cmd;
 	struct glpi_conf	 conf;
-	const char		*confdir = DEFAULT_CONFDIR, *cmd;
+	const char		*confdir = DEFAULT_CONFDIR;
 	struct setup_opts	 so = { NULL, 0, 0, NULL };
 	struct sync_opts	 sy = { 0, 0 };
 	struct list_opts	 lo = { NULL, NULL, 0 };
-	int			 ch, json = 0, of_views = 0;
+	int			 ch, json = 0, of_views;
 
 	/* Options of "glpi" stop at the command name. */
 	while ((ch = getopt_long(argc, argv, "+c:h", top, NULL)) != -1) {
@@ -81,30 +123,22 @@ glpi_main(int argc, char **argv)
 	}
 	if (optind >= argc)
 		usage(2);
-	cmd = argv[optind];
 	argc -= optind;
 	argv += optind;
-	if (strcmp(cmd, "views") == 0) {
-		/* "views sql", "views check": the second word is the command. */
+	/* "views sql", "views check": the second word is the command. */
+	if ((of_views = strcmp(argv[0], "views") == 0)) {
 		if (argc < 2)
 			usage(2);
-		cmd = argv[1];
-		if (strcmp(cmd, "sql") != 0 && strcmp(cmd, "install") != 0 &&
-		    strcmp(cmd, "check") != 0) {
-			fprintf(stderr, "passeur glpi: unknown command \"views "
-			    "%s\"\n", cmd);
-			usage(2);
-		}
-		of_views = 1;
 		argc--;
 		argv++;
-	} else if (strcmp(cmd, "check") != 0 && strcmp(cmd, "setup") != 0 &&
-	    strcmp(cmd, "sync") != 0 && !list_is_command(cmd)) {
-		fprintf(stderr, "passeur glpi: unknown command \"%s\"\n", cmd);
-		usage(2);
 	}
+	cmd = find_command(argv[0], of_views);
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", checkopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "h", cmdopts, NULL)) != -1) {
+		if (ch == 'h')
+			usage(0);
+		if (ch == '?' || strchr(cmd->options, ch) == NULL)
+			usage(2);
 		switch (ch) {
 		case 'j':
 			json = 1;
@@ -124,11 +158,6 @@ glpi_main(int argc, char **argv)
 		case 'u':
 			so.admin_user = optarg;
 			break;
-		case 'h':
-			usage(0);
-			break;
-		default:
-			usage(2);
 		}
 	}
 	if (optind < argc) {
@@ -136,40 +165,28 @@ glpi_main(int argc, char **argv)
 		    argv[optind]);
 		usage(2);
 	}
-	/*
-	 * --json is for the checks, sync and the lists; --dry-run,
-	 * --no-ip-range and --admin-user for setup; --full for sync;
-	 * --search for the lists.
-	 */
-	if ((json && strcmp(cmd, "setup") == 0) || ((so.dry_run ||
-	    so.no_ip_range || so.admin_user != NULL) &&
-	    strcmp(cmd, "setup") != 0) ||
-	    (sy.full && strcmp(cmd, "sync") != 0) ||
-	    (lo.search != NULL && (of_views || !list_is_command(cmd))) ||
-	    (json && of_views && strcmp(cmd, "check") != 0))
-		usage(2);
-	if (of_views && strcmp(cmd, "sql") == 0) {
+	if (cmd->id == CMD_VIEWS_SQL) {
 		views_print_sql(stdout);	/* needs no configuration */
 		return fflush(stdout) == 0 ? 0 : 1;
 	}
 	if (glpi_conf_load(confdir, &conf) != 0)
 		return 1;
-	if (strcmp(cmd, "setup") == 0) {
+	switch (cmd->id) {
+	case CMD_SETUP:
 		so.confdir = confdir;
 		return setup_run(&conf, &so);
-	}
-	if (strcmp(cmd, "sync") == 0) {
+	case CMD_SYNC:
 		sy.json = json;
 		return sync_run(&conf, &sy);
-	}
-	if (!of_views && list_is_command(cmd)) {
-		lo.what = cmd;
+	case CMD_LIST:
+		lo.what = cmd->name;
 		lo.json = json;
 		return list_run(&conf, &lo);
-	}
-	if (!of_views)
-		return check_run(&conf, json);
-	if (strcmp(cmd, "install") == 0)
+	case CMD_VIEWS_INSTALL:
 		return views_install(&conf);
-	return check_views_run(&conf, json);
+	case CMD_VIEWS_CHECK:
+		return check_views_run(&conf, json);
+	default:
+		return check_run(&conf, json);
+	}
 }

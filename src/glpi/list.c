@@ -61,12 +61,6 @@ find(const char *name)
 	return NULL;
 }
 
-int
-list_is_command(const char *name)
-{
-	return find(name) != NULL;
-}
-
 /* A LIKE pattern that matches text anywhere, its wildcards escaped. */
 static void
 pattern(const char *text, char *out, size_t outlen)

@@ -13,9 +13,6 @@ struct list_opts {
 	int		 json;
 };
 
-/* Nonzero when name is one of the list commands. */
-int	list_is_command(const char *name);
-
 /* Prints the list; returns the exit status (0, or 1 with a message). */
 int	list_run(const struct glpi_conf *conf, const struct list_opts *o);
 
