@@ -14,7 +14,7 @@ import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MAIN = os.path.dirname(HERE)
-SHARED = "/work/shared/fixtures/inventories"
+INVENTORIES = os.path.join(MAIN, "tests", "fixtures", "inventories")
 
 
 def read(path):
@@ -44,12 +44,12 @@ CONTACT = json.dumps({
     "enabled-tasks": ["inventory"], "httpd-port": "62354",
     "httpd-plugins": {"proxy": "disabled"}, "tag": "paris"}).encode()
 INVENTORY = read(os.path.join(MAIN, "tests/fixtures/computer_small.json"))
-PARTIAL = read(os.path.join(SHARED, "json/computer_1_partial_softs.json"))
-COMPUTER2 = read(os.path.join(SHARED, "json/computer_2.json"))
-PRINTER = read(os.path.join(SHARED, "json/printer_1.json"))
-PHONE = read(os.path.join(SHARED, "json/phone_1.json"))
+PARTIAL = read(os.path.join(INVENTORIES, "json/computer_1_partial_softs.json"))
+COMPUTER2 = read(os.path.join(INVENTORIES, "json/computer_2.json"))
+PRINTER = read(os.path.join(INVENTORIES, "json/printer_1.json"))
+PHONE = read(os.path.join(INVENTORIES, "json/phone_1.json"))
 PROLOG = read(os.path.join(MAIN, "tests/fixtures/prolog_small.xml"))
-PROLOG2 = read(os.path.join(SHARED, "xml/prolog.xml"))
+PROLOG2 = read(os.path.join(INVENTORIES, "xml/prolog.xml"))
 XMLINV = read(os.path.join(MAIN, "tests/fixtures/inventory_small.xml"))
 
 

@@ -25,10 +25,12 @@ BIN = os.environ.get("PASSEUR_BIN", "passeur")
 SOURCE = os.environ.get("PASSEUR_SOURCE",
                         os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
 DOUBLES = os.path.join(SOURCE, "tests", "doubles")
+# The project's own fixtures: small hand-made ones at the top, real agent
+# inventories under inventories/, GLPI schemas under glpi/.
 FIXTURES = os.path.join(SOURCE, "tests", "fixtures")
-SHARED = os.path.abspath(os.path.join(SOURCE, "..", "shared"))
-SHARED_JSON = os.path.join(SHARED, "fixtures", "inventories", "json")
-SHARED_XML = os.path.join(SHARED, "fixtures", "inventories", "xml")
+INVENTORIES_JSON = os.path.join(FIXTURES, "inventories", "json")
+INVENTORIES_XML = os.path.join(FIXTURES, "inventories", "xml")
+GLPI_FIXTURES = os.path.join(FIXTURES, "glpi")
 
 AGENT_ID = "3a609a2e-947f-4e6a-9af9-32c024ac3e98"
 
@@ -55,12 +57,6 @@ def run_fusion_agent(test, url, *extra):
     test.assertNotIn("communication error", log)
     test.assertNotIn("[error]", log)
     return log
-
-
-def need_shared(test):
-    """Skips (saying why) when the shared fixtures are not beside the repo."""
-    if not os.path.isdir(SHARED_JSON):
-        test.skipTest("shared fixtures not found at %s" % SHARED_JSON)
 
 
 def free_port(host="127.0.0.1"):

@@ -19,10 +19,9 @@ import tempfile
 import unittest
 
 from certs import make_certs
-from harness import SHARED, free_port, wait_until
+from harness import GLPI_FIXTURES, free_port, wait_until
 
-GLPI_SCHEMA = os.path.join(SHARED, "fixtures", "glpi",
-                           "glpi-10.0.18-empty.sql")
+GLPI_SCHEMA = os.path.join(GLPI_FIXTURES, "glpi-10.0.18-empty.sql")
 GLPI_VERSION = "10.0.18"
 
 MARIADBD = shutil.which("mariadbd", path=os.environ.get("PATH", "") +
@@ -43,12 +42,6 @@ def need_mariadb():
     if os.geteuid() != 0:
         raise unittest.SkipTest("mariadbd is started as user mysql: run as "
                                 "root")
-
-
-def need_glpi_schema():
-    """Raises SkipTest (saying why) when the shared GLPI schema is absent."""
-    if not os.path.isfile(GLPI_SCHEMA):
-        raise unittest.SkipTest("GLPI schema not found at %s" % GLPI_SCHEMA)
 
 
 def quote(text):
@@ -271,9 +264,7 @@ port = {d.port}
 
     def load_glpi(self, name):
         """Creates database name with the empty GLPI schema and the rows
-        of a fresh install (API disabled, no MMC client, no tokens).
-        Skips the test when the shared schema is absent."""
-        need_glpi_schema()
+        of a fresh install (API disabled, no MMC client, no tokens)."""
         self.sql("CREATE DATABASE `%s` CHARACTER SET utf8mb4 "
                  "COLLATE utf8mb4_unicode_ci;" % name)
         with open(GLPI_SCHEMA) as f:

@@ -18,7 +18,7 @@ import tempfile
 import unittest
 
 from harness import free_port, main, run_passeur
-from mariadb import MariaDB, need_glpi_schema, quote
+from mariadb import MariaDB, quote
 
 DBNAME = "glpi"
 ITEMS = ["db.port", "db.login", "glpi.version", "db.access", "db.views",
@@ -132,7 +132,6 @@ def capabilities(api_read, api_write, db_read, db_write):
 class GlpiCheck(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        need_glpi_schema()
         cls.db = cls.enterClassContext(MariaDB())
         cls.db.load_glpi(DBNAME)
         cls.db.sql("UPDATE glpi_configs SET value = '1' WHERE context = "

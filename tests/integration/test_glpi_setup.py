@@ -12,7 +12,7 @@ import tempfile
 import unittest
 
 from harness import main, run_passeur
-from mariadb import MariaDB, need_glpi_schema
+from mariadb import MariaDB
 
 RW_USER, RW_PASSWORD = "setup_rw", "rw-Xq3vT9pL"
 RO_USER, RO_PASSWORD = "setup_ro", "ro-Jm4kR7wS"
@@ -23,7 +23,6 @@ class Setup(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        need_glpi_schema()
         cls.db = MariaDB().__enter__()
         cls.db.create_user(RW_USER, RW_PASSWORD, "ALL ON glpi.*")
         cls.db.create_user(RO_USER, RO_PASSWORD, "SELECT ON glpi.*")

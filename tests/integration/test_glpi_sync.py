@@ -18,7 +18,7 @@ import tempfile
 import unittest
 
 from harness import main, run_passeur
-from mariadb import MariaDB, need_glpi_schema, quote
+from mariadb import MariaDB, quote
 from test_glpi_check import token
 
 DBNAME = "glpi"
@@ -89,7 +89,6 @@ EXPECTED_TOTALS = {"entities": 3, "profiles": 8, "users": 7,
 class GlpiSync(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        need_glpi_schema()
         cls.db = cls.enterClassContext(MariaDB())
         cls.db.create_user(USER, PASSWORD, "SELECT ON %s.*" % DBNAME)
 

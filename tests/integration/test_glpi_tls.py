@@ -14,7 +14,7 @@ import tempfile
 import unittest
 
 from harness import main, run_passeur
-from mariadb import MariaDB, need_glpi_schema, quote
+from mariadb import MariaDB, quote
 from test_glpi_check import token
 
 DBNAME = "glpi"
@@ -25,7 +25,6 @@ X509_USER, X509_PASSWORD = "with_cert", "x509-" + token(16)
 class GlpiTls(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        need_glpi_schema()
         cls.db = cls.enterClassContext(MariaDB(tls=True))
         cls.db.load_glpi(DBNAME)
         for user, password, require in ((TLS_USER, TLS_PASSWORD, "SSL"),

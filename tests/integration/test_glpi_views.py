@@ -19,7 +19,7 @@ import tempfile
 import unittest
 
 from harness import BIN, main, run_passeur
-from mariadb import MariaDB, need_glpi_schema, quote
+from mariadb import MariaDB, quote
 from test_glpi_check import Result as ViewsCheck, parse_table, token
 
 DBNAME = "itsm"
@@ -203,7 +203,6 @@ def strip_comments(sql):
 class GlpiViews(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        need_glpi_schema()
         cls.db = cls.enterClassContext(MariaDB())
         cls.db.load_glpi(DBNAME)
         cls.db.sql(seed_sql(), database=DBNAME)

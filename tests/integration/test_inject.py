@@ -21,9 +21,9 @@ import xml.etree.ElementTree as ET
 import zlib
 
 from certs import make_certs
-from harness import (AGENT_ID, FIXTURES, SHARED_JSON, SHARED_XML, BIN,
+from harness import (AGENT_ID, FIXTURES, INVENTORIES_JSON, INVENTORIES_XML, BIN,
                      GlpiDouble, Passeur, env_without_proxy, free_port,
-                     gzip_of, http, main, need_shared, read_tree,
+                     gzip_of, http, main, read_tree,
                      run_passeur, wait_until, write_tree, zlib_of)
 
 
@@ -196,19 +196,17 @@ class ToStore(InjectTest):
                            "inventory_small.xml": OWN_XML,
                            "prolog_small.xml": OWN_PROLOG})
 
-    def test_shared_fixtures_folder(self):
-        need_shared(self)
+    def test_real_inventories_folder(self):
         sources = {}
-        for folder in (SHARED_JSON, SHARED_XML):
+        for folder in (INVENTORIES_JSON, INVENTORIES_XML):
             for name in sorted(os.listdir(folder)):
                 sources[name] = fixture(folder, name)
         self.assertGreaterEqual(len(sources), 10)
         self.check_folder(sources)
 
     def test_compressed_files_stored_plain(self):
-        bodies = [OWN_JSON, OWN_XML]
-        if os.path.isdir(SHARED_JSON):
-            bodies.append(fixture(SHARED_JSON, "computer_3.json"))  # 1.1 MB
+        bodies = [OWN_JSON, OWN_XML,
+                  fixture(INVENTORIES_JSON, "computer_3.json")]  # 1.1 MB
         encodings = (("plain", lambda b: b), ("zlib", zlib_of),
                      ("gzip", gzip_of))
         with storing() as px:
@@ -910,11 +908,7 @@ class BadInput(InjectTest):
                      "installed (tools/install-deps test installs it)")
 class SameAsFusionInjector(InjectTest):
     def test_same_store(self):
-        if os.path.isdir(SHARED_XML):
-            template = fixture(SHARED_XML, "fusioninventory-2.6-debian12.xml")
-        else:
-            template = OWN_XML
-            print("shared XML fixture absent: the project's own is used")
+        template = fixture(INVENTORIES_XML, "fusioninventory-2.6-debian12.xml")
         d = self.folder(inventories(5, template, "fi", ".xml"))
         stores = []
         for command in ([FUSION_INJECTOR, "-d", d, "-u"],

@@ -10,7 +10,7 @@ import tempfile
 import unittest
 import xml.etree.ElementTree as ET
 
-from harness import (FIXTURES, FUSION_AGENT, SHARED_XML, Passeur, main,
+from harness import (FIXTURES, FUSION_AGENT, INVENTORIES_XML, Passeur, main,
                      run_fusion_agent)
 
 INJECTOR = shutil.which("fusioninventory-injector")
@@ -47,12 +47,9 @@ class RealAgent(unittest.TestCase):
         return p.returncode, p.stdout.decode() + p.stderr.decode()
 
     def test_injector_files_identical(self):
-        sources = [os.path.join(FIXTURES, "inventory_small.xml")]
-        shared = os.path.join(SHARED_XML, "fusioninventory-2.6-debian12.xml")
-        if os.path.exists(shared):
-            sources.append(shared)
-        else:
-            print("shared XML fixture absent: only the project's own is used")
+        sources = [os.path.join(FIXTURES, "inventory_small.xml"),
+                   os.path.join(INVENTORIES_XML,
+                                "fusioninventory-2.6-debian12.xml")]
         for path in ("/proxy/fusioninventory", "/proxy/glpi"):
             with self.subTest(path=path), Passeur() as px:
                 for src in sources:

@@ -8,8 +8,8 @@ import os
 import re
 import unittest
 
-from harness import (AGENT_ID, FIXTURES, SHARED_JSON, Passeur, gzip_of,
-                     main, need_shared, zlib_of)
+from harness import (AGENT_ID, FIXTURES, INVENTORIES_JSON, Passeur, gzip_of,
+                     main, zlib_of)
 
 
 def encodings(body):
@@ -41,9 +41,8 @@ class StoreJson(unittest.TestCase):
             self.check_stored(px, body)
             self.assertEqual(px.files(), [])
 
-    def test_shared_fixtures_all_encodings(self):
-        need_shared(self)
-        files = sorted(glob.glob(os.path.join(SHARED_JSON, "*.json")))
+    def test_real_inventories_all_encodings(self):
+        files = sorted(glob.glob(os.path.join(INVENTORIES_JSON, "*.json")))
         self.assertGreaterEqual(len(files), 8)
         with Passeur() as px:
             for path in files:
@@ -53,8 +52,7 @@ class StoreJson(unittest.TestCase):
                     self.check_stored(px, body)
 
     def test_non_ascii_deviceid(self):
-        need_shared(self)
-        with open(os.path.join(SHARED_JSON, "phone_1.json"), "rb") as f:
+        with open(os.path.join(INVENTORIES_JSON, "phone_1.json"), "rb") as f:
             body = f.read()
         deviceid = json.loads(body)["deviceid"]
         self.assertNotEqual(deviceid.encode(), deviceid.encode("ascii", "ignore"))
