@@ -12,5 +12,6 @@ foreach(t ${PASSEUR_FUZZ_TARGETS})
 	add_test(NAME fuzz.replay.${t}
 	    COMMAND replay_${t} ${CMAKE_CURRENT_LIST_DIR}/corpus/${t})
 	set_tests_properties(fuzz.replay.${t} PROPERTIES
+	    LABELS fuzz
 	    ENVIRONMENT "TMPDIR=${CMAKE_CURRENT_BINARY_DIR}")
 endforeach()

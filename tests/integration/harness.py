@@ -157,10 +157,11 @@ def env_without_proxy(**extra):
     return env
 
 
-def run_passeur(args, input=None, timeout=120, env=None):
-    """Runs `passeur ARGS...` to its end (killed after timeout seconds);
-    returns the CompletedProcess, output as bytes."""
-    return subprocess.run([BIN] + list(args), input=input,
+def run_passeur(args, input=None, timeout=120, env=None, wrapper=()):
+    """Runs `passeur ARGS...` to its end (killed after timeout seconds),
+    through the command wrapper when given (e.g. setpriv); returns the
+    CompletedProcess, output as bytes."""
+    return subprocess.run(list(wrapper) + [BIN] + list(args), input=input,
                           stdin=None if input is not None else
                           subprocess.DEVNULL, capture_output=True,
                           timeout=timeout, env=env)
@@ -413,5 +414,24 @@ class GlpiDouble:
         return base64.b64decode(rec["inflated_b64"])
 
 
+# The exit status ctest takes for "skipped" (SKIP_RETURN_CODE in
+# tests/integration/CMakeLists.txt), as automake's test drivers do.
+SKIP_EXIT = 77
+
+
 def main():
-    unittest.main(verbosity=2)
+    """Runs the calling module's tests and exits: 1 when one failed, else
+    SKIP_EXIT when one was skipped (each skip printed with its reason),
+    else 0.  A skip is thus seen by ctest, and tests/run-all fails on it
+    unless tests/skip-allowed allows it."""
+    prog = unittest.main(verbosity=2, exit=False)
+    result = prog.result
+    if not result.wasSuccessful():
+        sys.exit(1)
+    if result.skipped:
+        print("SKIPPED %d test(s):" % len(result.skipped))
+        for test, reason in result.skipped:
+            print("  %s: %s" % (test.id(), reason))
+        sys.stdout.flush()
+        sys.exit(SKIP_EXIT)
+    sys.exit(0)

@@ -149,12 +149,14 @@ class InjectTest(unittest.TestCase):
         write_tree(d, files or {})
         return d
 
-    def inject(self, *args, stdin=None, code=0, timeout=120, env=None):
+    def inject(self, *args, stdin=None, code=0, timeout=120, env=None,
+               wrapper=()):
         """Runs passeur inject with args (and env: variables added to an
-        environment without proxy variables); asserts its exit status."""
+        environment without proxy variables), through wrapper when given;
+        asserts its exit status."""
         t = time.monotonic()
         r = Injected(run_passeur(("inject",) + args, stdin, timeout,
-                                 env_without_proxy(**(env or {}))),
+                                 env_without_proxy(**(env or {})), wrapper),
                      time.monotonic() - t)
         if code is not None:
             self.assertEqual(r.code, code, str(r))
@@ -819,14 +821,19 @@ class BadInput(InjectTest):
                 self.assertIn(why, r.reasons()[path])
                 self.assertEqual(r.listed(), [path])
 
-    @unittest.skipIf(os.geteuid() == 0, "root reads a chmod 000 file all "
-                     "the same (test_not_regular_files and "
-                     "test_locked_file cover files that cannot be read)")
     def test_unreadable_file(self):
         d = self.folder({"a.json": OWN_JSON, "b.json": OWN_JSON})
         os.chmod(os.path.join(d, "b.json"), 0)
+        wrapper = ()
+        if os.geteuid() == 0:
+            # Root reads a chmod 000 file all the same: the run is nobody's,
+            # in a folder nobody may list and remove files from.
+            os.chmod(d, 0o777)
+            wrapper = ("setpriv", "--reuid=65534", "--regid=65534",
+                       "--clear-groups")
         with storing() as px:
-            r = self.inject("-r", "-d", d, "-u", px.url(), code=1)
+            r = self.inject("-r", "-d", d, "-u", px.url(), code=1,
+                            wrapper=wrapper)
             self.assertEqual(r.reasons(), {d + "/b.json":
                                            "cannot open: Permission denied"})
             self.assertEqual(r.listed(), [d + "/b.json"])
