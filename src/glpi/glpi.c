@@ -11,7 +11,8 @@
 #include "glpi/sync.h"
 #include "glpi/views.h"
 
-#define DEFAULT_CONFDIR	"/etc/passeur"
+/* The build's <sysconfdir>/passeur, where `cmake --install` puts etc/. */
+#define DEFAULT_CONFDIR	PASSEUR_CONFDIR
 
 static void
 usage(int code)
@@ -38,7 +39,19 @@ usage(int code)
 	    "  devices, users, entities\n"
 	    "                 list what the last sync copied\n"
 	    "\n"
-	    "See passeur-glpi(1).\n");
+	    "  -c confdir     the folder of glpi.cfg (default %s)\n"
+	    "  --json         rows as JSON, for a program (check, views check, "
+	    "sync, lists)\n"
+	    "  --dry-run      setup: print the SQL, change nothing\n"
+	    "  --no-ip-range  setup: leave the API client's address range empty\n"
+	    "  --admin-user name\n"
+	    "                 setup: make the changes as this MariaDB account "
+	    "(its\n"
+	    "                 password is asked, or read from stdin)\n"
+	    "  --full         sync: read everything again\n"
+	    "  --search text  lists: only the rows that contain text\n"
+	    "\n"
+	    "See passeur-glpi(1).\n", DEFAULT_CONFDIR);
 	exit(code);
 }
 

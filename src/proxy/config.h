@@ -18,7 +18,8 @@
 #define CONF_MAX_SERVERS	8
 #define CONF_NINSTANCES		2	/* proxy and proxy2 */
 #define CONF_MAX_TLS_PORTS	8
-#define DEFAULT_CONFDIR		"/etc/passeur"
+/* The build's <sysconfdir>/passeur, where `cmake --install` puts etc/. */
+#define DEFAULT_CONFDIR		PASSEUR_CONFDIR
 #define DEFAULT_VARDIR		"/var/lib/passeur"
 #define DEFAULT_HTTPD_PORT	62354
 
