@@ -15,12 +15,19 @@ usage(FILE *out)
 	fprintf(out,
 	    "usage: passeur serve [-fnTv] [-c confdir] [-u user] [--vardir dir]\n"
 	    "       passeur inject [options] [-f file | -d dir | --stdin] -u url\n"
-	    "       passeur glpi [-c confdir] check [--json]\n"
+	    "       passeur glpi [-c confdir] check | setup | views | sync |\n"
+	    "                    devices | users | entities [options]\n"
 	    "       passeur --version\n"
+	    "       passeur --help\n"
 	    "\n"
 	    "  serve     run the inventory proxy (GLPI Agent proxy plugin)\n"
 	    "  inject    send stored inventories (glpi-injector)\n"
-	    "  glpi      check the GLPI access of a management platform\n"
+	    "  glpi      GLPI access of a management platform: check, setup,\n"
+	    "            views (sql, install, check), sync, devices, users,\n"
+	    "            entities\n"
+	    "  --version print the version\n"
+	    "  --help    this help (each command has its own: passeur serve "
+	    "--help)\n"
 	    "\n"
 	    "See passeur(1), passeur-serve(8), passeur-inject(1), passeur-glpi(1).\n");
 }

@@ -116,8 +116,19 @@ usage(int code)
 "      --useragent UA   User-Agent (default GLPI-Injector)\n"
 "  -C, --no-compression send inventories as they are, not zlib\n"
 "  -P, --proxy URL      HTTP proxy (default: the environment's)\n"
+"      --timeout S      seconds per request (default %d)\n"
+"      --no-ssl-check   do not check the server's certificate\n"
+"      --ca-cert-file FILE, --ca-cert-dir DIR\n"
+"                       the CAs the server's certificate is checked with\n"
+"      --ssl-cert-file FILE, --ssl-key-file FILE\n"
+"                       a client certificate and its key\n"
+"      --ssl-fingerprint LIST\n"
+"                       accept a server certificate by its fingerprint\n"
+"      --oauth-client-id ID, --oauth-client-secret SECRET\n"
+"                       get a Bearer token from GLPI's api.php/token first\n"
+"  -h, --help           this help\n"
 "\n"
-"See passeur-inject(1).\n", JOBS_DEFAULT);
+"See passeur-inject(1).\n", JOBS_DEFAULT, TIMEOUT_DEFAULT);
 	exit(code);
 }
 

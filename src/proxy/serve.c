@@ -32,8 +32,28 @@
 static void
 usage(int code)
 {
-	fprintf(code == 0 ? stdout : stderr, "usage: passeur serve [-fnTv] "
+	FILE	*out = code == 0 ? stdout : stderr;
+
+	fprintf(out, "usage: passeur serve [-fnTv] "
 	    "[-c confdir] [-u user] [--vardir dir]\n");
+	if (code != 0)
+		exit(code);
+	fprintf(out, "\n"
+	    "  -c confdir    configuration folder (default %s)\n"
+	    "  --vardir dir  state folder: proxy id, relative local_store "
+	    "(default\n"
+	    "                %s, or vardir in agent.cfg)\n"
+	    "  -f            stay in the foreground\n"
+	    "  -n            check the configuration, print "
+	    "\"configuration OK\"\n"
+	    "  -T            print the effective configuration "
+	    "(secrets masked)\n"
+	    "  -u user       once the ports are bound, run as this user\n"
+	    "  -v            more logging (debug)\n"
+	    "  -h, --help    this help\n"
+	    "\n"
+	    "See passeur-serve(8), passeur.cfg(5).\n",
+	    DEFAULT_CONFDIR, DEFAULT_VARDIR);
 	exit(code);
 }
 
