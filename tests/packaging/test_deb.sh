@@ -1,7 +1,8 @@
 #!/bin/sh
 # Builds the Debian package from a copy of the source tree, in a temporary
 # folder, and checks what it ships: the binary, the man pages, the
-# configuration as conffiles, the systemd unit, the system user; then runs
+# configuration as conffiles, the systemd unit, the system user, the
+# logrotate file and the bash completion; then runs
 # lintian and fails on any error.  Nothing is installed on this machine.
 #   tests/packaging/test_deb.sh [source-dir]
 # Exit status: 0 passed, 1 failed, 77 skipped (the reason is printed).
@@ -88,7 +89,9 @@ for f in ./usr/bin/passeur \
     ./etc/passeur/proxy2-server-plugin.cfg \
     ./lib/systemd/system/passeur.service \
     ./usr/lib/sysusers.d/passeur.conf \
-    ./usr/lib/tmpfiles.d/passeur.conf; do
+    ./usr/lib/tmpfiles.d/passeur.conf \
+    ./etc/logrotate.d/passeur \
+    ./usr/share/bash-completion/completions/passeur; do
 	label="ships $f"
 	check grep -qxF "$f" "$tmp/contents"
 done
@@ -101,6 +104,8 @@ for f in "$src"/etc/*.cfg; do
 	label="conffile /etc/passeur/${f##*/}"
 	check grep -qxF "/etc/passeur/${f##*/}" "$tmp/control/conffiles"
 done
+label="conffile /etc/logrotate.d/passeur"
+check grep -qxF /etc/logrotate.d/passeur "$tmp/control/conffiles"
 label="Depends names libcurl3-gnutls (dlopen'ed, invisible to shlibs)"
 check grep -q '^Depends:.*libcurl3-gnutls' "$tmp/control/control"
 label="postinst creates the user before starting the service"
