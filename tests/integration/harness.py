@@ -167,6 +167,12 @@ def run_passeur(args, input=None, timeout=120, env=None, wrapper=()):
                           timeout=timeout, env=env)
 
 
+def read_file(path):
+    """The bytes of the file at path (closed at once)."""
+    with open(path, "rb") as f:
+        return f.read()
+
+
 def read_tree(folder):
     """{path relative to folder: content} of every file under folder."""
     tree = {}

@@ -8,10 +8,10 @@ import os
 import unittest
 
 from harness import (AGENT_ID, FIXTURES, GlpiDouble, Passeur, free_port,
-                     main, wait_until, zlib_of)
+                     main, read_file, wait_until, zlib_of)
 
-INVENTORY = open(os.path.join(FIXTURES, "computer_small.json"), "rb").read()
-XML_INV = open(os.path.join(FIXTURES, "inventory_small.xml"), "rb").read()
+INVENTORY = read_file(os.path.join(FIXTURES, "computer_small.json"))
+XML_INV = read_file(os.path.join(FIXTURES, "inventory_small.xml"))
 CONTACT = json.dumps({"action": "contact", "deviceid": "pc-9",
                       "name": "GLPI-Agent", "version": "1.12",
                       "enabled-tasks": ["inventory", "deploy"]}).encode()
@@ -88,7 +88,7 @@ class Forward(unittest.TestCase):
     def test_legacy_prolog_with_agent_id_switches_to_json(self):
         with GlpiDouble() as glpi, \
                 Passeur(agent={"server": glpi.url()}) as px:
-            prolog = open(os.path.join(FIXTURES, "prolog_small.xml"), "rb").read()
+            prolog = read_file(os.path.join(FIXTURES, "prolog_small.xml"))
             r = px.post(zlib_of(prolog), "application/x-compress-zlib", AGENT_ID)
             self.assertEqual(r.status, 202)
             self.assertEqual(r.json(), {"expiration": 0, "status": "pending"})
@@ -166,7 +166,7 @@ class Forward(unittest.TestCase):
             self.assertEqual(GlpiDouble.inflated(rec), XML_INV)
             self.assertNotIn("glpi-agent-id", rec["headers"])
             # PROLOG is answered by the proxy, never forwarded.
-            prolog = open(os.path.join(FIXTURES, "prolog_small.xml"), "rb").read()
+            prolog = read_file(os.path.join(FIXTURES, "prolog_small.xml"))
             self.assertEqual(px.post(prolog, "application/xml").status, 200)
             self.assertEqual(len(glpi.requests()), 1)
 

@@ -24,10 +24,10 @@ import unittest
 
 from certs import make_certs
 from harness import (AGENT_ID, BIN, FIXTURES, GlpiDouble, Passeur, main,
-                     zlib_of)
+                     read_file, zlib_of)
 
-INVENTORY = open(os.path.join(FIXTURES, "computer_small.json"), "rb").read()
-XML_INV = open(os.path.join(FIXTURES, "inventory_small.xml"), "rb").read()
+INVENTORY = read_file(os.path.join(FIXTURES, "computer_small.json"))
+XML_INV = read_file(os.path.join(FIXTURES, "inventory_small.xml"))
 STORED = "passeur-test-2026-01-01-00-00-00"
 XML_OK = b"<?xml version='1.0' encoding='UTF-8'?>\n<REPLY></REPLY>\n"
 JSON_FAILED = {"status": "error", "message": "server0 forward failure",
