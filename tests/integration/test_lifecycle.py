@@ -95,10 +95,12 @@ class Lifecycle(unittest.TestCase):
     def test_drops_privileges_after_binding(self):
         with Passeur(args=["-u", "nobody"]) as px:
             self.assertTrue(px.alive())
+            # The ports answer before the privileges are dropped: wait for
+            # the line that says they are, then look.
+            px.wait_log(r"running as user nobody")
             with open("/proc/%d/status" % px.proc.pid) as f:
                 ids = dict(l.split(":", 1) for l in f if ":" in l)
             self.assertEqual(ids["Uid"].split(), ["65534"] * 4)
-            px.wait_log(r"running as user nobody")
         px = Passeur(args=["-u", "no-such-user-here"])
         try:
             p = subprocess.run([BIN, "serve", "-f", "-c", px.confdir,
