@@ -157,6 +157,8 @@ send_response(struct exchange *x)
 		    rs->content_type);
 	if (rs->reqid[0] != '\0')
 		MHD_add_response_header(resp, "GLPI-Request-ID", rs->reqid);
+	if (rs->proxy_id != NULL)
+		MHD_add_response_header(resp, "GLPI-Proxy-ID", rs->proxy_id);
 	if (rs->retry_after > 0) {
 		snprintf(num, sizeof(num), "%ld", rs->retry_after);
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, num);
