@@ -278,10 +278,15 @@ class Forward(unittest.TestCase):
                        r"%s" % (re.escape(a.url()), loop))
             self.assertEqual(len(re.findall(loop, a.log())), 1, a.log())
             self.assertEqual(len(re.findall(loop, b.log())), 1, b.log())
-            # One forward each way: A to B, then B to A, refused.
-            for px in (a, b):
+            # One forward each way: A to B, then B to A, refused.  A got
+            # the agent's post and B's, B got A's.
+            for px, posts in ((a, 2), (b, 1)):
                 forwards = re.findall(r"forward of XML inventory", px.log())
                 self.assertEqual(len(forwards), 1, px.log())
+                access = r"\] proxy /proxy/glpi 127\.0\.0\.1 "
+                wait_until(lambda: len(re.findall(access, px.log())) >= posts)
+                self.assertEqual(len(re.findall(access, px.log())), posts,
+                                 px.log())
                 self.assert_one_line_each(px)
         finally:
             self.stop_all([a, b])
