@@ -2,6 +2,7 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "common/answer.h"
 
@@ -83,4 +84,64 @@ answer_poll_next(struct answer_poll *ap, long expiration)
 	ap->waited_ms += step;
 	ap->tries++;
 	return step;
+}
+
+/* Copies s into out, cut with "..." when it does not fit. */
+static void
+fit(char *out, size_t outlen, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n < outlen) {
+		memcpy(out, s, n + 1);
+		return;
+	}
+	memcpy(out, s, outlen - 4);
+	memcpy(out + outlen - 4, "...", 4);
+}
+
+int
+answer_summary(const void *body, size_t len, char *out, size_t outlen)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	const unsigned char	*p = body;
+	json_t			*root;
+	char			*s;
+	size_t			 i, n = 0;
+
+	*out = '\0';
+	if (len == 0)
+		return 0;
+	if ((root = json_loadb(body, len, JSON_DECODE_ANY, NULL)) != NULL) {
+		s = json_dumps(root, JSON_COMPACT | JSON_ENSURE_ASCII |
+		    JSON_ENCODE_ANY);
+		json_decref(root);
+		if (s == NULL) {
+			fit(out, outlen, "(out of memory)");
+			return 1;
+		}
+		fit(out, outlen, s);
+		free(s);
+		return 1;
+	}
+	for (i = 0; i < len; i++) {
+		if (p[i] < 0x20 || p[i] >= 0x7f || p[i] == '\\') {
+			if (n + 4 + 3 >= outlen)
+				break;
+			out[n++] = '\\';
+			out[n++] = 'x';
+			out[n++] = hex[p[i] >> 4];
+			out[n++] = hex[p[i] & 0xf];
+		} else {
+			if (n + 1 + 3 >= outlen)
+				break;
+			out[n++] = (char)p[i];
+		}
+	}
+	if (i < len) {
+		memcpy(out + n, "...", 3);
+		n += 3;
+	}
+	out[n] = '\0';
+	return 0;
 }

@@ -26,6 +26,18 @@ int	answer_json(const void *body, size_t len, char *status,
 	    long *expirationp);
 
 /*
+ * A one-line account of an answer body for the log, in out (at most
+ * outlen - 1 bytes, "..." marking a cut; outlen at least 4): a JSON value
+ * printed again compactly and in ASCII, so that neither a pretty-printed
+ * answer nor a byte of the peer's can split or forge a log line;
+ * otherwise the start of the body with every byte outside printable
+ * ASCII, and the backslash, written as \xHH; "" for an empty body.
+ * Returns 1 when the body is JSON, 0 when it is not or is empty.
+ */
+int	answer_summary(const void *body, size_t len, char *out,
+	    size_t outlen);
+
+/*
  * When to ask again for an answer that is "pending": after 0.1, 0.2,
  * 0.4... seconds, never more than the expiration announced (clamped to
  * 1..60 s) between two polls, and never longer in all than twelve times

@@ -38,7 +38,7 @@ on_header(char *p, size_t size, size_t n, void *arg)
 
 	if (len > 5 && strncmp(p, "HTTP/", 5) == 0) {
 		/* A new status line (after a redirect or a 100): its reason. */
-		x->ctype[0] = x->reqid[0] = '\0';
+		x->ctype[0] = x->reqid[0] = x->proxy_id[0] = '\0';
 		v = memchr(p, ' ', len);
 		if (v != NULL && (v = memchr(v + 1, ' ', len - (size_t)(v + 1 -
 		    p))) != NULL) {
@@ -60,6 +60,14 @@ on_header(char *p, size_t size, size_t n, void *arg)
 		if (vlen == REQID_STRLEN) {
 			memcpy(x->reqid, v, REQID_STRLEN);
 			x->reqid[REQID_STRLEN] = '\0';
+		}
+	} else if (len > 14 && strncasecmp(p, "GLPI-Proxy-ID:", 14) == 0) {
+		v = p + 14;
+		v += strspn(v, " \t");
+		vlen = strcspn(v, "\r\n");
+		if (vlen == UUID_STRLEN) {
+			memcpy(x->proxy_id, v, UUID_STRLEN);
+			x->proxy_id[UUID_STRLEN] = '\0';
 		}
 	}
 	return len;

@@ -59,6 +59,8 @@ struct httpc_answer {
 	struct buf	 body;			/* inflated when it was compressed */
 	char		 ctype[128];
 	char		 reqid[REQID_STRLEN + 1];	/* GLPI-Request-ID, or "" */
+	/* GLPI-Proxy-ID when it holds one id (a proxy refusing a loop). */
+	char		 proxy_id[UUID_STRLEN + 1];
 	char		 error[CURL_ERROR_SIZE + 512];
 };
 

@@ -510,7 +510,7 @@ config_load(struct serve_conf *c, const char *confdir, const char *vardir,
 		"proxy-server-plugin.cfg", "proxy2-server-plugin.cfg"
 	};
 	const char	*bad;
-	int		 errors = 0, i, nbad;
+	int		 errors = 0, i, nbad, r;
 
 	memset(c, 0, sizeof(*c));
 	c->confdir = xstrdup(confdir);
@@ -530,13 +530,22 @@ config_load(struct serve_conf *c, const char *confdir, const char *vardir,
 	if (nbad > 0)
 		log_warnx("agent.cfg: httpd-trust: %d item(s) that are not an "
 		    "address or a network ignored, first \"%s\"", nbad, bad);
-	/* Server targets are trusted too, as the agent does. */
-	for (i = 0; i < c->agent.nservers; i++)
-		if (trust_add_url_host(&c->agent.trust, c->agent.servers[i]) != 0)
-			log_warnx("agent.cfg: server: the addresses of %s could "
-			    "not be added to the trusted ones (no such host, or "
-			    "%d trusted entries already)", c->agent.servers[i],
+	/*
+	 * Server targets are trusted too, as the agent does.  Resolving them
+	 * is also the first sign of a mistyped or unknown server name.
+	 */
+	for (i = 0; i < c->agent.nservers; i++) {
+		r = trust_add_url_host(&c->agent.trust, c->agent.servers[i]);
+		if (r == ERR_NOT_FOUND)
+			log_warnx("agent.cfg: server%d (%s): the host name does "
+			    "not resolve; forwarding to it will fail until it "
+			    "does", i, c->agent.servers[i]);
+		else if (r != 0)
+			log_warnx("agent.cfg: server%d (%s): not all its "
+			    "addresses are trusted, httpd-trust and the servers "
+			    "already take %d entries", i, c->agent.servers[i],
 			    TRUST_MAX);
+	}
 	errors += check_agent(&c->agent, err);
 	for (i = 0; i < CONF_NINSTANCES; i++) {
 		struct instance_conf *ic = &c->inst[i];

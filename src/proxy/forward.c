@@ -1,8 +1,10 @@
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "common/answer.h"
@@ -82,13 +84,85 @@ exchange(const struct link *lk, const char *url, const char *ctype,
 		"GLPI-Request-ID", reqid,
 		NULL
 	};
+	/* The legacy post has no agent nor request id, but a chain. */
+	const char			*xml_headers[] = {
+		"GLPI-Proxy-ID", job->proxy_ids,
+		NULL
+	};
 	struct httpc_request		 rq = {
 		.url = url, .ctype = ctype, .body = body, .len = len,
 		.user_agent = job->user_agent,
-		.headers = job->kind == FORWARD_JSON ? headers : NULL,
+		.headers = job->kind == FORWARD_JSON ? headers : xml_headers,
 	};
 
 	return httpc_exchange(&lk->h, &rq, x);
+}
+
+static void
+set_reason(struct forward_job *job, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Why the job failed, for the one line run_job() logs. */
+static void
+set_reason(struct forward_job *job, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(job->reason, sizeof(job->reason), fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * A status outside 2xx.  A proxy refusing a loop answers 404 with
+ * "proxy-loop-detected" (the reference plugin puts PROXY-LOOP-DETECTED in
+ * the status line instead) and, from Passeur, its own id in GLPI-Proxy-ID.
+ */
+static void
+refused(struct forward_job *job, const struct httpc_answer *x)
+{
+	char	status[32], message[64], summary[256];
+	long	exp;
+
+	answer_json(x->body.data, x->body.len, status, sizeof(status),
+	    message, sizeof(message), &exp);
+	if (x->status == 404 &&
+	    (strcasecmp(message, "proxy-loop-detected") == 0 ||
+	    strcasecmp(x->reason, "PROXY-LOOP-DETECTED") == 0)) {
+		if (uuid_valid(x->proxy_id))
+			set_reason(job, "loop detected (proxy id %s), HTTP 404",
+			    x->proxy_id);
+		else
+			set_reason(job, "loop detected (one of the proxy ids "
+			    "%.200s), HTTP 404", job->proxy_ids != NULL ?
+			    job->proxy_ids : "");
+		return;
+	}
+	answer_summary(x->body.data, x->body.len, summary, sizeof(summary));
+	set_reason(job, "HTTP %ld%s%s", x->status, summary[0] ? ": " : "",
+	    summary);
+}
+
+/*
+ * A 2xx answer to a JSON message that delivers nothing: an error answer,
+ * or no JSON object at all (a web page, an empty body).
+ */
+static void
+undelivered(struct forward_job *job, const struct httpc_answer *x,
+    int is_object)
+{
+	char		 summary[256];
+	const char	*what = "";
+	int		 json;
+
+	json = answer_summary(x->body.data, x->body.len, summary,
+	    sizeof(summary));
+	if (!is_object && x->body.len == 0)
+		what = "invalid answer: empty";
+	else if (!is_object)
+		what = json ? "invalid answer: not a JSON object: " :
+		    "invalid answer: not JSON: ";
+	set_reason(job, "HTTP %ld but %s%s", x->status, what, summary);
 }
 
 /* Forwards a JSON message to target i; 0 on success. */
@@ -101,7 +175,7 @@ forward_json_one(const struct link *lk, struct forward_job *job,
 	char			 status[32], reqid[REQID_STRLEN + 1];
 	struct answer_poll	 ap = ANSWER_POLL_INIT;
 	long			 wait, ms;
-	int			 r;
+	int			 r, obj;
 
 	reqid[0] = '\0';
 	if (log_verbosity() > 0)
@@ -110,20 +184,16 @@ forward_json_one(const struct link *lk, struct forward_job *job,
 	for (;;) {
 		if (r != 0 || x.status < 200 || x.status > 299) {
 			if (r != 0)
-				log_warnx("forward %s to server%d (%s) failed: "
-				    "%s", job->reqid, i, url, x.error);
+				set_reason(job, "%s", x.error);
 			else
-				log_warnx("forward %s to server%d (%s) failed: "
-				    "HTTP %ld", job->reqid, i, url, x.status);
+				refused(job, &x);
 			buf_free(&x.body);
 			return ERR_PEER;
 		}
-		answer_json(x.body.data, x.body.len, status, sizeof(status),
-		    NULL, 0, &wait);
-		if (strcmp(status, "error") == 0) {
-			log_warnx("forward %s to server%d (%s): server "
-			    "answered an error: %.200s", job->reqid, i, url,
-			    x.body.data != NULL ? x.body.data : "");
+		obj = answer_json(x.body.data, x.body.len, status,
+		    sizeof(status), NULL, 0, &wait) == 0;
+		if (!obj || strcmp(status, "error") == 0) {
+			undelivered(job, &x, obj);
 			buf_free(&x.body);
 			return ERR_PEER;
 		}
@@ -132,8 +202,7 @@ forward_json_one(const struct link *lk, struct forward_job *job,
 		if ((ms = answer_poll_next(&ap, wait)) < 0 ||
 		    atomic_load(&f->cancelled)) {
 			/* The agent must not wait for what will never come. */
-			log_warnx("forward %s to server%d (%s): still pending "
-			    "after %d polls, given up", job->reqid, i, url,
+			set_reason(job, "still pending after %d polls, given up",
 			    ap.tries);
 			buf_free(&x.body);
 			return ERR_TIMEOUT;
@@ -149,6 +218,22 @@ forward_json_one(const struct link *lk, struct forward_job *job,
 	job->status = strcmp(status, "pending") == 0 ? 202 : 200;
 	set_answer(job, &x.body);
 	return 0;
+}
+
+/* The one line that says a job failed, where and why. */
+static void
+log_failure(const struct forward_job *job)
+{
+	const struct agent_conf	*a = job->px->agent;
+	const char		*url = job->failed_target < a->nservers ?
+	    a->servers[job->failed_target] : "-";
+
+	if (job->kind == FORWARD_JSON)
+		log_warnx("forward %s to server%d (%s) failed: %s", job->reqid,
+		    job->failed_target, url, job->reason);
+	else
+		log_warnx("forward of XML inventory to server%d (%s) failed: "
+		    "%s", job->failed_target, url, job->reason);
 }
 
 /*
@@ -203,8 +288,7 @@ run_job(const struct curlx *cx, CURL *c, struct forwarder *f,
 		    "application/xml";
 	for (i = 0; i < a->nservers && ok; i++) {
 		if (atomic_load(&f->cancelled)) {
-			log_warnx("forward to server%d (%s) cancelled", i,
-			    a->servers[i]);
+			set_reason(job, "cancelled, passeur is stopping");
 			ok = 0;
 		} else if (job->kind == FORWARD_JSON) {
 			ok = forward_json_one(&lk, job, a->servers[i], ctype,
@@ -217,19 +301,17 @@ run_job(const struct curlx *cx, CURL *c, struct forwarder *f,
 			    NULL, &x);
 			ok = r == 0 && x.status >= 200 && x.status <= 299;
 			if (r != 0)
-				log_warnx("forward of XML inventory to "
-				    "server%d (%s) failed: %s", i,
-				    a->servers[i], x.error);
+				set_reason(job, "%s", x.error);
 			else if (!ok)
-				log_warnx("forward of XML inventory to "
-				    "server%d (%s) failed: HTTP %ld", i,
-				    a->servers[i], x.status);
+				refused(job, &x);
 			buf_free(&x.body);
 		}
 		if (!ok)
 			job->failed_target = i;
 	}
 	job->ok = ok;
+	if (!ok)
+		log_failure(job);
 	buf_free(&z);
 }
 
@@ -265,8 +347,12 @@ worker(void *arg)
 		pthread_mutex_unlock(&f->lock);
 		if (c != NULL)
 			run_job(cx, c, f, job);
-		else
+		else {
 			job->ok = 0;
+			set_reason(job, "forwarding impossible: %s", cx == NULL ?
+			    why : "curl_easy_init failed");
+			log_failure(job);
+		}
 		job->done(job);
 		pthread_mutex_lock(&f->lock);
 		f->busy--;

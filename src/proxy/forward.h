@@ -6,7 +6,14 @@
  * A JSON job carries GLPI-Agent-ID and the GLPI-Proxy-ID chain, follows an
  * upstream that answers "pending" by polling it with its GLPI-Request-ID
  * until it gives a final answer (so chains of proxies work), and stops at
- * the first target that fails.  An XML job is the legacy OCS post.
+ * the first target that fails.  An XML job is the legacy OCS post, with
+ * the GLPI-Proxy-ID chain too, so that a loop of proxies is refused for
+ * XML as for JSON.
+ *
+ * A job that fails is logged here, once, on one line that names the
+ * target and says why (transport error, refusal, loop, an error answer
+ * condensed by answer_summary()); the done callback logs nothing more
+ * about the failure.
  *
  * HTTPS upstreams are checked as the agent checks them, from agent.cfg:
  * ca-cert-file and ca-cert-dir (instead of the system's CAs), ssl-cert-file
@@ -54,6 +61,7 @@ struct forward_job {
 	int			 ok;		/* every target accepted */
 	int			 failed_target;	/* index when !ok */
 	int			 status;	/* HTTP status for the agent */
+	char			 reason[768];	/* why failed_target failed */
 	char			*answer;	/* JSON answer of the last target */
 	size_t			 answer_len;
 };

@@ -157,8 +157,10 @@ json_forward_done(struct forward_job *job)
 		reqcache_set(px->cache, job->reqid, rs.status, rs.body.data,
 		    rs.body.len, time(NULL));
 	}
-	log_info("forward %s %s in %ds: HTTP %d", job->reqid,
-	    job->ok ? "done" : "failed", secs, rs.status);
+	/* A failure was logged with its reason by the forwarder. */
+	if (job->ok)
+		log_info("forward %s done in %ds: HTTP %d", job->reqid, secs,
+		    rs.status);
 	buf_free(&rs.body);
 	forward_job_free(job);
 	generation_release(px->gen);

@@ -64,6 +64,21 @@ poll_answer(struct request *rq, struct response *rs)
 	free(body);
 }
 
+/*
+ * A loop of proxies is a configuration mistake on some proxy's `server`:
+ * say so, with the chain that shows the way the message went.
+ */
+static void
+log_chain_loop(const struct request *rq)
+{
+	char chain[512];
+
+	log_escape(chain, sizeof(chain), rq->proxy_ids);
+	log_warnx("%s: loop detected (proxy id %s): GLPI-Proxy-ID %s already "
+	    "holds this proxy's id, refused with 404", rq->ip,
+	    rq->px->proxy_id, chain);
+}
+
 void
 handler_run(struct request *rq, struct response *rs)
 {
@@ -77,7 +92,10 @@ handler_run(struct request *rq, struct response *rs)
 		branch_json_error(rs, 403, "max-proxy-pass-through-reached");
 		return;
 	case CHAIN_LOOP:
+		log_chain_loop(rq);
 		branch_json_error(rs, 404, "proxy-loop-detected");
+		/* Tells the proxy whose forward is refused which one we are. */
+		rs->proxy_id = px->proxy_id;
 		return;
 	case CHAIN_OK:
 		break;

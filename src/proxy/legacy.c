@@ -1,15 +1,17 @@
 /*
  * Legacy (FusionInventory/OCS XML) branch: PROLOG is answered here,
  * INVENTORY is stored as <DEVICEID>.xml and forwarded to every server
- * target before the agent gets its <REPLY>.
+ * target, with the GLPI-Proxy-ID chain, before the agent gets its <REPLY>.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/err.h"
 #include "common/fsx.h"
 #include "common/log.h"
 #include "proxy/branch.h"
+#include "proxy/chain.h"
 #include "proxy/decode.h"
 #include "proxy/forward.h"
 #include "proxy/store.h"
@@ -48,6 +50,7 @@ branch_legacy(struct request *rq, struct response *rs, const char *ctype)
 {
 	const struct instance_conf	*c = rq->px->conf;
 	struct xml_fields		 f;
+	char				*chain;
 	int				 r, has_store;
 
 	if (!ctype_is(ctype, "application/xml")) {
@@ -105,7 +108,10 @@ branch_legacy(struct request *rq, struct response *rs, const char *ctype)
 		branch_legacy_reply(rs, 1, 0);
 		return;
 	}
-	if (forward_job_new(&rs->job, rq->px, FORWARD_XML, rq->body.data,
-	    rq->body.len, NULL, NULL, rq->user_agent) != 0)
+	/* The chain goes upstream as for JSON: a loop is refused there. */
+	if ((chain = chain_append(rq->proxy_ids, rq->px->proxy_id)) == NULL ||
+	    forward_job_new(&rs->job, rq->px, FORWARD_XML, rq->body.data,
+	    rq->body.len, NULL, chain, rq->user_agent) != 0)
 		response_error(rs, 500, "Out of memory");
+	free(chain);
 }

@@ -75,6 +75,7 @@ struct response {
 	const char	*content_type;
 	struct buf	 body;
 	char		 reqid[REQID_STRLEN + 1];	/* GLPI-Request-ID */
+	const char	*proxy_id;	/* GLPI-Proxy-ID to send, or NULL */
 	long		 retry_after;
 	struct forward_job *job;	/* set: answer after forwarding */
 };

@@ -54,6 +54,7 @@ struct exchange {
 	struct timespec		 start;
 	size_t			 bytes_in;
 	char			 ip[INET6_ADDRSTRLEN];
+	char			 path[256];	/* escaped, for the log */
 	struct request		 rq;
 	struct response		 rs;
 };
@@ -157,6 +158,8 @@ send_response(struct exchange *x)
 		    rs->content_type);
 	if (rs->reqid[0] != '\0')
 		MHD_add_response_header(resp, "GLPI-Request-ID", rs->reqid);
+	if (rs->proxy_id != NULL)
+		MHD_add_response_header(resp, "GLPI-Proxy-ID", rs->proxy_id);
 	if (rs->retry_after > 0) {
 		snprintf(num, sizeof(num), "%ld", rs->retry_after);
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, num);
@@ -300,6 +303,7 @@ exchange_new(struct listener *l, struct MHD_Connection *conn,
 	pthread_mutex_unlock(&l->set->gen_lock);
 	x->rq.action = "-";
 	client_ip(conn, x->ip, sizeof(x->ip));
+	log_escape(x->path, sizeof(x->path), url);
 	x->rq.ip = x->ip;
 	x->route = route_path(l, x->gen, url, &x->rq.px);
 	buf_init(&x->rq.body, x->rq.px != NULL ?
@@ -417,8 +421,9 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		return;
 	px = x->rq.px;
 	log_escape(deviceid, sizeof(deviceid), x->rq.deviceid);
-	log_info("%s %s %s %s %d %zu %zu %.1fms%s", x->ip,
-	    x->rs.reqid[0] ? x->rs.reqid : "-",
+	log_info("%s %s %s %s %s %s %d %zu %zu %.1fms%s",
+	    px != NULL ? px->conf->name : "-", x->path[0] ? x->path : "-",
+	    x->ip, x->rs.reqid[0] ? x->rs.reqid : "-",
 	    deviceid[0] ? deviceid : "-", x->route ==
 	    ROUTE_APIVERSION ? "apiversion" : x->rq.action,
 	    x->state == ST_SENT ? x->rs.status : 0, x->bytes_in,

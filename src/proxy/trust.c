@@ -121,7 +121,7 @@ trust_add_url_host(struct trust *t, const char *url)
 	char		 host[256];
 	const char	*p;
 	size_t		 len;
-	int		 added = 0;
+	int		 added = 0, full = 0;
 
 	if ((p = strstr(url, "://")) == NULL)
 		return ERR_NOT_FOUND;
@@ -141,24 +141,31 @@ trust_add_url_host(struct trust *t, const char *url)
 	hints.ai_socktype = SOCK_STREAM;
 	if (getaddrinfo(host, NULL, &hints, &res) != 0)
 		return ERR_NOT_FOUND;
-	for (ai = res; ai != NULL && t->n < TRUST_MAX; ai = ai->ai_next) {
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
 		struct trust_net *n = &t->nets[t->n];
 
+		if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6)
+			continue;
+		if (t->n == TRUST_MAX) {
+			full = 1;
+			break;
+		}
 		memset(n, 0, sizeof(*n));
 		n->family = ai->ai_family;
 		if (ai->ai_family == AF_INET) {
 			memcpy(n->addr, &((struct sockaddr_in *)ai->ai_addr)->
 			    sin_addr, 4);
 			n->prefix = 32;
-		} else if (ai->ai_family == AF_INET6) {
+		} else {
 			memcpy(n->addr, &((struct sockaddr_in6 *)ai->ai_addr)->
 			    sin6_addr, 16);
 			n->prefix = 128;
-		} else
-			continue;
+		}
 		t->n++;
 		added++;
 	}
 	freeaddrinfo(res);
+	if (full)
+		return ERR_TOO_BIG;
 	return added > 0 ? 0 : ERR_NOT_FOUND;
 }

@@ -27,7 +27,9 @@ struct trust {
 int	trust_parse(struct trust *t, const char *list, const char **badp);
 /*
  * Adds every address the host of an http(s) URL resolves to (the agent
- * trusts its server targets).  Returns 0 or ERR_NOT_FOUND.
+ * trusts its server targets).  Returns 0; ERR_NOT_FOUND when the URL has
+ * no host or it does not resolve now; ERR_TOO_BIG when TRUST_MAX entries
+ * are taken before all its addresses are in (those that fit are kept).
  */
 int	trust_add_url_host(struct trust *t, const char *url);
 /* 1 when sa is inside one of the networks (v4-mapped v6 counts as v4). */

@@ -5,6 +5,7 @@ answers, and chains of proxies deliver once with every proxy id."""
 import hashlib
 import json
 import os
+import re
 import unittest
 
 from harness import (AGENT_ID, FIXTURES, GlpiDouble, Passeur, free_port,
@@ -224,20 +225,113 @@ class Forward(unittest.TestCase):
             finally:
                 self.stop_all(proxies)
 
-    def test_loop_between_two_proxies(self):
+    def loop_pair(self):
+        """Proxies A and B, each with the other as server; started."""
         a_port, b_port = free_port(), free_port()
-        a = Passeur(port=a_port, proxy={"local_store": ""},
-                    agent={"server": "http://127.0.0.1:%d/proxy/glpi" % b_port})
-        b = Passeur(port=b_port, proxy={"local_store": ""},
-                    agent={"server": "http://127.0.0.1:%d/proxy/glpi" % a_port})
-        a.start()
-        b.start()
+        pair = []
+        for port, other in ((a_port, b_port), (b_port, a_port)):
+            pair.append(Passeur(port=port, proxy={"local_store": ""},
+                                agent={"server": "http://127.0.0.1:%d/proxy/"
+                                       "glpi" % other, "timeout": 10}))
+        for px in pair:
+            px.start()
+        return pair
+
+    def assert_one_line_each(self, px):
+        """No message of px spreads over several lines."""
+        for line in px.log().splitlines():
+            self.assertRegex(line, r"^\[\d{4}-", px.log())
+
+    def test_loop_between_two_proxies(self):
+        a, b = self.loop_pair()
         try:
             r = self.submit_and_poll(a, INVENTORY, seconds=60)
             self.assertEqual(r.json()["status"], "error")
-            self.assertIn("HTTP 404", b.log())
+            # A refuses B's forward, B says why its forward failed: both
+            # name A's id, once.
+            loop = r"loop detected \(proxy id %s\)" % own_id(a)
+            a.wait_log(loop)
+            b.wait_log(r"forward [0-9A-F]{8} to server0 \(%s\) failed: %s"
+                       % (re.escape(a.url()), loop))
+            self.assertEqual(len(re.findall(loop, a.log())), 1, a.log())
+            self.assertEqual(len(re.findall(loop, b.log())), 1, b.log())
+            # A's own forward failed on B's error answer, told on one line.
+            a.wait_log(r"(?m)forward [0-9A-F]{8} to server0 \(%s\) failed: "
+                       r"HTTP 200 but \{\"expiration\":24,\"message\":"
+                       r"\"server0 forward failure\",\"status\":\"error\"\}$"
+                       % re.escape(b.url()))
+            for px in (a, b):
+                self.assert_one_line_each(px)
+                self.assertNotRegex(px.log(), r"failed in \d+s")
         finally:
             self.stop_all([a, b])
+
+    def test_legacy_loop_between_two_proxies(self):
+        a, b = self.loop_pair()
+        try:
+            r = a.post(zlib_of(XML_INV), "application/x-compress-zlib")
+            self.assertEqual((r.status, r.body),
+                             (500, b"Inventory not sent to server0"))
+            loop = r"loop detected \(proxy id %s\)" % own_id(a)
+            a.wait_log(loop)
+            b.wait_log(r"forward of XML inventory to server0 \(%s\) failed: "
+                       r"%s" % (re.escape(a.url()), loop))
+            self.assertEqual(len(re.findall(loop, a.log())), 1, a.log())
+            self.assertEqual(len(re.findall(loop, b.log())), 1, b.log())
+            # One forward each way: A to B, then B to A, refused.  A got
+            # the agent's post and B's, B got A's.
+            for px, posts in ((a, 2), (b, 1)):
+                forwards = re.findall(r"forward of XML inventory", px.log())
+                self.assertEqual(len(forwards), 1, px.log())
+                access = r"\] proxy /proxy/glpi 127\.0\.0\.1 "
+                wait_until(lambda: len(re.findall(access, px.log())) >= posts)
+                self.assertEqual(len(re.findall(access, px.log())), posts,
+                                 px.log())
+                self.assert_one_line_each(px)
+        finally:
+            self.stop_all([a, b])
+
+    def test_legacy_forward_carries_proxy_id(self):
+        with GlpiDouble() as glpi, \
+                Passeur(agent={"server": glpi.url()}) as px:
+            chain = "11111111-2222-4333-8444-555555555555"
+            r = px.post(XML_INV, "application/xml",
+                        headers={"GLPI-Proxy-ID": chain})
+            self.assertEqual(r.status, 200, r)
+            rec = glpi.requests()[0]
+            self.assertEqual(rec["headers"]["glpi-proxy-id"],
+                             chain + "," + own_id(px))
+            self.assertNotIn("glpi-agent-id", rec["headers"])
+
+    def test_error_answer_with_200_is_logged_with_its_reason(self):
+        message = "import refused:\nno serial \u00e9" + "x" * 1000
+        body = json.dumps({"status": "error", "message": message}, indent=3)
+        with GlpiDouble() as glpi, \
+                Passeur(agent={"server": glpi.url()}) as px:
+            glpi.behaviour(fail_next=1, fail_status=200, fail_body=body)
+            r = self.submit_and_poll(px, INVENTORY)
+            self.assertEqual(r.json()["message"], "server0 forward failure")
+            log = px.wait_log(r"failed: HTTP 200 but ")
+            lines = [x for x in log.splitlines() if "HTTP 200 but" in x]
+            self.assertEqual(len(lines), 1, log)
+            self.assertRegex(lines[0], r"forward [0-9A-F]{8} to server0 \(%s\)"
+                             r" failed: HTTP 200 but \{\"status\":\"error\","
+                             r"\"message\":\"import refused:\\nno serial "
+                             r"\\u00E9xxx+\.\.\.$" % re.escape(glpi.url()))
+            self.assertLess(len(lines[0]), 500)
+            self.assertNotRegex(log, r"failed in \d+s")
+            self.assert_one_line_each(px)
+
+    def test_answer_not_json_is_a_failure(self):
+        with GlpiDouble() as glpi, \
+                Passeur(agent={"server": glpi.url()}) as px:
+            glpi.behaviour(fail_next=1, fail_status=200,
+                           fail_body="<html>\n<p>Welcome</p>")
+            r = self.submit_and_poll(px, INVENTORY)
+            self.assertEqual(r.json()["message"], "server0 forward failure")
+            px.wait_log(r"(?m)forward [0-9A-F]{8} to server0 \(%s\) failed: "
+                        r"HTTP 200 but invalid answer: not JSON: "
+                        r"<html>\\x0a<p>Welcome</p>$" % re.escape(glpi.url()))
 
 
 if __name__ == "__main__":

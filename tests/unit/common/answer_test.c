@@ -102,6 +102,41 @@ test_poll_schedule(void **state)
 	assert_int_equal(answer_poll_next(&ap, -1), 100);
 }
 
+static void
+test_summary(void **state)
+{
+	const char	*pretty = "{\n   \"status\": \"error\",\n   "
+	    "\"message\": \"two\\nlines \u00e9\"\n}\n";
+	char		 out[64], small[16], big[4096];
+	char		 body[300];
+
+	(void)state;
+	/* Pretty JSON comes out on one line, ASCII only, order kept. */
+	assert_int_equal(answer_summary(pretty, strlen(pretty), out,
+	    sizeof(out)), 1);
+	assert_string_equal(out,
+	    "{\"status\":\"error\",\"message\":\"two\\nlines \\u00E9\"}");
+	/* Too long: cut, with "...". */
+	assert_int_equal(answer_summary(pretty, strlen(pretty), small,
+	    sizeof(small)), 1);
+	assert_string_equal(small, "{\"status\":\"e...");
+	/* Not JSON: its start, control bytes and non-ASCII escaped. */
+	assert_int_equal(answer_summary("<html>\r\nbusy \\ \xc3\xa9", 17, out,
+	    sizeof(out)), 0);
+	assert_string_equal(out, "<html>\\x0d\\x0abusy \\x5c \\xc3\\xa9");
+	assert_int_equal(answer_summary("a\0b", 3, out, sizeof(out)), 0);
+	assert_string_equal(out, "a\\x00b");
+	memset(body, 'x', sizeof(body));
+	assert_int_equal(answer_summary(body, sizeof(body), small,
+	    sizeof(small)), 0);
+	assert_string_equal(small, "xxxxxxxxxxxx...");
+	assert_int_equal(answer_summary(body, sizeof(body), big,
+	    sizeof(big)), 0);
+	assert_int_equal(strlen(big), sizeof(body));
+	assert_int_equal(answer_summary("", 0, out, sizeof(out)), 0);
+	assert_string_equal(out, "");
+}
+
 int
 main(void)
 {
@@ -110,6 +145,7 @@ main(void)
 		cmocka_unit_test(test_json_fields),
 		cmocka_unit_test(test_not_json),
 		cmocka_unit_test(test_poll_schedule),
+		cmocka_unit_test(test_summary),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

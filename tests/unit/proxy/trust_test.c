@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <sys/un.h>
 
+#include "common/err.h"
 #include "proxy/trust.h"
 
 /* Builds the socket address the server would see for text. */
@@ -236,6 +237,41 @@ test_signed_prefix(void **state)
 	assert_int_equal(t.n, 0);
 }
 
+/*
+ * Server URLs: numeric hosts need no resolver, and "!" is refused by the
+ * C library before any DNS query, so the test stays on the machine.
+ */
+static void
+test_url_hosts(void **state)
+{
+	struct trust	 t;
+	const char	*bad;
+	char		 list[64 * 16], *p = list;
+	int		 i;
+
+	(void)state;
+	assert_int_equal(trust_parse(&t, "", &bad), 0);
+	assert_int_equal(trust_add_url_host(&t,
+	    "https://user:pw@192.0.2.7:8443/front/inventory.php"), 0);
+	assert_int_equal(trust_add_url_host(&t, "http://[2001:db8::9]/x"), 0);
+	assert_int_equal(t.n, 2);
+	assert_true(trusted(&t, "192.0.2.7"));
+	assert_true(trusted(&t, "2001:db8::9"));
+	assert_int_equal(trust_add_url_host(&t,
+	    "http://no-such-host!.invalid/"), ERR_NOT_FOUND);
+	assert_int_equal(trust_add_url_host(&t, "no-scheme"), ERR_NOT_FOUND);
+	assert_int_equal(t.n, 2);
+	/* A full table is another warning than a name that does not resolve. */
+	for (i = 0; i < TRUST_MAX; i++)
+		p += snprintf(p, sizeof(list) - (size_t)(p - list),
+		    "10.0.0.%d,", i);
+	assert_int_equal(trust_parse(&t, list, &bad), 0);
+	assert_int_equal(t.n, TRUST_MAX);
+	assert_int_equal(trust_add_url_host(&t, "http://192.0.2.7/"),
+	    ERR_TOO_BIG);
+	assert_int_equal(t.n, TRUST_MAX);
+}
+
 int
 main(void)
 {
@@ -249,6 +285,7 @@ main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_other_family),
 		cmocka_unit_test(test_signed_prefix),
+		cmocka_unit_test(test_url_hosts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
