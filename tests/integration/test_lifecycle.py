@@ -52,7 +52,7 @@ class Lifecycle(unittest.TestCase):
         self.addCleanup(px.cleanup)
         p = serve("-c", px.confdir, "-n")
         self.assertEqual(p.returncode, 1)
-        self.assertIn("agent.cfg: ssl-fingerprint:", p.stderr)
+        self.assertRegex(p.stderr, r"/agent\.cfg:\d+: ssl-fingerprint:")
         self.assertIn("sha256$12:zz", p.stderr)
 
     def test_local_overrides_and_unknown_keys(self):
