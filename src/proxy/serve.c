@@ -2,15 +2,15 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <grp.h>
+#include <limits.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <limits.h>
-#include <syslog.h>
 #include <sys/stat.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "common/curlx.h"
@@ -378,6 +378,14 @@ run_reload(struct running *rn, struct serve_conf *conf)
 	struct generation	*next, *prev = rn->gen;
 	int			 r;
 
+	/* The lock and the proxy id belong to the folder of the start. */
+	if (strcmp(conf->agent.vardir, prev->conf.agent.vardir) != 0) {
+		log_errx("reload refused: vardir changed from %s to %s; the "
+		    "state folder changes only at a restart",
+		    prev->conf.agent.vardir, conf->agent.vardir);
+		config_free(conf);
+		return ERR_INVALID;
+	}
 	if (prepare_dirs(conf, NULL) != 0 ||
 	    (next = make_generation(rn, conf)) == NULL) {
 		config_free(conf);

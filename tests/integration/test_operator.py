@@ -179,6 +179,31 @@ class StateFolderLock(unittest.TestCase):
             with open(os.path.join(px.vardir, "passeur.lock")) as f:
                 self.assertEqual(f.read(), "%d\n" % px.proc.pid)
 
+    def test_reload_cannot_move_the_state_folder(self):
+        px = Passeur()
+        self.addCleanup(px.cleanup)
+        other = os.path.join(px.dir, "var2")
+        agent = os.path.join(px.confdir, "agent.cfg")
+        with open(agent, "a") as f:
+            f.write("vardir = %s\n" % px.vardir)
+        with open(px.logpath, "wb") as log:
+            proc = subprocess.Popen([BIN, "serve", "-f", "-c", px.confdir],
+                                    stdout=log, stderr=subprocess.STDOUT)
+        try:
+            px.proc = proc
+            self.assertTrue(wait_until(px.alive, 15), px.log())
+            with open(agent, "a") as f:
+                f.write("vardir = %s\n" % other)
+            proc.send_signal(signal.SIGHUP)
+            px.wait_log("reload refused: vardir changed from %s to %s"
+                        % (px.vardir, other))
+            self.assertTrue(px.alive())
+            self.assertFalse(os.path.exists(other))
+        finally:
+            px.proc = None
+            proc.send_signal(signal.SIGTERM)
+            self.assertEqual(proc.wait(40), 0)
+
 
 class ListenErrors(unittest.TestCase):
     def busy_port(self):
