@@ -599,25 +599,35 @@ config_load(struct serve_conf *c, const char *confdir, const char *vardir,
 	c->confdir = xstrdup(confdir);
 	if ((c->where = calloc(1, sizeof(*c->where))) == NULL)
 		fatal("calloc");
+	/* Named by messages about keys at their default. */
+	if (asprintf(&c->where->agent_file, "%s/agent.cfg", confdir) == -1 ||
+	    asprintf(&c->where->inst_file[0], "%s/%s", confdir, files[0]) ==
+	    -1 || asprintf(&c->where->inst_file[1], "%s/%s", confdir,
+	    files[1]) == -1)
+		fatal("asprintf");
 	/*
 	 * Without its folder every file reads as empty, and the one error
 	 * would otherwise be that no instance is enabled.
 	 */
-	if (stat(confdir, &st) == -1 || !S_ISDIR(st.st_mode)) {
+	if (stat(confdir, &st) == -1) {
 		nofolder = 1;
 		if (errno == ENOENT)
 			fprintf(err, "%s: the configuration folder does not "
 			    "exist; give the right one with -c\n", confdir);
 		else
-			fprintf(err, "%s: not a configuration folder (%s); give "
-			    "the right one with -c\n", confdir,
-			    S_ISDIR(st.st_mode) ? strerror(errno) :
-			    "not a folder");
-		errors++;
+			fprintf(err, "%s: cannot read the configuration folder: "
+			    "%s\n", confdir, strerror(errno));
+	} else if (!S_ISDIR(st.st_mode)) {
+		nofolder = 1;
+		fprintf(err, "%s: not a folder; give the configuration folder "
+		    "with -c\n", confdir);
 	}
+	errors += nofolder;
 	set_defaults(agent_keys, &c->agent);
-	errors += read_file(agent_keys, agent_other_keys, &c->agent,
-	    c->where->agent, &c->where->agent_file, confdir, "agent.cfg", err);
+	if (!nofolder)
+		errors += read_file(agent_keys, agent_other_keys, &c->agent,
+		    c->where->agent, &c->where->agent_file, confdir,
+		    "agent.cfg", err);
 	if (vardir != NULL)
 		replace(&c->agent.vardir, xstrdup(vardir));
 	/* Relative paths of agent.cfg are read from the configuration folder. */
@@ -645,8 +655,10 @@ config_load(struct serve_conf *c, const char *confdir, const char *vardir,
 		ic->name = names[i];
 		ic->file = files[i];
 		set_defaults(instance_keys, ic);
-		errors += read_file(instance_keys, NULL, ic, c->where->inst[i],
-		    &c->where->inst_file[i], confdir, files[i], err);
+		if (!nofolder)
+			errors += read_file(instance_keys, NULL, ic,
+			    c->where->inst[i], &c->where->inst_file[i], confdir,
+			    files[i], err);
 		errors += resolve_instance(c, i, err);
 	}
 	if (!c->inst[0].disabled && !c->inst[1].disabled &&

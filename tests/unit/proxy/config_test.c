@@ -437,6 +437,17 @@ test_missing_folder(void **state)
 	assert_null(strstr(f->out, "disabled"));
 	free(f->dir);
 	f->dir = tu_mkdtemp("config.");
+	/* A file given as the folder: said once, no file is read. */
+	tu_write_str(f->dir, "agent.cfg", SERVER_LINE);
+	gone = f->dir;
+	if (asprintf(&f->dir, "%s/agent.cfg", gone) == -1)
+		fail();
+	assert_int_equal(load(f, NULL), 1);
+	expect_out(f, "agent.cfg: not a folder; give the configuration "
+	    "folder with -c");
+	assert_null(strstr(f->out, "cannot read"));
+	free(f->dir);
+	f->dir = gone;
 }
 
 static void
