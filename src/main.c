@@ -14,6 +14,7 @@ usage(FILE *out)
 {
 	fprintf(out,
 	    "usage: passeur serve [-fnTv] [-c confdir] [-u user] [--vardir dir]\n"
+	    "                     [--pidfile file]\n"
 	    "       passeur inject [options] [-f file | -d dir | --stdin] -u url\n"
 	    "       passeur glpi [-c confdir] check | setup | views | sync |\n"
 	    "                    devices | users | entities [options]\n"

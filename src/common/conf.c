@@ -260,6 +260,60 @@ conf_bool(const char *v, int empty_is)
 }
 
 int
+conf_bool_strict(const char *v, int empty_is, int *out)
+{
+	static const char *yes[] = { "yes", "true", "on", "1" };
+	static const char *no[] = { "no", "false", "off", "0" };
+	size_t i;
+
+	if (v == NULL || *v == '\0') {
+		*out = empty_is;
+		return 0;
+	}
+	for (i = 0; i < 4; i++) {
+		if (strcasecmp(v, yes[i]) == 0) {
+			*out = 1;
+			return 0;
+		}
+		if (strcasecmp(v, no[i]) == 0) {
+			*out = 0;
+			return 0;
+		}
+	}
+	return ERR_INVALID;
+}
+
+#define DISTANCE_MAX_LEN	64
+
+int
+conf_distance(const char *a, const char *b)
+{
+	int	 row[DISTANCE_MAX_LEN + 1], diag, up, cost;
+	size_t	 la = strlen(a), lb = strlen(b), i, j;
+
+	if (la > DISTANCE_MAX_LEN || lb > DISTANCE_MAX_LEN)
+		return DISTANCE_MAX_LEN * 2;
+	for (j = 0; j <= lb; j++)
+		row[j] = (int)j;
+	for (i = 1; i <= la; i++) {
+		diag = row[0];
+		row[0] = (int)i;
+		for (j = 1; j <= lb; j++) {
+			up = row[j];
+			cost = tolower((unsigned char)a[i - 1]) !=
+			    tolower((unsigned char)b[j - 1]);
+			row[j] = diag + cost;
+			if (up + 1 < row[j])
+				row[j] = up + 1;
+			if (row[j - 1] + 1 < row[j])
+				row[j] = row[j - 1] + 1;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+int
 conf_number(const char *v, long long min, long long max, long long *out)
 {
 	char		*end;

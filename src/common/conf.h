@@ -42,6 +42,24 @@ int	conf_bool(const char *value, int empty_is);
  */
 const char	*conf_list_next(const char **pp, size_t *lenp);
 
+/*
+ * Parses a boolean for a key of our own tables: yes/no, true/false,
+ * on/off, 1/0 (any case); an empty value gives empty_is.  Returns 0, or
+ * ERR_INVALID for any other text, which conf_bool() would read by the
+ * agent's rule: a typo such as "yse" must not silently mean yes.
+ */
+int	conf_bool_strict(const char *value, int empty_is, int *out);
+
+/* The valid values of conf_bool_strict(), for error messages. */
+#define CONF_BOOL_VALUES	"yes or no (also true/false, on/off, 1/0)"
+
+/*
+ * The edit distance (insertions, deletions, substitutions, any case)
+ * between a and b, for "did you mean" suggestions; texts longer than 64
+ * bytes give a distance larger than any suggestion allows.
+ */
+int	conf_distance(const char *a, const char *b);
+
 /* Parses a whole decimal number within [min, max]; 0 or ERR_INVALID. */
 int	conf_number(const char *value, long long min, long long max,
 	    long long *out);

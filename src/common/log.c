@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -14,6 +15,7 @@
 static enum log_dest	 log_dest = LOG_TO_STDERR;
 static int		 log_fd = STDERR_FILENO;
 static int		 log_verbose;
+static int		 log_tee;
 
 static const struct {
 	const char	*name;
@@ -116,6 +118,20 @@ log_verbosity(void)
 	return log_verbose;
 }
 
+void
+log_tee_stderr(int on)
+{
+	log_tee = on;
+}
+
+int
+log_syslog_available(void)
+{
+	struct stat st;
+
+	return stat(_PATH_LOG, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
 /* Formats one line and writes it whole, so threads never interleave. */
 static void vlog(int, const char *, const char *, va_list, int)
     __attribute__((format(printf, 3, 0)));
@@ -135,10 +151,10 @@ vlog(int pri, const char *level, const char *fmt, va_list ap, int errnum)
 		snprintf(msg + n, sizeof(msg) - (size_t)n, ": %s",
 		    strerror(errnum));
 	}
-	if (log_dest == LOG_TO_SYSLOG) {
+	if (log_dest == LOG_TO_SYSLOG)
 		syslog(pri, "%s", msg);
+	if (log_dest == LOG_TO_SYSLOG && !log_tee)
 		return;
-	}
 	now = time(NULL);
 	localtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
@@ -147,7 +163,10 @@ vlog(int pri, const char *level, const char *fmt, va_list ap, int errnum)
 		return;
 	if ((size_t)n >= sizeof(line))
 		n = sizeof(line) - 1;
-	(void)!write(log_fd, line, (size_t)n);
+	if (log_dest != LOG_TO_SYSLOG)
+		(void)!write(log_fd, line, (size_t)n);
+	if (log_tee && (log_dest == LOG_TO_SYSLOG || log_fd != STDERR_FILENO))
+		(void)!write(STDERR_FILENO, line, (size_t)n);
 }
 
 #define LOGFN(name, pri, level, cond, witherr)				\
@@ -164,6 +183,7 @@ name(const char *fmt, ...)						\
 	errno = saved;							\
 }
 
+LOGFN(log_errx, LOG_ERR, "error", 1, 0)
 LOGFN(log_warn, LOG_WARNING, "warning", 1, 1)
 LOGFN(log_warnx, LOG_WARNING, "warning", 1, 0)
 LOGFN(log_info, LOG_INFO, "info", 1, 0)

@@ -1,7 +1,8 @@
 /*
  * Logging to stderr, a file or syslog, as the agent's `logger` key says.
  *
- * log_warn() appends strerror(errno); log_warnx() does not.  fatal() and
+ * log_warn() appends strerror(errno); log_warnx() does not.  log_errx()
+ * is for what stops the daemon or refuses a reload.  fatal() and
  * fatalx() log and exit(1); they are for start-up and out-of-memory only.
  * Every function is safe to call from any thread: a line is formatted first
  * and written with one write(2).
@@ -18,6 +19,17 @@ int	 log_init(enum log_dest dest, const char *path, const char *facility,
 	    int verbosity);
 void	 log_close(void);
 int	 log_verbosity(void);
+/*
+ * While on, every line also goes to stderr when the destination is a
+ * file or syslog: start-up messages reach the operator who started the
+ * daemon, wherever the log goes.
+ */
+void	 log_tee_stderr(int on);
+/*
+ * 1 when syslog can be reached (its socket, /dev/log, exists); lines
+ * sent to syslog without it are lost.
+ */
+int	 log_syslog_available(void);
 int	 log_facility_valid(const char *facility);
 /*
  * Copies src for a log line: control bytes, spaces, backslashes and DEL
@@ -26,6 +38,7 @@ int	 log_facility_valid(const char *facility);
 void	 log_escape(char *dst, size_t dstlen, const char *src);
 
 #define LOG_FMT __attribute__((format(printf, 1, 2)))
+void	 log_errx(const char *, ...) LOG_FMT;
 void	 log_warn(const char *, ...) LOG_FMT;
 void	 log_warnx(const char *, ...) LOG_FMT;
 void	 log_info(const char *, ...) LOG_FMT;

@@ -1,11 +1,13 @@
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <errno.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/conf.h"
@@ -113,10 +115,28 @@ static const struct key ssl_keys[] = {
 	{ NULL, 0, 0, 0, 0, NULL, 0 }
 };
 
+#define NKEYS(t)	(sizeof(t) / sizeof((t)[0]) - 1)
+
+/*
+ * Where each key got its value, "file:line" (owned), or NULL while it
+ * has its default: checks made after loading name the line an operator
+ * wrote, in agent.cfg.local as in agent.cfg.  main[] is the path of each
+ * top-level file, for keys at their default.
+ */
+struct config_where {
+	char	*agent[NKEYS(agent_keys)];
+	char	*inst[CONF_NINSTANCES][NKEYS(instance_keys)];
+	char	*ssl[NKEYS(ssl_keys)];
+	char	*agent_file;
+	char	*inst_file[CONF_NINSTANCES];
+	char	*ssl_file;
+};
+
 struct load_ctx {
 	const struct key	*keys;
 	void			*target;
 	const char		**other;
+	char			**where;	/* parallel to keys */
 	FILE			*err;
 };
 
@@ -169,7 +189,14 @@ set_key(const struct key *k, void *target, const char *v, const char *file,
 		return 0;
 	case K_BOOL:
 	case K_BOOL_TRUE:
-		*(int *)(base + k->off) = conf_bool(v, k->type == K_BOOL_TRUE);
+		if (conf_bool_strict(v, k->type == K_BOOL_TRUE,
+		    (int *)(base + k->off)) != 0) {
+			if (file != NULL)
+				fprintf(err, "%s:%d: %s: \"%s\" is not a "
+				    "boolean; use " CONF_BOOL_VALUES "\n", file,
+				    line, k->name, v);
+			return 1;
+		}
 		return 0;
 	case K_INT:
 		if (*v == '\0' && strcmp(k->name, "maxrate_period") == 0)
@@ -214,20 +241,56 @@ load_cb(void *arg, const char *key, const char *value, const char *file,
     int line)
 {
 	struct load_ctx		*ctx = arg;
-	const struct key	*k;
-	int			 i;
+	const struct key	*k, *near = NULL;
+	int			 i, d, best = INT_MAX;
+	char			**w;
 
-	for (k = ctx->keys; k->name != NULL; k++)
-		if (strcmp(k->name, key) == 0)
-			return set_key(k, ctx->target, value, file, line,
-			    ctx->err);
+	for (k = ctx->keys; k->name != NULL; k++) {
+		if (strcmp(k->name, key) != 0)
+			continue;
+		w = &ctx->where[k - ctx->keys];
+		free(*w);
+		if (asprintf(w, "%s:%d", file, line) == -1)
+			fatal("asprintf");
+		return set_key(k, ctx->target, value, file, line, ctx->err);
+	}
 	for (i = 0; ctx->other != NULL && ctx->other[i] != NULL; i++)
 		if (strcmp(ctx->other[i], key) == 0)
 			return 0;
-	log_warnx("%s:%d: unknown configuration directive \"%s\", ignored",
-	    file, line, key);
+	/* A typo is one or two edits away; an unrelated key is farther. */
+	for (k = ctx->keys; k->name != NULL; k++)
+		if ((d = conf_distance(key, k->name)) < best) {
+			best = d;
+			near = k;
+		}
+	if (near != NULL && best * 3 <= (int)strlen(key))
+		log_warnx("%s:%d: unknown configuration directive \"%s\", "
+		    "ignored; did you mean %s?", file, line, key, near->name);
+	else
+		log_warnx("%s:%d: unknown configuration directive \"%s\", "
+		    "ignored", file, line, key);
 	return 0;
 }
+
+/* Where key of table keys (values in w) was set, else the file's path. */
+static const char *
+where_of(const struct key *keys, char *const *w, const char *file,
+    const char *key)
+{
+	const struct key *k;
+
+	for (k = keys; k->name != NULL; k++)
+		if (strcmp(k->name, key) == 0 && w[k - keys] != NULL)
+			return w[k - keys];
+	return file;
+}
+
+#define WHERE_AGENT(c, key)	where_of(agent_keys, (c)->where->agent, \
+	(c)->where->agent_file, (key))
+#define WHERE_INST(c, i, key)	where_of(instance_keys, \
+	(c)->where->inst[i], (c)->where->inst_file[i], (key))
+#define WHERE_SSL(c, key)	where_of(ssl_keys, (c)->where->ssl, \
+	(c)->where->ssl_file, (key))
 
 static void
 set_defaults(const struct key *keys, void *target)
@@ -250,22 +313,24 @@ free_strings(const struct key *keys, void *target)
 		}
 }
 
+/*
+ * Reads confdir/name into target; *filep receives its path (owned by the
+ * caller), where[] the place of each key set.
+ */
 static int
 read_file(const struct key *keys, const char **other, void *target,
-    const char *confdir, const char *name, FILE *err)
+    char **where, char **filep, const char *confdir, const char *name,
+    FILE *err)
 {
-	struct load_ctx	 ctx = { keys, target, other, err };
-	char		 path[PATH_MAX];
+	struct load_ctx	 ctx = { keys, target, other, where, err };
 	int		 errors = 0, r;
 
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", confdir, name) >=
-	    sizeof(path)) {
-		fprintf(err, "%s/%s: path too long\n", confdir, name);
-		return 1;
-	}
-	r = conf_read(path, load_cb, &ctx, &errors);
+	free(*filep);
+	if (asprintf(filep, "%s/%s", confdir, name) == -1)
+		fatal("asprintf");
+	r = conf_read(*filep, load_cb, &ctx, &errors);
 	if (r == ERR_SYSTEM) {
-		fprintf(err, "%s: cannot read: %m\n", path);
+		fprintf(err, "%s: cannot read: %m\n", *filep);
 		return errors + 1;
 	}
 	return errors;
@@ -303,8 +368,9 @@ absolute_in(char **sp, const char *dir)
 
 /* Splits the comma list of server targets into trimmed URLs. */
 static int
-split_servers(struct agent_conf *a, FILE *err)
+split_servers(struct serve_conf *c, FILE *err)
 {
+	struct agent_conf *a = &c->agent;
 	const char	*p = a->server;
 	size_t		 len;
 
@@ -316,16 +382,16 @@ split_servers(struct agent_conf *a, FILE *err)
 		if (len == 0)
 			break;
 		if (a->nservers == CONF_MAX_SERVERS) {
-			fprintf(err, "agent.cfg: server: at most %d targets\n",
-			    CONF_MAX_SERVERS);
+			fprintf(err, "%s: server: at most %d targets\n",
+			    WHERE_AGENT(c, "server"), CONF_MAX_SERVERS);
 			return 1;
 		}
 		if ((a->servers[a->nservers] = strndup(p, len)) == NULL)
 			fatal("strndup");
 		if (strncmp(p, "http://", 7) != 0 &&
 		    strncmp(p, "https://", 8) != 0) {
-			fprintf(err, "agent.cfg: server: \"%s\" is not an "
-			    "http:// or https:// URL\n",
+			fprintf(err, "%s: server: \"%s\" is not an "
+			    "http:// or https:// URL\n", WHERE_AGENT(c, "server"),
 			    a->servers[a->nservers]);
 			free(a->servers[a->nservers]);
 			return 1;
@@ -338,8 +404,9 @@ split_servers(struct agent_conf *a, FILE *err)
 }
 
 static int
-resolve_instance(struct serve_conf *c, struct instance_conf *ic, FILE *err)
+resolve_instance(struct serve_conf *c, int i, FILE *err)
 {
+	struct instance_conf *ic = &c->inst[i];
 	char	*path;
 	size_t	 len;
 	int	 errors = 0;
@@ -367,40 +434,44 @@ resolve_instance(struct serve_conf *c, struct instance_conf *ic, FILE *err)
 	if (!ic->disabled && ic->only_local_store &&
 	    ic->local_store[0] == '\0') {
 		fprintf(err, "%s: only_local_store is on (or no server is "
-		    "set) but local_store is empty\n", ic->file);
+		    "set) but local_store is empty\n",
+		    WHERE_INST(c, i, "only_local_store"));
 		errors++;
 	}
 	return errors;
 }
 
 static int
-check_agent(struct agent_conf *a, FILE *err)
+check_agent(struct serve_conf *c, FILE *err)
 {
+	struct agent_conf *a = &c->agent;
 	unsigned char	addr[16];
 	char		why[256];
 	int		errors = 0;
 
 	if (fingerprint_parse(a->ssl_fingerprint, &a->pins, why, sizeof(why))
 	    != 0) {
-		fprintf(err, "agent.cfg: ssl-fingerprint: %s\n", why);
+		fprintf(err, "%s: ssl-fingerprint: %s\n",
+		    WHERE_AGENT(c, "ssl-fingerprint"), why);
 		errors++;
 	}
 
 	if (a->httpd_ip[0] != '\0' && inet_pton(AF_INET, a->httpd_ip, addr)
 	    != 1 && inet_pton(AF_INET6, a->httpd_ip, addr) != 1) {
-		fprintf(err, "agent.cfg: httpd-ip: \"%s\" is not an IPv4 or "
-		    "IPv6 address\n", a->httpd_ip);
+		fprintf(err, "%s: httpd-ip: \"%s\" is not an IPv4 or "
+		    "IPv6 address\n", WHERE_AGENT(c, "httpd-ip"), a->httpd_ip);
 		errors++;
 	}
 	if (strcasestr(a->logger, "file") != NULL && a->logfile[0] == '\0') {
-		fprintf(err, "agent.cfg: logger is file but logfile is not "
-		    "set\n");
+		fprintf(err, "%s: logger is file but logfile is not "
+		    "set\n", WHERE_AGENT(c, "logger"));
 		errors++;
 	}
 	if (strcasestr(a->logger, "syslog") != NULL &&
 	    !log_facility_valid(a->logfacility)) {
-		fprintf(err, "agent.cfg: logfacility: \"%s\" is not a syslog "
-		    "facility (LOG_DAEMON, LOG_LOCAL0...)\n", a->logfacility);
+		fprintf(err, "%s: logfacility: \"%s\" is not a syslog "
+		    "facility (LOG_DAEMON, LOG_LOCAL0...)\n",
+		    WHERE_AGENT(c, "logfacility"), a->logfacility);
 		errors++;
 	}
 	return errors;
@@ -408,8 +479,9 @@ check_agent(struct agent_conf *a, FILE *err)
 
 /* Port numbers of the ports list; 0 is the main port. */
 static int
-split_ports(struct ssl_conf *s, long long main_port, FILE *err)
+split_ports(struct serve_conf *c, long long main_port, FILE *err)
 {
+	struct ssl_conf	*s = &c->ssl;
 	const char	*p = s->ports;
 	char		*end;
 	long long	 port;
@@ -422,8 +494,9 @@ split_ports(struct ssl_conf *s, long long main_port, FILE *err)
 		port = strtoll(p, &end, 10);
 		if (end == p || port < 0 || port > 65535 ||
 		    (*end != '\0' && *end != ',' && !isspace((unsigned char)*end))) {
-			fprintf(err, "ssl-server-plugin.cfg: ports: \"%s\" is "
-			    "not a comma list of port numbers\n", s->ports);
+			fprintf(err, "%s: ports: \"%s\" is not a comma "
+			    "list of port numbers\n", WHERE_SSL(c, "ports"),
+			    s->ports);
 			return 1;
 		}
 		if (port == 0)
@@ -432,8 +505,8 @@ split_ports(struct ssl_conf *s, long long main_port, FILE *err)
 			;
 		if (i == s->nports) {
 			if (s->nports == CONF_MAX_TLS_PORTS) {
-				fprintf(err, "ssl-server-plugin.cfg: ports: at "
-				    "most %d ports\n", CONF_MAX_TLS_PORTS);
+				fprintf(err, "%s: ports: at most %d ports\n",
+				    WHERE_SSL(c, "ports"), CONF_MAX_TLS_PORTS);
 				return 1;
 			}
 			s->port_list[s->nports++] = port;
@@ -452,25 +525,26 @@ static int
 load_ssl(struct serve_conf *c, const char *confdir, FILE *err)
 {
 	struct ssl_conf	*s = &c->ssl;
-	char		 path[PATH_MAX];
 	int		 errors = 0, i, j;
 
 	set_defaults(ssl_keys, s);
-	snprintf(path, sizeof(path), "%s/ssl-server-plugin.cfg", confdir);
-	if (access(path, F_OK) == 0)
-		errors += read_file(ssl_keys, NULL, s, confdir,
-		    "ssl-server-plugin.cfg", err);
+	if (asprintf(&c->where->ssl_file, "%s/ssl-server-plugin.cfg",
+	    confdir) == -1)
+		fatal("asprintf");
+	if (access(c->where->ssl_file, F_OK) == 0)
+		errors += read_file(ssl_keys, NULL, s, c->where->ssl,
+		    &c->where->ssl_file, confdir, "ssl-server-plugin.cfg", err);
 	if (s->disabled || errors > 0)
 		return errors;
 	absolute_in(&s->ssl_cert_file, confdir);
 	absolute_in(&s->ssl_key_file, confdir);
-	errors += split_ports(s, c->agent.httpd_port, err);
+	errors += split_ports(c, c->agent.httpd_port, err);
 	if (tls_priority(s->ssl_cipher, s->priorities, sizeof(s->priorities),
 	    err) != 0)
 		errors++;
 	if (s->ssl_cert_file[0] == '\0') {
-		fprintf(err, "ssl-server-plugin.cfg: ssl_cert_file is not set; "
-		    "TLS needs a certificate\n");
+		fprintf(err, "%s: ssl_cert_file is not set; TLS needs a "
+		    "certificate\n", WHERE_SSL(c, "disabled"));
 		errors++;
 	} else if ((s->creds = tls_creds_load(s->ssl_cert_file,
 	    s->ssl_key_file, err)) == NULL)
@@ -486,6 +560,14 @@ load_ssl(struct serve_conf *c, const char *confdir, FILE *err)
 			    s->port_list[i]);
 	}
 	return errors;
+}
+
+const char *
+config_where(const struct serve_conf *c, int inst, const char *key)
+{
+	if (inst < 0)
+		return WHERE_AGENT(c, key);
+	return WHERE_INST(c, inst, key);
 }
 
 int
@@ -509,14 +591,43 @@ config_load(struct serve_conf *c, const char *confdir, const char *vardir,
 	static const char *files[CONF_NINSTANCES] = {
 		"proxy-server-plugin.cfg", "proxy2-server-plugin.cfg"
 	};
+	struct stat	 st;
 	const char	*bad;
-	int		 errors = 0, i, nbad, r;
+	int		 errors = 0, i, nbad, nofolder = 0, r;
 
 	memset(c, 0, sizeof(*c));
 	c->confdir = xstrdup(confdir);
+	if ((c->where = calloc(1, sizeof(*c->where))) == NULL)
+		fatal("calloc");
+	/* Named by messages about keys at their default. */
+	if (asprintf(&c->where->agent_file, "%s/agent.cfg", confdir) == -1 ||
+	    asprintf(&c->where->inst_file[0], "%s/%s", confdir, files[0]) ==
+	    -1 || asprintf(&c->where->inst_file[1], "%s/%s", confdir,
+	    files[1]) == -1)
+		fatal("asprintf");
+	/*
+	 * Without its folder every file reads as empty, and the one error
+	 * would otherwise be that no instance is enabled.
+	 */
+	if (stat(confdir, &st) == -1) {
+		nofolder = 1;
+		if (errno == ENOENT)
+			fprintf(err, "%s: the configuration folder does not "
+			    "exist; give the right one with -c\n", confdir);
+		else
+			fprintf(err, "%s: cannot read the configuration folder: "
+			    "%s\n", confdir, strerror(errno));
+	} else if (!S_ISDIR(st.st_mode)) {
+		nofolder = 1;
+		fprintf(err, "%s: not a folder; give the configuration folder "
+		    "with -c\n", confdir);
+	}
+	errors += nofolder;
 	set_defaults(agent_keys, &c->agent);
-	errors += read_file(agent_keys, agent_other_keys, &c->agent, confdir,
-	    "agent.cfg", err);
+	if (!nofolder)
+		errors += read_file(agent_keys, agent_other_keys, &c->agent,
+		    c->where->agent, &c->where->agent_file, confdir,
+		    "agent.cfg", err);
 	if (vardir != NULL)
 		replace(&c->agent.vardir, xstrdup(vardir));
 	/* Relative paths of agent.cfg are read from the configuration folder. */
@@ -525,7 +636,7 @@ config_load(struct serve_conf *c, const char *confdir, const char *vardir,
 	absolute_in(&c->agent.ca_cert_file, confdir);
 	absolute_in(&c->agent.ca_cert_dir, confdir);
 	absolute_in(&c->agent.ssl_cert_file, confdir);
-	errors += split_servers(&c->agent, err);
+	errors += split_servers(c, err);
 	nbad = trust_parse(&c->agent.trust, c->agent.httpd_trust, &bad);
 	if (nbad > 0)
 		log_warnx("agent.cfg: httpd-trust: %d item(s) that are not an "
@@ -546,33 +657,45 @@ config_load(struct serve_conf *c, const char *confdir, const char *vardir,
 			    "already take %d entries", i, c->agent.servers[i],
 			    TRUST_MAX);
 	}
-	errors += check_agent(&c->agent, err);
+	errors += check_agent(c, err);
 	for (i = 0; i < CONF_NINSTANCES; i++) {
 		struct instance_conf *ic = &c->inst[i];
 
 		ic->name = names[i];
 		ic->file = files[i];
 		set_defaults(instance_keys, ic);
-		errors += read_file(instance_keys, NULL, ic, confdir, files[i],
-		    err);
-		errors += resolve_instance(c, ic, err);
+		if (!nofolder)
+			errors += read_file(instance_keys, NULL, ic,
+			    c->where->inst[i], &c->where->inst_file[i], confdir,
+			    files[i], err);
+		errors += resolve_instance(c, i, err);
 	}
 	if (!c->inst[0].disabled && !c->inst[1].disabled &&
 	    c->inst[0].port == c->inst[1].port &&
 	    strcmp(c->inst[0].url_path, c->inst[1].url_path) == 0) {
 		fprintf(err, "%s: proxy and proxy2 both serve port %lld with "
 		    "url_path \"%s\"; give one another port or url_path\n",
-		    files[1], c->inst[1].port, c->inst[1].url_path);
+		    WHERE_INST(c, 1, "port"), c->inst[1].port,
+		    c->inst[1].url_path);
 		errors++;
 	}
 	errors += load_ssl(c, confdir, err);
-	if (c->inst[0].disabled && c->inst[1].disabled) {
+	if (c->inst[0].disabled && c->inst[1].disabled && !nofolder) {
 		fprintf(err, "%s: every proxy instance is disabled; set "
 		    "\"disabled = no\" (in proxy-server-plugin.local)\n",
-		    files[0]);
+		    WHERE_INST(c, 0, "disabled"));
 		errors++;
 	}
 	return errors;
+}
+
+static void
+free_where(char **w, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(w[i]);
 }
 
 void
@@ -587,6 +710,17 @@ config_free(struct serve_conf *c)
 		free_strings(instance_keys, &c->inst[i]);
 	free_strings(ssl_keys, &c->ssl);
 	free(c->confdir);
+	if (c->where != NULL) {
+		free_where(c->where->agent, NKEYS(agent_keys));
+		for (i = 0; i < CONF_NINSTANCES; i++) {
+			free_where(c->where->inst[i], NKEYS(instance_keys));
+			free(c->where->inst_file[i]);
+		}
+		free_where(c->where->ssl, NKEYS(ssl_keys));
+		free(c->where->agent_file);
+		free(c->where->ssl_file);
+		free(c->where);
+	}
 	memset(c, 0, sizeof(*c));
 }
 

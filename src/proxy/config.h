@@ -91,8 +91,11 @@ struct ssl_conf {
 	struct tls_creds	*creds;		/* loaded and checked; see tls.h */
 };
 
+struct config_where;
+
 struct serve_conf {
 	char			*confdir;
+	struct config_where	*where;		/* where each key was set */
 	struct agent_conf	 agent;
 	struct instance_conf	 inst[CONF_NINSTANCES];
 	struct ssl_conf		 ssl;
@@ -108,6 +111,13 @@ int	config_load(struct serve_conf *c, const char *confdir,
 void	config_free(struct serve_conf *c);
 /* Prints the effective configuration, secrets masked. */
 void	config_dump(const struct serve_conf *c, FILE *out);
+/*
+ * Where key was set, "file:line", or the path of its file when it has its
+ * default: of agent.cfg when inst is -1, else of instance inst.  Valid
+ * until config_free().
+ */
+const char *config_where(const struct serve_conf *c, int inst,
+	    const char *key);
 /* 1 when the listener on port speaks TLS. */
 int	config_tls_port(const struct serve_conf *c, long long port);
 

@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <grp.h>
+#include <limits.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "common/curlx.h"
@@ -23,6 +25,7 @@
 #include "proxy/reqcache.h"
 #include "proxy/serve.h"
 #include "proxy/server.h"
+#include "proxy/statedir.h"
 #include "proxy/tls.h"
 
 #define FORWARD_WORKERS	32
@@ -35,7 +38,7 @@ usage(int code)
 	FILE	*out = code == 0 ? stdout : stderr;
 
 	fprintf(out, "usage: passeur serve [-fnTv] "
-	    "[-c confdir] [-u user] [--vardir dir]\n");
+	    "[-c confdir] [-u user] [--vardir dir] [--pidfile file]\n");
 	if (code != 0)
 		exit(code);
 	fprintf(out, "\n"
@@ -43,6 +46,8 @@ usage(int code)
 	    "  --vardir dir  state folder: proxy id, relative local_store "
 	    "(default\n"
 	    "                %s, or vardir in agent.cfg)\n"
+	    "  --pidfile file  where the pid is written (default <vardir>/passeur.pid\n"
+	    "                in the background; with -f, only when given)\n"
 	    "  -f            stay in the foreground\n"
 	    "  -n            check the configuration, print "
 	    "\"configuration OK\"\n"
@@ -116,27 +121,6 @@ absolute(const char *path)
 	return p;
 }
 
-/* mkdir -p with mode for the folders we own. */
-static int
-make_dirs(const char *path, mode_t mode)
-{
-	char	 tmp[4096], *p;
-
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s", path) >= sizeof(tmp))
-		return ERR_TOO_BIG;
-	for (p = tmp + 1; *p != '\0'; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, mode) == -1 && errno != EEXIST)
-			return ERR_SYSTEM;
-		*p = '/';
-	}
-	if (mkdir(tmp, mode) == -1 && errno != EEXIST)
-		return ERR_SYSTEM;
-	return fsx_is_dir(tmp) ? 0 : ERR_SYSTEM;
-}
-
 int
 serve_proxy_id(const char *vardir, char out[UUID_STRLEN + 1])
 {
@@ -165,6 +149,15 @@ serve_proxy_id(const char *vardir, char out[UUID_STRLEN + 1])
 	return r;
 }
 
+/* 1 when the log of a goes to syslog. */
+static int
+logs_to_syslog(const struct agent_conf *a, int foreground)
+{
+	return strcasestr(a->logger, "file") == NULL &&
+	    (strcasestr(a->logger, "syslog") != NULL ||
+	    (!foreground && strcasestr(a->logger, "stderr") != NULL));
+}
+
 static int
 setup_logging(const struct agent_conf *a, int verbose, int foreground)
 {
@@ -172,33 +165,104 @@ setup_logging(const struct agent_conf *a, int verbose, int foreground)
 
 	if (strcasestr(a->logger, "file") != NULL)
 		return log_init(LOG_TO_FILE, a->logfile, NULL, level);
-	if (strcasestr(a->logger, "syslog") != NULL ||
-	    (!foreground && strcasestr(a->logger, "stderr") != NULL))
+	if (logs_to_syslog(a, foreground))
 		return log_init(LOG_TO_SYSLOG, NULL, a->logfacility, level);
 	return log_init(LOG_TO_STDERR, NULL, NULL, level);
 }
 
-/* Folders the daemon writes to: the state folder and every store. */
-static int
-prepare_dirs(const struct serve_conf *c)
+/*
+ * Without a syslog daemon every line sent to syslog is lost: say so once,
+ * on stderr, where the operator who starts the daemon sees it.
+ */
+static void
+warn_no_syslog(const struct agent_conf *a, int foreground)
 {
-	int i;
+	if (!logs_to_syslog(a, foreground) || log_syslog_available())
+		return;
+	fprintf(stderr, "passeur serve: the log goes to syslog (logger = %s%s) "
+	    "but %s does not exist: no syslog daemon runs, and every log "
+	    "line will be lost; start one (rsyslog, systemd-journald), or "
+	    "set logger = file with a logfile, or run with -f\n", a->logger,
+	    foreground ? "" : ", in the background", _PATH_LOG);
+}
 
-	if (make_dirs(c->agent.vardir, 0750) != 0) {
-		log_warn("cannot create state folder %s", c->agent.vardir);
+/*
+ * Checks every folder the daemon writes to, the state folder and each
+ * store, without changing anything: what -n and -T say, and the first
+ * step of a start.  With pw (root, -u), that user must be able to write
+ * in them once they exist.  Messages go to the log.
+ */
+static int
+check_dirs(const struct serve_conf *c, const struct passwd *pw)
+{
+	const char	*paths[1 + CONF_NINSTANCES], *where[1 + CONF_NINSTANCES];
+	char		 why[PATH_MAX + 256];
+	int		 i, n = 0, failed, errors = 0;
+
+	paths[n] = c->agent.vardir;
+	where[n++] = NULL;
+	for (i = 0; i < CONF_NINSTANCES; i++)
+		if (!c->inst[i].disabled && c->inst[i].local_store[0] != '\0') {
+			paths[n] = c->inst[i].local_store;
+			where[n++] = config_where(c, i, "local_store");
+		}
+	for (i = 0; i < n; i++) {
+		if (statedir_check(paths[i], why, sizeof(why)) == 0)
+			continue;
+		if (where[i] == NULL)
+			log_errx("state folder %s: %s", paths[i], why);
+		else
+			log_errx("%s: local_store %s: %s", where[i], paths[i],
+			    why);
+		errors++;
+	}
+	if (errors > 0 || pw == NULL || pw->pw_uid == geteuid() ||
+	    geteuid() != 0)
+		return errors > 0 ? ERR_INVALID : 0;
+	if (statedir_check_as(pw, paths, n, &failed, why, sizeof(why)) == 0)
+		return 0;
+	if (failed < 0)
+		log_errx("-u %s: %s", pw->pw_name, why);
+	else
+		log_errx("-u %s: %s %s: %s; fix: make it that user's "
+		    "(chown %s) and let it search every folder above, or "
+		    "choose a folder that user can write in", pw->pw_name,
+		    failed == 0 ? "state folder" : "local_store", paths[failed],
+		    why, pw->pw_name);
+	return ERR_INVALID;
+}
+
+/*
+ * Makes the folders the daemon writes to; those it creates go to pw
+ * (at start, when -u gives a user), so that the daemon can still write
+ * in them once it runs as that user.
+ */
+static int
+prepare_dirs(const struct serve_conf *c, const struct passwd *pw)
+{
+	char	why[PATH_MAX + 256];
+	int	i, existed, r;
+
+	if ((r = check_dirs(c, pw)) != 0)
+		return r;
+	if (statedir_make(c->agent.vardir, pw, why, sizeof(why)) != 0) {
+		log_errx("state folder %s: %s", c->agent.vardir, why);
 		return ERR_SYSTEM;
 	}
 	for (i = 0; i < CONF_NINSTANCES; i++) {
 		const char *store = c->inst[i].local_store;
 
-		if (c->inst[i].disabled || store[0] == '\0' ||
-		    fsx_is_dir(store))
+		if (c->inst[i].disabled || store[0] == '\0')
 			continue;
-		if (make_dirs(store, 0750) != 0) {
-			log_warn("cannot create local_store %s", store);
+		existed = fsx_is_dir(store);
+		if (statedir_make(store, pw, why, sizeof(why)) != 0) {
+			log_errx("%s: local_store %s: %s", config_where(c, i,
+			    "local_store"), store, why);
 			return ERR_SYSTEM;
 		}
-		log_info("%s: created local_store %s", c->inst[i].name, store);
+		if (!existed)
+			log_info("%s: created local_store %s", c->inst[i].name,
+			    store);
 	}
 	return 0;
 }
@@ -209,6 +273,7 @@ struct running {
 	struct generation	*gen;		/* current; one reference */
 	struct server		 server;
 	int			 listening;
+	int			 lockfd;	/* the state folder's, for good */
 	char			 proxy_id[UUID_STRLEN + 1];
 };
 
@@ -265,12 +330,42 @@ make_generation(struct running *rn, struct serve_conf *conf)
 	return g;
 }
 
+/*
+ * One instance per state folder: two would share one proxy id, and each
+ * would refuse the other's forwards as a loop.
+ */
 static int
-run_start(struct running *rn, struct serve_conf *conf)
+lock_state(struct running *rn, const char *vardir)
+{
+	char	why[PATH_MAX + 64];
+	long	holder;
+	int	r;
+
+	if ((r = statedir_lock(vardir, &rn->lockfd, &holder, why,
+	    sizeof(why))) == 0)
+		return 0;
+	if (r != ERR_EXISTS)
+		log_errx("cannot lock the state folder: %s", why);
+	else if (holder > 0)
+		log_errx("state folder %s is in use by another passeur serve "
+		    "(pid %ld); give each instance its own --vardir (or "
+		    "vardir in agent.cfg)", vardir, holder);
+	else
+		log_errx("state folder %s is in use by another passeur serve; "
+		    "give each instance its own --vardir (or vardir in "
+		    "agent.cfg)", vardir);
+	return r;
+}
+
+static int
+run_start(struct running *rn, struct serve_conf *conf,
+    const struct passwd *pw)
 {
 	int i, r;
 
-	if ((r = prepare_dirs(conf)) != 0)
+	if ((r = prepare_dirs(conf, pw)) != 0)
+		return r;
+	if ((r = lock_state(rn, conf->agent.vardir)) != 0)
 		return r;
 	if ((r = serve_proxy_id(conf->agent.vardir, rn->proxy_id)) != 0) {
 		log_warn("cannot keep the proxy id in %s", conf->agent.vardir);
@@ -305,7 +400,15 @@ run_reload(struct running *rn, struct serve_conf *conf)
 	struct generation	*next, *prev = rn->gen;
 	int			 r;
 
-	if (prepare_dirs(conf) != 0 ||
+	/* The lock and the proxy id belong to the folder of the start. */
+	if (strcmp(conf->agent.vardir, prev->conf.agent.vardir) != 0) {
+		log_errx("reload refused: vardir changed from %s to %s; the "
+		    "state folder changes only at a restart",
+		    prev->conf.agent.vardir, conf->agent.vardir);
+		config_free(conf);
+		return ERR_INVALID;
+	}
+	if (prepare_dirs(conf, NULL) != 0 ||
 	    (next = make_generation(rn, conf)) == NULL) {
 		config_free(conf);
 		return ERR_SYSTEM;
@@ -315,8 +418,8 @@ run_reload(struct running *rn, struct serve_conf *conf)
 	else {
 		server_stop(&rn->server, STOP_GRACE, NULL, NULL);
 		if ((r = server_start(&rn->server, next)) != 0) {
-			log_warnx("new listeners failed, the previous ones "
-			    "are restored");
+			log_errx("reload refused: the new listeners failed, "
+			    "the previous ones are restored");
 			generation_release(next);
 			rn->listening = server_start(&rn->server, prev) == 0;
 			return r;
@@ -358,16 +461,10 @@ run_stop(struct running *rn)
  * thread follows (glibc applies set*id to the whole process).
  */
 static int
-drop_privileges(const char *user)
+drop_privileges(const struct passwd *pw)
 {
-	struct passwd *pw;
+	const char *user = pw->pw_name;
 
-	errno = 0;
-	if ((pw = getpwnam(user)) == NULL) {
-		log_warnx("-u %s: %s", user, errno ? strerror(errno) :
-		    "no such user");
-		return -1;
-	}
 	if (initgroups(pw->pw_name, pw->pw_gid) == -1 ||
 	    setgid(pw->pw_gid) == -1 || setuid(pw->pw_uid) == -1) {
 		log_warn("-u %s: cannot become that user", user);
@@ -410,21 +507,83 @@ load(struct serve_conf *c, const char *confdir, const char *vardir,
 	return errors;
 }
 
+/*
+ * Looks up the user of -u once, before anything is bound or created, and
+ * keeps what the start needs (getpwnam's storage is reused by later
+ * calls).  out->pw_name is owned by the caller.
+ */
+static int
+lookup_user(const char *user, struct passwd *out)
+{
+	struct passwd *pw;
+
+	memset(out, 0, sizeof(*out));
+	errno = 0;
+	if ((pw = getpwnam(user)) == NULL) {
+		log_errx("-u %s: %s", user, errno ? strerror(errno) :
+		    "no such user");
+		return -1;
+	}
+	out->pw_uid = pw->pw_uid;
+	out->pw_gid = pw->pw_gid;
+	if ((out->pw_name = strdup(pw->pw_name)) == NULL)
+		fatal("strdup");
+	return 0;
+}
+
+/* The pid file: written once started, removed at a clean exit. */
+static char *
+write_pidfile(const char *given, const struct serve_conf *c, int foreground)
+{
+	char	*path, why[PATH_MAX + 128];
+
+	if (given == NULL && foreground)
+		return NULL;
+	if (given != NULL)
+		path = strdup(given);
+	else if (asprintf(&path, "%s/passeur.pid", c->agent.vardir) == -1)
+		path = NULL;
+	if (path == NULL)
+		fatal("pid file path");
+	if (statedir_pidfile_write(path, why, sizeof(why)) != 0) {
+		log_errx("cannot write the pid file (--pidfile): %s", why);
+		free(path);
+		return NULL;
+	}
+	return path;
+}
+
+static void
+remove_pidfile(char *path)
+{
+	if (path == NULL)
+		return;
+	if (unlink(path) == -1 && errno != ENOENT)
+		log_warn("cannot remove the pid file %s", path);
+	free(path);
+}
+
 int
 serve_main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "vardir", required_argument, NULL, 'V' },
+		{ "pidfile", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct running	 rn;
 	struct serve_conf conf;
+	struct passwd	 pwbuf, *pw = NULL;
 	char		*confdir = NULL, *vardir = NULL, *user = NULL;
+	char		*pidopt = NULL, *pidfile = NULL;
 	int		 ch, foreground = 0, check = 0, dump = 0, verbose = 0;
 	int		 sig, code = 0, report = -1;
 	sigset_t	 set;
 
+	memset(&pwbuf, 0, sizeof(pwbuf));
+	memset(&rn, 0, sizeof(rn));
+	rn.lockfd = -1;
 	while ((ch = getopt_long(argc, argv, "c:fnTu:vh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
@@ -434,6 +593,10 @@ serve_main(int argc, char **argv)
 		case 'V':
 			free(vardir);
 			vardir = absolute(optarg);
+			break;
+		case 'P':
+			free(pidopt);
+			pidopt = absolute(optarg);
 			break;
 		case 'f':
 			foreground = 1;
@@ -462,13 +625,29 @@ serve_main(int argc, char **argv)
 	if (confdir == NULL)
 		confdir = absolute(DEFAULT_CONFDIR);
 	log_init(LOG_TO_STDERR, NULL, NULL, verbose);
-	memset(&rn, 0, sizeof(rn));
+	if (user != NULL) {
+		if (lookup_user(user, &pwbuf) != 0) {
+			code = 1;
+			goto out;
+		}
+		pw = &pwbuf;
+		if (!check && !dump && geteuid() != 0 &&
+		    pw->pw_uid != geteuid()) {
+			log_errx("-u %s: only root can run as another user",
+			    user);
+			code = 1;
+			goto out;
+		}
+	}
 	if (load(&conf, confdir, vardir, 0) != 0) {
 		code = 1;
 		goto out;
 	}
 	if (check || dump) {
-		if (dump)
+		warn_no_syslog(&conf.agent, 1);
+		if (check_dirs(&conf, pw) != 0)
+			code = 1;
+		else if (dump)
 			config_dump(&conf, stdout);
 		else
 			printf("configuration OK\n");
@@ -476,12 +655,14 @@ serve_main(int argc, char **argv)
 		tls_cleanup();
 		goto out;
 	}
+	warn_no_syslog(&conf.agent, foreground);
+	/* Until it has started, messages also reach the terminal. */
+	log_tee_stderr(1);
 	if (!foreground) {
 		report = detach_begin();
 		if (chdir("/") == -1)
 			fatal("chdir /");
 	}
-	/* Until it has started, a detached server still reports on stderr. */
 	if (setup_logging(&conf.agent, verbose, 1) != 0)
 		fatal("cannot open log file %s", conf.agent.logfile);
 
@@ -493,18 +674,24 @@ serve_main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	if (run_start(&rn, &conf) != 0 ||
-	    (user != NULL && drop_privileges(user) != 0)) {
+	if (run_start(&rn, &conf, pw) != 0 ||
+	    ((pidfile = write_pidfile(pidopt, &rn.gen->conf, foreground)) ==
+	    NULL && (pidopt != NULL || !foreground)) ||
+	    (pw != NULL && drop_privileges(pw) != 0)) {
+		remove_pidfile(pidfile);
 		run_stop(&rn);
 		config_free(&conf);
 		detach_done(report, 1);
 		code = 1;
 		goto out;
 	}
-	detach_done(report, 0);
 	if (!foreground)
 		setup_logging(&rn.gen->conf.agent, verbose, foreground);
-	log_info("passeur %s started", PASSEUR_VERSION);
+	log_info("passeur %s started (pid %ld%s%s)", PASSEUR_VERSION,
+	    (long)getpid(), pidfile != NULL ? ", pid file " : "",
+	    pidfile != NULL ? pidfile : "");
+	log_tee_stderr(0);
+	detach_done(report, 0);
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)
 			continue;
@@ -512,13 +699,13 @@ serve_main(int argc, char **argv)
 			break;
 		log_info("SIGHUP: reloading the configuration");
 		if (load(&conf, confdir, vardir, 1) != 0) {
-			log_warnx("configuration has errors, the running one "
-			    "is kept");
+			log_errx("reload refused: the configuration has errors, "
+			    "the running one is kept");
 			continue;
 		}
 		if (run_reload(&rn, &conf) != 0) {
 			if (!rn.listening) {
-				log_warnx("cannot listen any more");
+				log_errx("cannot listen any more");
 				code = 1;
 				break;
 			}
@@ -535,10 +722,15 @@ serve_main(int argc, char **argv)
 	run_stop(&rn);
 	if (!rn.listening)
 		tls_cleanup();
+	remove_pidfile(pidfile);
 	log_info("stopped");
 	log_close();
 out:
+	if (rn.lockfd != -1)
+		close(rn.lockfd);
+	free(pwbuf.pw_name);
 	free(confdir);
 	free(vardir);
+	free(pidopt);
 	return code;
 }

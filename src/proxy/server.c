@@ -1,10 +1,12 @@
 #include <arpa/inet.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "common/err.h"
@@ -495,6 +497,58 @@ start_daemon(struct listener *l, unsigned int flags,
 	    on_request, l, MHD_OPTION_ARRAY, o, MHD_OPTION_END);
 }
 
+/*
+ * Why libmicrohttpd could not listen on ss: the errno of a bind of our
+ * own (it tells neither), 0 when that bind works.
+ */
+static int
+bind_errno(const struct sockaddr_storage *ss)
+{
+	socklen_t	len = ss->ss_family == AF_INET6 ?
+	    sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+	int		fd, one = 1, e = 0;
+
+	if ((fd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return errno;
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (const struct sockaddr *)ss, len) == -1 ||
+	    listen(fd, 1) == -1)
+		e = errno;
+	close(fd);
+	return e;
+}
+
+/* Says why a port cannot be listened on, and what to do about it. */
+static void
+log_listen_error(const char *addr, long long port, int e)
+{
+	switch (e) {
+	case EADDRINUSE:
+		log_errx("cannot listen on %s port %lld: the port is already "
+		    "in use by another program; stop it, or choose another "
+		    "port (httpd-port, port)", addr, port);
+		break;
+	case EACCES:
+		log_errx("cannot listen on %s port %lld: permission denied; "
+		    "a port below 1024 needs root (with -u USER to run as "
+		    "another user once bound) or the CAP_NET_BIND_SERVICE "
+		    "capability", addr, port);
+		break;
+	case EADDRNOTAVAIL:
+		log_errx("cannot listen on %s port %lld: %s is not an address "
+		    "of this host (httpd-ip)", addr, port, addr);
+		break;
+	case 0:
+		log_errx("cannot listen on %s port %lld: libmicrohttpd could "
+		    "not start (run with -v for its messages)", addr, port);
+		break;
+	default:
+		log_errx("cannot listen on %s port %lld: %s", addr, port,
+		    strerror(e));
+		break;
+	}
+}
+
 static int
 start_listener(struct listener *l, const struct agent_conf *a)
 {
@@ -536,8 +590,8 @@ start_listener(struct listener *l, const struct agent_conf *a)
 		return ERR_INVALID;
 	}
 	if (l->daemon == NULL) {
-		log_warnx("cannot listen on %s port %lld (in use, or not "
-		    "allowed)", a->httpd_ip[0] ? a->httpd_ip : "*", l->port);
+		log_listen_error(a->httpd_ip[0] ? a->httpd_ip : "*", l->port,
+		    bind_errno(&ss));
 		return ERR_SYSTEM;
 	}
 	log_info("listening on %s port %lld%s", a->httpd_ip[0] ? a->httpd_ip :

@@ -248,9 +248,11 @@ class Passeur:
                                  (self.proc.returncode, self.log()))
         try:
             socket.create_connection((self.host, self.port), 0.2).close()
-            return True
         except OSError:
             return False
+        # Every listener is bound once the start line is written; the
+        # main port alone may answer before a second one is bound.
+        return re.search(r"\] passeur \S+ started", self.log()) is not None
 
     def url(self, path="/proxy/glpi"):
         host = "[%s]" % self.host if ":" in self.host else self.host

@@ -371,8 +371,9 @@ class HttpsUpstream(unittest.TestCase):
                                     "--vardir", px.vardir],
                                    capture_output=True, timeout=30)
                 self.assertEqual(p.returncode, 1)
-                self.assertIn('agent.cfg: ssl-fingerprint: item 1 '
-                              '"sha256$zz": ', p.stderr.decode())
+                self.assertRegex(p.stderr.decode(),
+                                 r'/agent\.cfg:\d+: ssl-fingerprint: item 1 '
+                                 r'"sha256\$zz": ')
             finally:
                 px.cleanup()
             self.assertEqual(glpi.requests(), [])

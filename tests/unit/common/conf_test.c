@@ -457,6 +457,47 @@ test_bool(void **state)
 }
 
 static void
+test_bool_strict(void **state)
+{
+	int b = -1;
+
+	(void)state;
+	assert_int_equal(conf_bool_strict("yes", 0, &b), 0);
+	assert_int_equal(b, 1);
+	assert_int_equal(conf_bool_strict("OFF", 1, &b), 0);
+	assert_int_equal(b, 0);
+	assert_int_equal(conf_bool_strict("", 1, &b), 0);
+	assert_int_equal(b, 1);
+	assert_int_equal(conf_bool_strict(NULL, 0, &b), 0);
+	assert_int_equal(b, 0);
+	/* What the agent's rule would read as true or false is refused. */
+	b = 7;
+	assert_int_equal(conf_bool_strict("yse", 0, &b), ERR_INVALID);
+	assert_int_equal(conf_bool_strict("nono", 0, &b), ERR_INVALID);
+	assert_int_equal(conf_bool_strict("2", 0, &b), ERR_INVALID);
+	assert_int_equal(conf_bool_strict(" yes", 0, &b), ERR_INVALID);
+	assert_int_equal(b, 7);
+}
+
+static void
+test_distance(void **state)
+{
+	char long_text[80];
+
+	(void)state;
+	assert_int_equal(conf_distance("local_store", "local_store"), 0);
+	assert_int_equal(conf_distance("local_stor", "local_store"), 1);
+	assert_int_equal(conf_distance("locale_store", "local_store"), 1);
+	assert_int_equal(conf_distance("lcoal_store", "local_store"), 2);
+	assert_int_equal(conf_distance("Local_Store", "local_store"), 0);
+	assert_int_equal(conf_distance("", "abc"), 3);
+	assert_int_equal(conf_distance("abc", ""), 3);
+	memset(long_text, 'a', sizeof(long_text) - 1);
+	long_text[sizeof(long_text) - 1] = '\0';
+	assert_true(conf_distance(long_text, "a") > 64);
+}
+
+static void
 test_number(void **state)
 {
 	long long n = -42;
@@ -544,6 +585,8 @@ main(void)
 		T(test_missing_file),
 		T(test_long_line),
 		cmocka_unit_test(test_bool),
+		cmocka_unit_test(test_bool_strict),
+		cmocka_unit_test(test_distance),
 		cmocka_unit_test(test_number),
 		T(test_nul_byte),
 		T(test_include_any_case),

@@ -375,6 +375,82 @@ test_booleans(void **state)
 }
 
 static void
+test_bad_boolean(void **state)
+{
+	struct fixture	*f = *state;
+	char		 want[512];
+
+	/* The agent would read "yse" as true; a typo is an error here. */
+	tu_write_str(f->dir, "agent.cfg", SERVER_LINE);
+	tu_write_str(f->dir, PROXY_CFG,
+	    "disabled = no\nlocal_store = /srv/in\nonly_local_store = yse\n");
+	assert_int_equal(load(f, NULL), 1);
+	snprintf(want, sizeof(want), "%s/" PROXY_CFG ":3: only_local_store: "
+	    "\"yse\" is not a boolean; use yes or no", f->dir);
+	expect_out(f, want);
+	assert_false(f->c.inst[0].only_local_store);
+}
+
+static void
+test_errors_name_the_local_file(void **state)
+{
+	struct fixture	*f = *state;
+	char		 want[512];
+
+	/* A value checked after loading names the file and line it is on. */
+	tu_write_str(f->dir, "agent.cfg", SERVER_LINE
+	    "include \"agent.cfg.local\"\n");
+	tu_write_str(f->dir, "agent.cfg.local",
+	    "# local changes\nhttpd-ip = 10.0.0.300\n"
+	    "server = http://a/, ftp://b/\n");
+	tu_write_str(f->dir, PROXY_CFG, "disabled = no\n");
+	assert_int_equal(load(f, NULL), 2);
+	snprintf(want, sizeof(want), "%s/agent.cfg.local:2: httpd-ip: "
+	    "\"10.0.0.300\" is not", f->dir);
+	expect_out(f, want);
+	snprintf(want, sizeof(want), "%s/agent.cfg.local:3: server: "
+	    "\"ftp://b/\"", f->dir);
+	expect_out(f, want);
+	/* A key at its default is named by its file. */
+	tu_write_str(f->dir, PROXY_CFG, "only_local_store = yes\n");
+	tu_write_str(f->dir, PROXY2_CFG, "disabled = no\nport = 1\n"
+	    "only_local_store = 1\n");
+	tu_write_str(f->dir, "agent.cfg.local", "\n");
+	assert_int_equal(load(f, NULL), 1);
+	snprintf(want, sizeof(want), "%s/" PROXY2_CFG ":3: only_local_store "
+	    "is on", f->dir);
+	expect_out(f, want);
+}
+
+static void
+test_missing_folder(void **state)
+{
+	struct fixture	*f = *state;
+	char		*gone = f->dir;
+
+	/* Not "every proxy instance is disabled": the folder is wrong. */
+	if ((f->dir = strdup(gone)) == NULL)
+		fail();
+	tu_rmtree(gone);
+	assert_int_equal(load(f, NULL), 1);
+	expect_out(f, "the configuration folder does not exist");
+	assert_null(strstr(f->out, "disabled"));
+	free(f->dir);
+	f->dir = tu_mkdtemp("config.");
+	/* A file given as the folder: said once, no file is read. */
+	tu_write_str(f->dir, "agent.cfg", SERVER_LINE);
+	gone = f->dir;
+	if (asprintf(&f->dir, "%s/agent.cfg", gone) == -1)
+		fail();
+	assert_int_equal(load(f, NULL), 1);
+	expect_out(f, "agent.cfg: not a folder; give the configuration "
+	    "folder with -c");
+	assert_null(strstr(f->out, "cannot read"));
+	free(f->dir);
+	f->dir = gone;
+}
+
+static void
 test_servers(void **state)
 {
 	struct fixture *f = *state;
@@ -457,6 +533,9 @@ main(void)
 		T(test_sizes),
 		T(test_port),
 		T(test_booleans),
+		T(test_bad_boolean),
+		T(test_errors_name_the_local_file),
+		T(test_missing_folder),
 		T(test_servers),
 		T(test_unknown_keys),
 		T(test_dump_masks_secrets),
