@@ -1,0 +1,126 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Chains, injection and the rate limit; control messages (issue 11).
+
+The default maxrate (30 per address and hour) holds for agents; a trusted
+address (httpd-trust: a proxy further down the chain, an injector) is
+counted per agent instead.  passeur inject waits out 429/503 with
+Retry-After.  A forward refused with 429/503 leaves the inventory in
+local_store, with a log line.  Control messages (get_params...) are
+neither stored nor injected."""
+
+import http.client as httpclient
+import json
+import os
+import re
+import shutil
+import tempfile
+import unittest
+import uuid
+
+from harness import (AGENT_ID, GlpiDouble, Passeur, env_without_proxy, main,
+                     run_passeur, wait_until, write_tree)
+
+PROXY_CFG = "proxy-server-plugin.cfg"
+
+
+def inventory(deviceid, action="inventory"):
+    return json.dumps({"action": action, "deviceid": deviceid,
+                       "content": {"versionclient": "GLPI-Agent_v1.12"}}
+                      ).encode()
+
+
+def xml_inventory(deviceid):
+    return ("<?xml version='1.0' encoding='UTF-8'?>\n<REQUEST><QUERY>INVENTORY"
+            "</QUERY><DEVICEID>%s</DEVICEID><CONTENT><HARDWARE><NAME>pc"
+            "</NAME></HARDWARE></CONTENT></REQUEST>\n" % deviceid).encode()
+
+
+def agent_id(i):
+    return str(uuid.UUID(int=i + 1))
+
+
+def default_maxrate(px):
+    """Removes the harness's maxrate = 0: the instance runs with the
+    default (30 per address and hour)."""
+    path = os.path.join(px.confdir, PROXY_CFG)
+    with open(path) as f:
+        lines = [l for l in f if not l.startswith("maxrate ")]
+    with open(path, "w") as f:
+        f.writelines(lines)
+    return px
+
+
+def post_from(px, source, body, ctype, agent=None):
+    """A POST to px from the loopback address source."""
+    conn = httpclient.HTTPConnection(px.host, px.port, timeout=30,
+                                     source_address=(source, 0))
+    h = {"Content-Type": ctype}
+    if agent:
+        h["GLPI-Agent-ID"] = agent
+    try:
+        conn.request("POST", "/proxy/glpi", body, h)
+        r = conn.getresponse()
+        r.read()
+        return r.status
+    finally:
+        conn.close()
+
+
+class ControlMessages(unittest.TestCase):
+    """Point 4: control messages are neither stored nor injected."""
+
+    def test_control_messages_not_stored(self):
+        with Passeur(proxy={"only_local_store": "yes"}) as px:
+            for action in ("get_params", "register", "configuration",
+                           "unknown-action"):
+                r = px.post(inventory("pc-1", action), "application/json",
+                            AGENT_ID)
+                self.assertEqual(r.status, 200, r)
+            self.assertEqual(px.files(), [])
+            for action in ("netdiscovery", "netinventory", "esx"):
+                r = px.post(inventory("pc-1", action), "application/json",
+                            AGENT_ID)
+                self.assertEqual(r.status, 200, r)
+            self.assertEqual(px.files(), ["pc-1.esx.json",
+                                          "pc-1.netdiscovery.json",
+                                          "pc-1.netinventory.json"])
+
+    def test_control_message_forwarded_not_stored(self):
+        with GlpiDouble() as glpi, \
+                Passeur(agent={"server": glpi.url()}) as px:
+            r = px.post(inventory("pc-1", "get_params"), "application/json",
+                        AGENT_ID)
+            final = px.poll_final(r.headers["glpi-request-id"])
+            self.assertEqual(final.json()["status"], "ok")
+            self.assertEqual(len(glpi.requests()), 1)
+            self.assertEqual(px.files(), [])
+
+    def test_inject_skips_control_messages(self):
+        d = tempfile.mkdtemp(prefix="inject-")
+        self.addCleanup(shutil.rmtree, d, True)
+        write_tree(d, {"pc-1.json": inventory("pc-1"),
+                       "pc-1.get_params.json": inventory("pc-1",
+                                                         "get_params"),
+                       "pc-2.contact.json": inventory("pc-2", "contact")})
+        for dry in (("--dry-run",), ()):
+            with Passeur(proxy={"only_local_store": "yes"}) as px:
+                p = run_passeur(("inject", "-r", "-d", d, "-u", px.url())
+                                + dry, env=env_without_proxy())
+                err = p.stderr.decode()
+                self.assertEqual(p.returncode, 0, err)
+                for name, action in (("pc-1.get_params.json", "get_params"),
+                                     ("pc-2.contact.json", "contact")):
+                    self.assertIn("passeur inject: %s: skipped: control "
+                                  "message (action \"%s\"), not an "
+                                  "inventory" % (os.path.join(d, name),
+                                                 action), err)
+                self.assertNotIn("were not sent", err)
+                self.assertEqual(px.files(), [] if dry else ["pc-1.json"])
+                self.assertRegex(err, r"2 skipped")
+        # Skipped files are not removed (-r); the inventory was.
+        self.assertEqual(sorted(os.listdir(d)), ["pc-1.get_params.json",
+                                                 "pc-2.contact.json"])
+
+
+if __name__ == "__main__":
+    main()
