@@ -112,9 +112,11 @@ forward_json_one(const struct link *lk, struct forward_job *job,
 			if (r != 0)
 				log_warnx("forward %s to server%d (%s) failed: "
 				    "%s", job->reqid, i, url, x.error);
-			else
+			else {
 				log_warnx("forward %s to server%d (%s) failed: "
 				    "HTTP %ld", job->reqid, i, url, x.status);
+				job->failed_http = x.status;
+			}
 			buf_free(&x.body);
 			return ERR_PEER;
 		}
@@ -220,10 +222,12 @@ run_job(const struct curlx *cx, CURL *c, struct forwarder *f,
 				log_warnx("forward of XML inventory to "
 				    "server%d (%s) failed: %s", i,
 				    a->servers[i], x.error);
-			else if (!ok)
+			else if (!ok) {
 				log_warnx("forward of XML inventory to "
 				    "server%d (%s) failed: HTTP %ld", i,
 				    a->servers[i], x.status);
+				job->failed_http = x.status;
+			}
 			buf_free(&x.body);
 		}
 		if (!ok)
@@ -389,6 +393,7 @@ forward_job_free(struct forward_job *job)
 	free(job->body);
 	free(job->proxy_ids);
 	free(job->user_agent);
+	free(job->kept);
 	free(job->answer);
 	free(job);
 }

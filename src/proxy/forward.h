@@ -47,12 +47,14 @@ struct forward_job {
 	char			*proxy_ids;	/* chain to send, ours last */
 	char			*user_agent;
 	struct timespec		 started;
+	char			*kept;		/* path in local_store, or NULL */
 	forward_done_cb		 done;
 	void			*arg;
 
 	/* Result, set before done() runs. */
 	int			 ok;		/* every target accepted */
 	int			 failed_target;	/* index when !ok */
+	long			 failed_http;	/* its HTTP status, 0 if none */
 	int			 status;	/* HTTP status for the agent */
 	char			*answer;	/* JSON answer of the last target */
 	size_t			 answer_len;

@@ -161,6 +161,7 @@ json_forward_done(struct forward_job *job)
 	}
 	log_info("forward %s %s in %ds: HTTP %d", job->reqid,
 	    job->ok ? "done" : "failed", secs, rs.status);
+	proxy_log_refused(job);
 	buf_free(&rs.body);
 	forward_job_free(job);
 	generation_release(px->gen);
@@ -193,6 +194,7 @@ forward_json(struct request *rq, struct response *rs)
 	}
 	free(chain);
 	memcpy(job->reqid, rs->reqid, sizeof(job->reqid));
+	proxy_job_kept(job, rq);
 	/* The forward outlives this request: it holds the configuration. */
 	generation_hold(px->gen);
 	if (forward_submit(px->fwd, job, json_forward_done, NULL) != 0) {
@@ -265,6 +267,8 @@ branch_glpi(struct request *rq, struct response *rs, const char *ctype)
 				    "Proxy failed to store json");
 				goto out;
 			}
+			snprintf(rq->stored, sizeof(rq->stored), "%s%s", id,
+			    suffix);
 		}
 	}
 	if (c->only_local_store) {

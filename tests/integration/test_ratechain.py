@@ -66,6 +66,114 @@ def post_from(px, source, body, ctype, agent=None):
         conn.close()
 
 
+class TrustedRate(unittest.TestCase):
+    """Point 1: the rate of a trusted address is counted per agent."""
+
+    def storing(self, trust):
+        agent = {"httpd-trust": "127.0.0.1"} if trust else {}
+        return default_maxrate(Passeur(agent=agent,
+                                       proxy={"only_local_store": "yes"}))
+
+    def test_trusted_many_agents_all_stored(self):
+        with self.storing(True) as px:
+            codes = [px.post(inventory("pc-%02d" % i), "application/json",
+                             agent_id(i)).status for i in range(40)]
+            self.assertEqual(codes, [200] * 40)
+            self.assertEqual(len(px.files()), 40)
+
+    def test_trusted_many_xml_devices_all_stored(self):
+        # No GLPI-Agent-ID: counted by DEVICEID once the body is read.
+        with self.storing(True) as px:
+            codes = [px.post(xml_inventory("dev-%02d" % i),
+                             "application/xml").status for i in range(40)]
+            self.assertEqual(codes, [200] * 40)
+            self.assertEqual(len(px.files()), 40)
+
+    def test_untrusted_limited_per_address(self):
+        with self.storing(False) as px:
+            codes = [px.post(inventory("pc-%02d" % i), "application/json",
+                             agent_id(i)).status for i in range(40)]
+            self.assertEqual(codes, [200] * 30 + [429] * 10)
+            self.assertEqual(len(px.files()), 30)
+
+    def test_trusted_one_agent_still_limited(self):
+        with self.storing(True) as px:
+            codes = [px.post(inventory("pc-one"), "application/json",
+                             AGENT_ID).status for _ in range(32)]
+            self.assertEqual(codes, [200] * 30 + [429] * 2)
+            codes = [px.post(xml_inventory("dev-one"),
+                             "application/xml").status for _ in range(32)]
+            self.assertEqual(codes, [200] * 30 + [429] * 2)
+            log = px.wait_log(r"rate limitation applied for remote "
+                              r"127\.0\.0\.1 \(")
+            self.assertRegex(log, r"remote 127\.0\.0\.1 \((agent %s|device "
+                             r"dev-one)\)" % AGENT_ID)
+
+    def test_chain_of_three_delivers_all(self):
+        # Agents from 40 addresses reach A; A forwards to B and B to C,
+        # both from 127.0.0.1, which B and C trust.  C stores.
+        c = default_maxrate(Passeur(agent={"httpd-trust": "127.0.0.1"},
+                                    proxy={"only_local_store": "yes"}))
+        c.start()
+        b = a = None
+        try:
+            b = default_maxrate(Passeur(
+                agent={"httpd-trust": "127.0.0.1", "server": c.url()},
+                proxy={"local_store": ""})).start()
+            a = default_maxrate(Passeur(agent={"server": b.url()},
+                                        proxy={"local_store": ""})).start()
+            codes = [post_from(a, "127.0.0.%d" % (10 + i),
+                               inventory("pc-%02d" % i), "application/json",
+                               agent_id(i)) for i in range(40)]
+            self.assertEqual(codes, [202] * 40)
+            self.assertTrue(wait_until(lambda: len(c.files()) == 40, 120,
+                                       0.5),
+                            "%d of 40 arrived\n%s" % (len(c.files()),
+                                                      b.log()[-3000:]))
+            self.assertNotIn(" 429 ", b.log() + c.log())
+        finally:
+            for px in (a, b, c):
+                if px is not None:
+                    px.stop()
+                    px.cleanup()
+
+
+class RefusedForward(unittest.TestCase):
+    """Point 3: an upstream 429/503 keeps the inventory in local_store."""
+
+    def test_json_429_kept(self):
+        with GlpiDouble() as glpi, \
+                Passeur(agent={"server": glpi.url()}) as px:
+            glpi.behaviour(fail_next=1, fail_status=429)
+            r = px.post(inventory("pc-1"), "application/json", AGENT_ID)
+            self.assertEqual(r.status, 202, r)
+            final = px.poll_final(r.headers["glpi-request-id"])
+            self.assertEqual(final.json()["status"], "error")
+            self.assertEqual(px.files(), ["pc-1.json"])
+            px.wait_log(r"(?m)server0 answered 429: inventory kept in %s$"
+                        % re.escape(os.path.join(px.store, "pc-1.json")))
+
+    def test_xml_503_kept(self):
+        with GlpiDouble() as glpi, \
+                Passeur(agent={"server": glpi.url()}) as px:
+            glpi.behaviour(fail_next=1, fail_status=503)
+            r = px.post(xml_inventory("dev-1"), "application/xml")
+            self.assertEqual(r.status, 500, r)
+            self.assertEqual(px.files(), ["dev-1.xml"])
+            px.wait_log(r"(?m)server0 answered 503: inventory kept in %s$"
+                        % re.escape(os.path.join(px.store, "dev-1.xml")))
+
+    def test_without_local_store_said(self):
+        with GlpiDouble() as glpi, \
+                Passeur(agent={"server": glpi.url()},
+                        proxy={"local_store": ""}) as px:
+            glpi.behaviour(fail_next=1, fail_status=429)
+            r = px.post(xml_inventory("dev-2"), "application/xml")
+            self.assertEqual(r.status, 500, r)
+            px.wait_log(r"server0 answered 429: message not kept \(no "
+                        r"local_store\)")
+
+
 class ControlMessages(unittest.TestCase):
     """Point 4: control messages are neither stored nor injected."""
 
