@@ -59,6 +59,7 @@ struct httpc_answer {
 	struct buf	 body;			/* inflated when it was compressed */
 	char		 ctype[128];
 	char		 reqid[REQID_STRLEN + 1];	/* GLPI-Request-ID, or "" */
+	long		 retry_after;	/* Retry-After in seconds, -1 if none */
 	char		 error[CURL_ERROR_SIZE + 512];
 };
 

@@ -334,6 +334,7 @@ worker(void *arg)
 		s.bearer = rn->bearer;
 		s.say = say;
 		s.say_arg = rn->pr;
+		s.stop = &stop_signal;
 	}
 	while ((i = atomic_fetch_add(&rn->next, 1)) < rn->it->n) {
 		size = rn->it->v[i].size;

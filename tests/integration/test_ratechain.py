@@ -138,6 +138,78 @@ class TrustedRate(unittest.TestCase):
                     px.cleanup()
 
 
+class InjectRetry(unittest.TestCase):
+    """Point 2: passeur inject waits out 429/503 with Retry-After."""
+
+    def folder(self, count):
+        d = tempfile.mkdtemp(prefix="inject-")
+        self.addCleanup(shutil.rmtree, d, True)
+        write_tree(d, {"pc-%02d.json" % i: inventory("pc-%02d" % i)
+                       for i in range(count)})
+        return d
+
+    def inject(self, *args):
+        p = run_passeur(("inject",) + args, timeout=300,
+                        env=env_without_proxy())
+        return p.returncode, p.stdout.decode(), p.stderr.decode()
+
+    def test_rate_limited_files_all_sent(self):
+        d = self.folder(5)
+        with Passeur(proxy={"maxrate": 2, "maxrate_period": 3,
+                            "only_local_store": "yes"}) as px:
+            code, out, err = self.inject("-v", "-j", "1", "-d", d, "-u",
+                                         px.url())
+            self.assertEqual(code, 0, out + err)
+            self.assertIn("passeur inject: 5 sent, 0 failed, 0 skipped", err)
+            self.assertRegex(out, r"HTTP 429 Too Many Requests, retrying "
+                             r"in \d+ s \(Retry-After\)")
+            self.assertEqual(len(px.files()), 5)
+
+    def test_retry_after_past_timeout_fails(self):
+        d = self.folder(2)
+        with Passeur(proxy={"maxrate": 1, "maxrate_period": 600,
+                            "only_local_store": "yes"}) as px:
+            code, out, err = self.inject("-j", "1", "--timeout", "5", "-d", d,
+                                         "-u", px.url())
+            self.assertEqual(code, 1, out + err)
+            self.assertRegex(err, r"pc-01\.json: HTTP 429 Too Many Requests: "
+                             r"the server asks to retry after \d+ s "
+                             r"\(Retry-After\), more than the \d+ s left of "
+                             r"--timeout 5")
+            self.assertEqual(px.files(), ["pc-00.json"])
+
+    def test_503_with_retry_after(self):
+        d = self.folder(1)
+        with GlpiDouble() as glpi:
+            glpi.behaviour(fail_next=2, fail_status=503, fail_retry_after=1)
+            code, out, err = self.inject("-d", d, "-u", glpi.url())
+            self.assertEqual(code, 0, out + err)
+            self.assertEqual([r["status"] for r in glpi.requests()],
+                             [503, 503, 200])
+            # Retry-After as an HTTP date (a past one: at once, >= 1 s).
+            glpi.reset()
+            glpi.behaviour(fail_next=1, fail_status=503,
+                           fail_retry_after="Wed, 21 Oct 2015 07:28:00 GMT")
+            code, out, err = self.inject("-d", d, "-u", glpi.url())
+            self.assertEqual(code, 0, out + err)
+            self.assertEqual([r["status"] for r in glpi.requests()],
+                             [503, 200])
+            # A date past --timeout fails the file, as a number would.
+            glpi.reset()
+            glpi.behaviour(fail_next=1, fail_status=503,
+                           fail_retry_after="Fri, 01 Jan 2100 00:00:00 GMT")
+            code, out, err = self.inject("--timeout", "5", "-d", d, "-u",
+                                         glpi.url())
+            self.assertEqual(code, 1, out + err)
+            self.assertIn("(Retry-After), more than the", err)
+            # Without Retry-After, a 503 is a failure as before.
+            glpi.reset()
+            glpi.behaviour(fail_next=1, fail_status=503)
+            code, out, err = self.inject("-d", d, "-u", glpi.url())
+            self.assertEqual(code, 1, out + err)
+            self.assertIn("HTTP 503", err)
+
+
 class RefusedForward(unittest.TestCase):
     """Point 3: an upstream 429/503 keeps the inventory in local_store."""
 
