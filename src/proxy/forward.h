@@ -6,7 +6,10 @@
  * A JSON job carries GLPI-Agent-ID and the GLPI-Proxy-ID chain, follows an
  * upstream that answers "pending" by polling it with its GLPI-Request-ID
  * until it gives a final answer (so chains of proxies work), and stops at
- * the first target that fails.  An XML job is the legacy OCS post.
+ * the first target that fails.  An XML job is the legacy OCS post.  A
+ * target that answers 429 or 503 with Retry-After is busy, not failing:
+ * it is asked again after that delay, while the waits fit in the agent's
+ * timeout.
  *
  * HTTPS upstreams are checked as the agent checks them, from agent.cfg:
  * ca-cert-file and ca-cert-dir (instead of the system's CAs), ssl-cert-file

@@ -235,6 +235,24 @@ class RefusedForward(unittest.TestCase):
             px.wait_log(r"(?m)server0 answered 503: inventory kept in %s$"
                         % re.escape(os.path.join(px.store, "dev-1.xml")))
 
+    def test_busy_with_retry_after_waited(self):
+        # 429/503 with Retry-After: busy, asked again (JSON and XML).
+        with GlpiDouble() as glpi, \
+                Passeur(agent={"server": glpi.url()}) as px:
+            glpi.behaviour(fail_next=2, fail_status=429, fail_retry_after=1)
+            r = px.post(inventory("pc-3"), "application/json", AGENT_ID)
+            final = px.poll_final(r.headers["glpi-request-id"])
+            self.assertEqual(final.json()["status"], "ok")
+            self.assertEqual([x["status"] for x in glpi.requests()],
+                             [429, 429, 200])
+            glpi.reset()
+            glpi.behaviour(fail_next=1, fail_status=503, fail_retry_after=1)
+            r = px.post(xml_inventory("dev-3"), "application/xml")
+            self.assertEqual(r.status, 200, r)
+            self.assertEqual([x["status"] for x in glpi.requests()],
+                             [503, 200])
+            self.assertNotIn("answered", px.log())
+
     def test_without_local_store_said(self):
         with GlpiDouble() as glpi, \
                 Passeur(agent={"server": glpi.url()},
