@@ -116,8 +116,10 @@ usage(int code)
 "      --useragent UA   User-Agent (default GLPI-Injector)\n"
 "  -C, --no-compression send inventories as they are, not zlib\n"
 "  -P, --proxy URL      HTTP proxy (default: the environment's)\n"
+"      --timeout S      seconds per request, and at most for a file's\n"
+"                       Retry-After waits (default %d)\n"
 "\n"
-"See passeur-inject(1).\n", JOBS_DEFAULT);
+"See passeur-inject(1).\n", JOBS_DEFAULT, TIMEOUT_DEFAULT);
 	exit(code);
 }
 
