@@ -401,6 +401,9 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		*con_cls = x;
 		if (!early_checks(x, method))
 			return MHD_YES;
+		/* Answered from the headers: a deferred rate counts now. */
+		if (x->rq.rate_deferred)
+			proxy_rate_deferred(&x->rq, &x->rs, NULL);
 		/*
 		 * Answer now only when a body is coming, so that it is never
 		 * read; otherwise answer on the next call, which keeps the

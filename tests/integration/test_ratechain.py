@@ -109,6 +109,20 @@ class TrustedRate(unittest.TestCase):
             self.assertRegex(log, r"remote 127\.0\.0\.1 \((agent %s|device "
                              r"dev-one)\)" % AGENT_ID)
 
+    def test_trusted_without_device_id_counts_address(self):
+        # Requests that never tell a device id count for the address:
+        # refused in the pipeline (not XML) or from the headers (method).
+        with self.storing(True) as px:
+            codes = [px.post(b"x", "application/xml").status
+                     for _ in range(20)]
+            codes += [px.request("PUT", body=b"x").status for _ in range(10)]
+            self.assertEqual(codes, [403] * 20 + [400] * 10)
+            self.assertEqual(px.request("PUT", body=b"x").status, 429)
+            self.assertEqual(px.post(b"x", "application/xml").status, 429)
+            # An agent id or a device id is counted on its own.
+            self.assertEqual(px.post(xml_inventory("dev-9"),
+                                     "application/xml").status, 200)
+
     def test_chain_of_three_delivers_all(self):
         # Agents from 40 addresses reach A; A forwards to B and B to C,
         # both from 127.0.0.1, which B and C trust.  C stores.
