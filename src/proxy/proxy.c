@@ -157,15 +157,25 @@ proxy_job_kept(struct forward_job *job, const struct request *rq)
 void
 proxy_log_refused(const struct forward_job *job)
 {
+	const char *what, *why;
+
 	if (job->ok || (job->failed_http != 429 && job->failed_http != 503))
 		return;
-	if (job->kept != NULL)
+	if (job->kept != NULL) {
 		log_warnx("server%d answered %ld: inventory kept in %s",
 		    job->failed_target, job->failed_http, job->kept);
-	else
-		log_warnx("server%d answered %ld: %s not kept (%s), the agent "
-		    "must send it again", job->failed_target, job->failed_http,
-		    job->px->conf->local_store[0] == '\0' ? "message" :
-		    "control message", job->px->conf->local_store[0] == '\0' ?
-		    "no local_store" : "never stored");
+		return;
+	}
+	if (job->px->conf->local_store[0] == '\0') {
+		what = "message";
+		why = "no local_store";
+	} else if (job->kind == FORWARD_JSON) {
+		what = "control message";
+		why = "never stored";
+	} else {
+		what = "inventory";
+		why = "local_store is not a folder";
+	}
+	log_warnx("server%d answered %ld: %s not kept (%s), the agent must "
+	    "send it again", job->failed_target, job->failed_http, what, why);
 }
