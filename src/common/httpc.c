@@ -1,7 +1,10 @@
 #include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <gnutls/gnutls.h>
 
@@ -29,6 +32,39 @@ on_body(char *p, size_t size, size_t n, void *arg)
 	return size * n;
 }
 
+/*
+ * Retry-After (RFC 9110 10.2.3) as seconds from now: a number of
+ * seconds, or an HTTP date (a past one is 0).  -1 when it is neither.
+ */
+static long
+retry_after_value(const char *v, size_t vlen)
+{
+	char		 text[64], *end;
+	struct tm	 tm;
+	long		 n;
+	time_t		 t, now;
+
+	if (vlen == 0 || vlen >= sizeof(text))
+		return -1;
+	memcpy(text, v, vlen);
+	text[vlen] = '\0';
+	while (vlen > 0 && isspace((unsigned char)text[vlen - 1]))
+		text[--vlen] = '\0';
+	if (isdigit((unsigned char)text[0])) {
+		errno = 0;
+		n = strtol(text, &end, 10);
+		if (errno != 0 || *end != '\0' || n < 0)
+			return -1;
+		return n;
+	}
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(text, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	if (end == NULL || *end != '\0' || (t = timegm(&tm)) == (time_t)-1)
+		return -1;
+	now = time(NULL);
+	return t > now ? (long)(t - now) : 0;
+}
+
 static size_t
 on_header(char *p, size_t size, size_t n, void *arg)
 {
@@ -39,6 +75,7 @@ on_header(char *p, size_t size, size_t n, void *arg)
 	if (len > 5 && strncmp(p, "HTTP/", 5) == 0) {
 		/* A new status line (after a redirect or a 100): its reason. */
 		x->ctype[0] = x->reqid[0] = x->proxy_id[0] = '\0';
+		x->retry_after = -1;
 		v = memchr(p, ' ', len);
 		if (v != NULL && (v = memchr(v + 1, ' ', len - (size_t)(v + 1 -
 		    p))) != NULL) {
@@ -53,6 +90,10 @@ on_header(char *p, size_t size, size_t n, void *arg)
 		v += strspn(v, " \t");
 		vlen = strcspn(v, "\r\n");
 		snprintf(x->ctype, sizeof(x->ctype), "%.*s", (int)vlen, v);
+	} else if (len > 12 && strncasecmp(p, "Retry-After:", 12) == 0) {
+		v = p + 12;
+		v += strspn(v, " \t");
+		x->retry_after = retry_after_value(v, strcspn(v, "\r\n"));
 	} else if (len > 16 && strncasecmp(p, "GLPI-Request-ID:", 16) == 0) {
 		v = p + 16;
 		v += strspn(v, " \t");
@@ -382,6 +423,7 @@ transfer(const struct httpc *lk, struct tlscheck *tc,
 	int			 r = 0;
 
 	memset(x, 0, sizeof(*x));
+	x->retry_after = -1;
 	buf_init(&x->body, HTTPC_ANSWER_MAX);
 	if ((r = set_common(lk, tc, x)) != 0)
 		return r;

@@ -61,6 +61,7 @@ struct httpc_answer {
 	char		 reqid[REQID_STRLEN + 1];	/* GLPI-Request-ID, or "" */
 	/* GLPI-Proxy-ID when it holds one id (a proxy refusing a loop). */
 	char		 proxy_id[UUID_STRLEN + 1];
+	long		 retry_after;	/* Retry-After in seconds, -1 if none */
 	char		 error[CURL_ERROR_SIZE + 512];
 };
 

@@ -116,7 +116,8 @@ usage(int code)
 "      --useragent UA   User-Agent (default GLPI-Injector)\n"
 "  -C, --no-compression send inventories as they are, not zlib\n"
 "  -P, --proxy URL      HTTP proxy (default: the environment's)\n"
-"      --timeout S      seconds per request (default %d)\n"
+"      --timeout S      seconds per request, and at most for a file's\n"
+"                       Retry-After waits (default %d)\n"
 "      --no-ssl-check   do not check the server's certificate\n"
 "      --ca-cert-file FILE, --ca-cert-dir DIR\n"
 "                       the CAs the server's certificate is checked with\n"
@@ -285,7 +286,8 @@ say(void *arg, const char *fmt, ...)
 }
 
 /*
- * Prepares, sends and (with -r) removes item i; 0 when it was sent.
+ * Prepares, sends and (with -r) removes item i; 0 when it was sent, 1
+ * when it was skipped (a control message, never removed), -1 when not.
  * Standard input's size is known once read: it goes to *sizep.
  */
 static int
@@ -322,6 +324,8 @@ inject_one(struct run *rn, struct sender *s, size_t i, off_t *sizep)
 	if (r != 0)
 		progress_say(rn->pr, stderr, "passeur inject: %s: %s", name,
 		    why);
+	if (r == 1)
+		return 1;
 	else if (o->verbose && !o->dry_run)
 		progress_say(rn->pr, stdout, "%s: sent", name);
 	return r;
@@ -335,26 +339,30 @@ worker(void *arg)
 	CURL		*c = NULL;
 	size_t		 i;
 	off_t		 size;
-	int		 ok;
+	int		 r;
 
 	if (rn->cx != NULL && (c = rn->cx->easy_init()) != NULL) {
 		sender_init(&s, rn->cx, c, rn->o);
 		s.bearer = rn->bearer;
 		s.say = say;
 		s.say_arg = rn->pr;
+		s.stop = &stop_signal;
 	}
 	while ((i = atomic_fetch_add(&rn->next, 1)) < rn->it->n) {
 		size = rn->it->v[i].size;
 		if (stop_signal) {
-			ok = 0;		/* not tried: listed as not sent */
+			r = -1;		/* not tried: listed as not sent */
 		} else if (rn->cx != NULL && c == NULL) {
 			progress_say(rn->pr, stderr, "passeur inject: %s: "
 			    "curl_easy_init failed", rn->it->v[i].path);
-			ok = 0;
+			r = -1;
 		} else
-			ok = inject_one(rn, &s, i, &size) == 0;
-		rn->failed[i] = !ok;
-		progress_done(rn->pr, size, ok);
+			r = inject_one(rn, &s, i, &size);
+		rn->failed[i] = r < 0;
+		if (r == 1)	/* a control message: neither sent nor failed */
+			progress_skipped(rn->pr, size);
+		else
+			progress_done(rn->pr, size, r == 0);
 		pthread_mutex_lock(&rn->lock);
 		rn->finished++;
 		pthread_cond_signal(&rn->cv);

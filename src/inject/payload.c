@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/action.h"
 #include "common/compress.h"
 #include "common/err.h"
 #include "common/jsonpeek.h"
@@ -150,6 +151,12 @@ parse_json(struct payload *p, const struct inject_opts *o, char *why,
 		snprintf(why, whylen, "not an inventory: no deviceid");
 	else {
 		snprintf(p->deviceid, sizeof(p->deviceid), "%s", s);
+		v = json_object_get(root, "action");
+		if (json_is_string(v))
+			snprintf(p->action, sizeof(p->action), "%s",
+			    json_string_value(v));
+		else if (v != NULL)
+			snprintf(p->action, sizeof(p->action), "?");
 		v = json_object_get(json_object_get(root, "content"),
 		    "versionclient");
 		if (o->content_ua && json_is_string(v))
@@ -173,14 +180,17 @@ check_json(struct payload *p, const struct inject_opts *o, int full,
 	static const char *const deviceid[] = { "deviceid", NULL };
 	static const char *const version[] = { "content", "versionclient",
 	    NULL };
+	static const char *const action[] = { "action", NULL };
 	char		vc[sizeof(p->user_agent)];
-	struct jsonpeek	f[2] = {
+	struct jsonpeek	f[3] = {
 		{ deviceid, p->deviceid, sizeof(p->deviceid), 0 },
 		{ version, vc, sizeof(vc), 0 },
+		{ action, p->action, sizeof(p->action), 0 },
 	};
 
-	if (full || jsonpeek(p->content.data, p->content.len, f, 2) != 0 ||
-	    f[0].found == -1 || (o->content_ua && f[1].found == -1))
+	if (full || jsonpeek(p->content.data, p->content.len, f, 3) != 0 ||
+	    f[0].found == -1 || (o->content_ua && f[1].found == -1) ||
+	    f[2].found == -1)
 		return parse_json(p, o, why, whylen);
 	if (f[0].found == 0 || p->deviceid[0] == '\0') {
 		snprintf(why, whylen, "not an inventory: no deviceid");
@@ -261,6 +271,11 @@ payload_load(struct payload *p, const char *path,
 		p->json = 1;
 		if (check_json(p, o, !encode, why, whylen) != 0)
 			return -1;
+		if (!action_is_inventory(p->action)) {
+			snprintf(why, whylen, "skipped: control message "
+			    "(action \"%s\"), not an inventory", p->action);
+			return 1;
+		}
 		if (path != NULL)
 			agentid_of_name(path, p->agentid);
 		if (p->agentid[0] == '\0' && uuid_random(p->agentid) != 0) {

@@ -20,6 +20,7 @@ struct payload {
 	struct buf	 content;	/* inflated inventory */
 	int		 json;		/* else legacy XML */
 	char		 deviceid[256];
+	char		 action[64];	/* JSON "action", "" when absent */
 	char		 agentid[UUID_STRLEN + 1];	/* "" for XML */
 	char		 user_agent[256];
 	struct buf	 body;		/* what goes on the wire */
@@ -29,7 +30,9 @@ struct payload {
 /*
  * Reads path (locking it) or, when path is NULL, standard input, and
  * prepares it; with encode unset the body is left empty (--dry-run).
- * Returns 0, or -1 with a sentence in why; either way payload_free()
+ * Returns 0; 1 when it is a JSON control message (get_params, contact...:
+ * see common/action.h), which is never sent, with why starting
+ * "skipped: "; or -1 with a sentence in why.  Either way payload_free()
  * releases what was taken.
  */
 int	payload_load(struct payload *p, const char *path,

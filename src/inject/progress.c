@@ -17,6 +17,7 @@ struct progress {
 	int		 tty;
 	int		 drawn;		/* the bar is on screen */
 	size_t		 files, done, sent;
+	size_t		 skipped;	/* control messages, among done */
 	off_t		 bytes, done_bytes, sent_bytes;
 	double		 start, last;
 };
@@ -54,6 +55,16 @@ progress_done(struct progress *pr, off_t size, int sent)
 	pr->sent += sent ? 1 : 0;
 	pr->done_bytes += size;
 	pr->sent_bytes += sent ? size : 0;
+	pthread_mutex_unlock(&pr->lock);
+}
+
+void
+progress_skipped(struct progress *pr, off_t size)
+{
+	pthread_mutex_lock(&pr->lock);
+	pr->done++;
+	pr->skipped++;
+	pr->done_bytes += size;
 	pthread_mutex_unlock(&pr->lock);
 }
 
@@ -159,14 +170,15 @@ progress_end(struct progress *pr, size_t skipped, int dry_run)
 	pthread_mutex_lock(&pr->lock);
 	clear(pr);
 	human((double)pr->sent_bytes, b, sizeof(b));
+	skipped += pr->skipped;
 	if (dry_run)
 		fprintf(pr->out, "passeur inject: %zu to send, %zu not "
 		    "inventories, %zu skipped (%s); nothing sent\n", pr->sent,
-		    pr->done - pr->sent, skipped, b);
+		    pr->done - pr->sent - pr->skipped, skipped, b);
 	else
 		fprintf(pr->out, "passeur inject: %zu sent, %zu failed, %zu "
 		    "skipped in %.2f s (%s, %.0f files/s)\n", pr->sent,
-		    pr->done - pr->sent, skipped, el, b, el > 0 ?
+		    pr->done - pr->sent - pr->skipped, skipped, el, b, el > 0 ?
 		    (double)pr->sent / el : 0);
 	fflush(pr->out);
 	pthread_mutex_unlock(&pr->lock);

@@ -55,6 +55,51 @@ nap(long ms)
 		;
 }
 
+static double
+monotonic(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * After a 429 or 503 with Retry-After: waits what the server asks, if it
+ * fits before deadline (monotonic seconds) and the run is not stopping.
+ * Returns 0 to ask again, -1 with why when p fails.
+ */
+static int
+wait_retry(struct sender *s, const struct payload *p,
+    const struct httpc_answer *x, double deadline, char *why, size_t whylen)
+{
+	long	wait = x->retry_after > 0 ? x->retry_after : 1;
+	double	left = deadline - monotonic(), until;
+
+	if ((double)wait > left) {
+		snprintf(why, whylen, "HTTP %ld%s%s: the server asks to retry "
+		    "after %ld s (Retry-After), more than the %.0f s left of "
+		    "--timeout %ld", x->status, x->reason[0] != '\0' ? " " :
+		    "", x->reason, wait, left > 0 ? left : 0, s->o->timeout);
+		return -1;
+	}
+	if (s->o->verbose && s->say != NULL)
+		s->say(s->say_arg, "%s: HTTP %ld%s%s, retrying in %ld s "
+		    "(Retry-After)", p->name, x->status, x->reason[0] != '\0' ?
+		    " " : "", x->reason, wait);
+	/* In small steps, so that a stopping run does not wait it out. */
+	until = monotonic() + (double)wait;
+	while (monotonic() < until) {
+		if (s->stop != NULL && *s->stop) {
+			snprintf(why, whylen, "HTTP %ld: interrupted while "
+			    "waiting to retry", x->status);
+			return -1;
+		}
+		nap(100);
+	}
+	return 0;
+}
+
 /* The text of REPLY/ERROR of an XML answer into out, if it has one. */
 static void
 xml_error(const struct buf *b, char *out, size_t outlen)
@@ -154,6 +199,7 @@ send_payload(struct sender *s, const struct payload *p, char *why,
 	};
 	struct answer_poll	 ap = ANSWER_POLL_INIT;
 	long			 wait, ms;
+	double			 deadline = monotonic() + (double)s->o->timeout;
 	int			 r;
 
 	rq.body = s->o->no_compression ? p->content.data : p->body.data;
@@ -174,6 +220,15 @@ send_payload(struct sender *s, const struct payload *p, char *why,
 		}
 		debug_answer(s, p, rq.body != NULL ? "POST" : "GET", reqid,
 		    &x);
+		if ((x.status == 429 || x.status == 503) &&
+		    x.retry_after >= 0) {
+			/* Busy, not refused: the same request again. */
+			r = wait_retry(s, p, &x, deadline, why, whylen);
+			buf_free(&x.body);
+			if (r != 0)
+				return r;
+			continue;
+		}
 		r = verdict(&x, &wait, why, whylen);
 		if (r != 1) {
 			buf_free(&x.body);

@@ -6,6 +6,7 @@
 #ifndef PASSEUR_INJECT_SEND_H
 #define PASSEUR_INJECT_SEND_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include "common/httpc.h"
@@ -23,6 +24,8 @@ struct sender {
 	void			(*say)(void *, const char *, ...)
 				    __attribute__((format(printf, 2, 3)));
 	void			*say_arg;
+	/* When set and non-zero, the run is stopping: no more waiting. */
+	const volatile sig_atomic_t *stop;
 };
 
 /* Ready for o, on the calling thread's libcurl handle. */
@@ -33,6 +36,11 @@ void	sender_init(struct sender *s, const struct curlx *cx, CURL *c,
  * Sends p to o->url.  Returns 0 when the server accepted it; -1 with the
  * reason in why (the HTTP status and the server's message when there
  * was an answer).
+ *
+ * An answer 429 or 503 with Retry-After is not a verdict: the request is
+ * made again after that many seconds (at least 1), for as long as the
+ * waits fit in o->timeout seconds from the first request of p; a
+ * Retry-After past that, or the run stopping (s->stop), fails p.
  */
 int	send_payload(struct sender *s, const struct payload *p, char *why,
 	    size_t whylen);

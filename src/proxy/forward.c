@@ -165,6 +165,37 @@ undelivered(struct forward_job *job, const struct httpc_answer *x,
 	set_reason(job, "HTTP %ld but %s%s", x->status, what, summary);
 }
 
+/*
+ * exchange(), made again while the target answers 429 or 503 with a
+ * Retry-After: it is busy, not refusing (a proxy at its
+ * max_proxy_threads, a server behind a web server at capacity).  The
+ * waits of one target of a job add up to at most the agent's timeout
+ * (*waitedp); past that, or when cancelled, the busy answer is returned.
+ */
+static int
+exchange_patient(const struct link *lk, const char *url, const char *ctype,
+    const char *body, size_t len, const char *reqid, struct httpc_answer *x,
+    long *waitedp)
+{
+	long	wait;
+	int	r;
+
+	for (;;) {
+		r = exchange(lk, url, ctype, body, len, reqid, x);
+		if (r != 0 || (x->status != 429 && x->status != 503) ||
+		    x->retry_after < 0 || atomic_load(&lk->f->cancelled))
+			return r;
+		wait = x->retry_after > 0 ? x->retry_after : 1;
+		if (*waitedp + wait > lk->conf.timeout)
+			return r;
+		*waitedp += wait;
+		log_debug("forward %s to %s: HTTP %ld, again in %ld s "
+		    "(Retry-After)", lk->job->reqid, url, x->status, wait);
+		buf_free(&x->body);
+		nap(lk->f, wait * 1000);
+	}
+}
+
 /* Forwards a JSON message to target i; 0 on success. */
 static int
 forward_json_one(const struct link *lk, struct forward_job *job,
@@ -174,19 +205,21 @@ forward_json_one(const struct link *lk, struct forward_job *job,
 	struct httpc_answer	 x;
 	char			 status[32], reqid[REQID_STRLEN + 1];
 	struct answer_poll	 ap = ANSWER_POLL_INIT;
-	long			 wait, ms;
+	long			 wait, ms, waited = 0;
 	int			 r, obj;
 
 	reqid[0] = '\0';
 	if (log_verbosity() > 0)
 		reqid_random(reqid);
-	r = exchange(lk, url, ctype, body, len, reqid, &x);
+	r = exchange_patient(lk, url, ctype, body, len, reqid, &x, &waited);
 	for (;;) {
 		if (r != 0 || x.status < 200 || x.status > 299) {
 			if (r != 0)
 				set_reason(job, "%s", x.error);
-			else
+			else {
 				refused(job, &x);
+				job->failed_http = x.status;
+			}
 			buf_free(&x.body);
 			return ERR_PEER;
 		}
@@ -213,7 +246,8 @@ forward_json_one(const struct link *lk, struct forward_job *job,
 		log_debug("forward %s: server%d pending as %s, polling in "
 		    "%ld ms", job->reqid, i, reqid, ms);
 		nap(f, ms);
-		r = exchange(lk, url, NULL, NULL, 0, reqid, &x);
+		r = exchange_patient(lk, url, NULL, NULL, 0, reqid, &x,
+		    &waited);
 	}
 	job->status = strcmp(status, "pending") == 0 ? 202 : 200;
 	set_answer(job, &x.body);
@@ -295,15 +329,18 @@ run_job(const struct curlx *cx, CURL *c, struct forwarder *f,
 			    body, len, i) == 0;
 		} else {
 			struct httpc_answer x;
+			long waited = 0;
 			int r;
 
-			r = exchange(&lk, a->servers[i], ctype, body, len,
-			    NULL, &x);
+			r = exchange_patient(&lk, a->servers[i], ctype, body,
+			    len, NULL, &x, &waited);
 			ok = r == 0 && x.status >= 200 && x.status <= 299;
 			if (r != 0)
 				set_reason(job, "%s", x.error);
-			else if (!ok)
+			else if (!ok) {
 				refused(job, &x);
+				job->failed_http = x.status;
+			}
 			buf_free(&x.body);
 		}
 		if (!ok)
@@ -475,6 +512,7 @@ forward_job_free(struct forward_job *job)
 	free(job->body);
 	free(job->proxy_ids);
 	free(job->user_agent);
+	free(job->kept);
 	free(job->answer);
 	free(job);
 }

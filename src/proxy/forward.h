@@ -6,7 +6,10 @@
  * A JSON job carries GLPI-Agent-ID and the GLPI-Proxy-ID chain, follows an
  * upstream that answers "pending" by polling it with its GLPI-Request-ID
  * until it gives a final answer (so chains of proxies work), and stops at
- * the first target that fails.  An XML job is the legacy OCS post, with
+ * the first target that fails.  A target that answers 429 or 503 with
+ * Retry-After is busy, not failing: it is asked again after that delay,
+ * while the waits fit in the agent's timeout.  An XML job is the legacy
+ * OCS post, with
  * the GLPI-Proxy-ID chain too, so that a loop of proxies is refused for
  * XML as for JSON.
  *
@@ -54,12 +57,14 @@ struct forward_job {
 	char			*proxy_ids;	/* chain to send, ours last */
 	char			*user_agent;
 	struct timespec		 started;
+	char			*kept;		/* path in local_store, or NULL */
 	forward_done_cb		 done;
 	void			*arg;
 
 	/* Result, set before done() runs. */
 	int			 ok;		/* every target accepted */
 	int			 failed_target;	/* index when !ok */
+	long			 failed_http;	/* its HTTP status, 0 if none */
 	int			 status;	/* HTTP status for the agent */
 	char			 reason[768];	/* why failed_target failed */
 	char			*answer;	/* JSON answer of the last target */

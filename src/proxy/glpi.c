@@ -1,13 +1,15 @@
 /*
- * GLPI (JSON) branch.  Messages are stored byte for byte as the agent sent
- * them (after decompression) and forwarded the same way; answers are JSON
- * with sorted keys, as the reference prints them.
+ * GLPI (JSON) branch.  Inventories are stored byte for byte as the agent
+ * sent them (after decompression), control messages are not stored; both
+ * are forwarded the same way.  Answers are JSON with sorted keys, as the
+ * reference prints them.
  */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/action.h"
 #include "common/err.h"
 #include "common/fsx.h"
 #include "common/log.h"
@@ -161,6 +163,7 @@ json_forward_done(struct forward_job *job)
 	if (job->ok)
 		log_info("forward %s done in %ds: HTTP %d", job->reqid, secs,
 		    rs.status);
+	proxy_log_refused(job);
 	buf_free(&rs.body);
 	forward_job_free(job);
 	generation_release(px->gen);
@@ -193,6 +196,7 @@ forward_json(struct request *rq, struct response *rs)
 	}
 	free(chain);
 	memcpy(job->reqid, rs->reqid, sizeof(job->reqid));
+	proxy_job_kept(job, rq);
 	/* The forward outlives this request: it holds the configuration. */
 	generation_hold(px->gen);
 	if (forward_submit(px->fwd, job, json_forward_done, NULL) != 0) {
@@ -240,7 +244,12 @@ branch_glpi(struct request *rq, struct response *rs, const char *ctype)
 		response_error(rs, 500, "Proxy local store missing");
 		goto out;
 	}
-	if (strcmp(action, "contact") != 0) {
+	/*
+	 * Only inventories are kept: a control message (get_params,
+	 * register...) left in local_store would be sent to GLPI by the
+	 * next `passeur inject -d`, long after its conversation.
+	 */
+	if (action_is_inventory(action)) {
 		if (c->local_store[0] == '\0' && c->only_local_store) {
 			response_error(rs, 500, "Proxy local store not set");
 			goto out;
@@ -260,6 +269,8 @@ branch_glpi(struct request *rq, struct response *rs, const char *ctype)
 				    "Proxy failed to store json");
 				goto out;
 			}
+			snprintf(rq->stored, sizeof(rq->stored), "%s%s", id,
+			    suffix);
 		}
 	}
 	if (c->only_local_store) {

@@ -79,6 +79,9 @@ branch_legacy(struct request *rq, struct response *rs, const char *ctype)
 		return;
 	}
 	snprintf(rq->deviceid, sizeof(rq->deviceid), "%s", f.deviceid);
+	/* A trusted proxy's or injector's request counts for its device. */
+	if (rq->rate_deferred && proxy_rate_deferred(rq, rs, f.deviceid))
+		return;
 	if (strcmp(f.query, "PROLOG") == 0) {
 		rq->action = "prolog";
 		prolog_reply(rq, rs);
@@ -103,6 +106,8 @@ branch_legacy(struct request *rq, struct response *rs, const char *ctype)
 			response_error(rs, 500, "Proxy cannot store content");
 			return;
 		}
+		snprintf(rq->stored, sizeof(rq->stored), "%s.xml",
+		    f.deviceid);
 	}
 	if (c->only_local_store || rq->px->agent->nservers == 0) {
 		branch_legacy_reply(rs, 1, 0);
@@ -113,5 +118,7 @@ branch_legacy(struct request *rq, struct response *rs, const char *ctype)
 	    forward_job_new(&rs->job, rq->px, FORWARD_XML, rq->body.data,
 	    rq->body.len, NULL, chain, rq->user_agent) != 0)
 		response_error(rs, 500, "Out of memory");
+	else
+		proxy_job_kept(rs->job, rq);
 	free(chain);
 }

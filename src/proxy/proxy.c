@@ -1,7 +1,10 @@
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/err.h"
 #include "common/log.h"
+#include "proxy/forward.h"
 #include "proxy/proxy.h"
 #include "proxy/ratelimit.h"
 #include "proxy/reqcache.h"
@@ -80,8 +83,9 @@ proxy_add_timing(struct proxy *px, int seconds)
 	pthread_mutex_unlock(&px->timing_lock);
 }
 
-void
-proxy_log_limited(struct proxy *px, const char *ip)
+/* Logs a rate limitation, at most once per 10 seconds. */
+static void
+log_limited(struct proxy *px, const char *ip, const char *key)
 {
 	time_t	now = time(NULL);
 	long	skipped = -1;
@@ -96,9 +100,82 @@ proxy_log_limited(struct proxy *px, const char *ip)
 	pthread_mutex_unlock(&px->log_lock);
 	if (skipped < 0)
 		return;
-	log_info("%s: request rate limitation applied for remote %s",
-	    px->conf->name, ip);
+	if (strcmp(ip, key) == 0)
+		log_info("%s: request rate limitation applied for remote %s",
+		    px->conf->name, ip);
+	else
+		log_info("%s: request rate limitation applied for remote %s "
+		    "(%.300s)", px->conf->name, ip, key);
 	if (skipped > 0)
 		log_info("%s: %ld limited requests not logged",
 		    px->conf->name, skipped);
+}
+
+int
+proxy_rate(struct request *rq, struct response *rs, const char *key)
+{
+	struct proxy	*px = rq->px;
+	long		 wait;
+
+	if ((wait = ratelimit_check(px->rate, key, time(NULL))) == 0)
+		return 0;
+	log_limited(px, rq->ip, key);
+	response_error(rs, 429, "Too Many Requests");
+	rs->retry_after = wait;
+	return 1;
+}
+
+int
+proxy_rate_deferred(struct request *rq, struct response *rs,
+    const char *deviceid)
+{
+	char key[RATELIMIT_KEY_MAX + 1];
+
+	rq->rate_deferred = 0;
+	if (deviceid == NULL)
+		return proxy_rate(rq, rs, rq->ip);
+	/* A device id is at most 255 bytes (xmlsniff): never cut. */
+	if ((size_t)snprintf(key, sizeof(key), "device %s", deviceid) >=
+	    sizeof(key))
+		return proxy_rate(rq, rs, rq->ip);
+	return proxy_rate(rq, rs, key);
+}
+
+void
+proxy_job_kept(struct forward_job *job, const struct request *rq)
+{
+	const char	*dir = rq->px->conf->local_store;
+	size_t		 len;
+
+	if (rq->stored[0] == '\0')
+		return;
+	len = strlen(dir) + 1 + strlen(rq->stored) + 1;
+	if ((job->kept = malloc(len)) != NULL)
+		snprintf(job->kept, len, "%s/%s", dir, rq->stored);
+}
+
+void
+proxy_log_refused(const struct forward_job *job)
+{
+	const char *what, *why;
+
+	if (job->ok || (job->failed_http != 429 && job->failed_http != 503))
+		return;
+	if (job->kept != NULL) {
+		log_warnx("server%d answered %ld: inventory kept in %s",
+		    job->failed_target, job->failed_http, job->kept);
+		return;
+	}
+	if (job->px->conf->local_store[0] == '\0') {
+		what = "message";
+		why = "no local_store";
+	} else if (job->kind == FORWARD_JSON) {
+		what = "control message";
+		why = "never stored";
+	} else {
+		what = "inventory";
+		why = "local_store is not a folder";
+	}
+	log_warnx("server%d answered %ld: %s not kept (%s), the agent must "
+	    "send it again", job->failed_target, job->failed_http, what, why);
 }

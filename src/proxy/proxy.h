@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "common/buf.h"
+#include "common/fsx.h"
 #include "common/uuid.h"
 #include "proxy/config.h"
 
@@ -63,11 +64,18 @@ struct request {
 	const char	*request_id;	/* NULL unless 8 upper-case hex */
 	const char	*proxy_ids;	/* GLPI-Proxy-ID as received */
 	const char	*user_agent;
+	/*
+	 * Set by the listener for a trusted client without GLPI-Agent-ID:
+	 * the rate is counted once the device id is known (proxy_rate()).
+	 */
+	int		 rate_deferred;
 	struct buf	 body;		/* raw, then decoded in place */
 
 	/* Filled by the pipeline for the access log. */
 	char		 deviceid[256];
 	const char	*action;
+	/* The file name the message was kept as in local_store, or "". */
+	char		 stored[FSX_NAME_MAX + 64];
 };
 
 struct response {
@@ -93,8 +101,32 @@ void	 proxy_copy_timings(struct proxy *to, struct proxy *from);
 /* Seconds to announce in a pending answer: max of the recent forwards. */
 int	 proxy_expected_seconds(struct proxy *px);
 void	 proxy_add_timing(struct proxy *px, int seconds);
-/* Logs a rate limitation, at most once per 10 seconds. */
-void	 proxy_log_limited(struct proxy *px, const char *ip);
+/*
+ * Counts rq in the rate table under key (its address, "agent <id>" or
+ * "device <id>").  Over maxrate it answers 429 with Retry-After, logs the
+ * limitation (at most one line per 10 seconds) and returns 1; else 0.
+ * Any thread.
+ */
+int	 proxy_rate(struct request *rq, struct response *rs, const char *key);
+/*
+ * For a request whose rate was deferred (rate_deferred): counts it under
+ * "device <deviceid>", or under its address when deviceid is NULL (the
+ * request ended before a device id was known).  Returns as proxy_rate().
+ */
+int	 proxy_rate_deferred(struct request *rq, struct response *rs,
+	    const char *deviceid);
+
+/*
+ * Notes in job where rq was kept in local_store (rq->stored), for
+ * proxy_log_refused().  Out of memory only loses the path.
+ */
+void	 proxy_job_kept(struct forward_job *job, const struct request *rq);
+/*
+ * When the failed target of job answered 429 or 503 (overloaded, not the
+ * agent's fault), logs where the message was kept, or that it was not.
+ * Called by the forward's done callback.
+ */
+void	 proxy_log_refused(const struct forward_job *job);
 
 /* Sets a plain-text error answer: the body is the message. */
 void	 response_error(struct response *rs, int status, const char *fmt, ...)

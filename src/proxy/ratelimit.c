@@ -15,7 +15,7 @@ struct client {
 	struct slot	*slots;
 	uint32_t	 first, count, cap;	/* ring of slots */
 	uint64_t	 total;		/* sum of n over the ring */
-	char		 ip[48];
+	char		 key[];		/* address, or agent or device id */
 };
 
 struct ratelimit {
@@ -71,7 +71,7 @@ ratelimit_free(struct ratelimit *rl)
 }
 
 static size_t
-hash_ip(const char *s)
+hash_key(const char *s)
 {
 	uint64_t h = 1469598103934665603ULL;
 
@@ -137,22 +137,24 @@ push_slot(struct client *c, uint32_t t)
 }
 
 static struct client *
-find_or_add(struct ratelimit *rl, const char *ip, time_t now)
+find_or_add(struct ratelimit *rl, const char *key, time_t now)
 {
 	struct client	*c;
-	size_t		 b = hash_ip(ip) % rl->nbuckets;
+	size_t		 b = hash_key(key) % rl->nbuckets;
+	size_t		 len = strlen(key);
 
 	for (c = rl->buckets[b]; c != NULL; c = c->next)
-		if (strcmp(c->ip, ip) == 0)
+		if (strcmp(c->key, key) == 0)
 			return c;
 	if (rl->nclients >= rl->max_clients) {
 		sweep(rl, now);
 		if (rl->nclients >= rl->max_clients)
 			return NULL;
 	}
-	if ((c = calloc(1, sizeof(*c))) == NULL)
+	if (len > RATELIMIT_KEY_MAX ||
+	    (c = calloc(1, sizeof(*c) + len + 1)) == NULL)
 		return NULL;
-	strncpy(c->ip, ip, sizeof(c->ip) - 1);
+	memcpy(c->key, key, len + 1);
 	c->next = rl->buckets[b];
 	rl->buckets[b] = c;
 	rl->nclients++;
@@ -160,7 +162,7 @@ find_or_add(struct ratelimit *rl, const char *ip, time_t now)
 }
 
 long
-ratelimit_check(struct ratelimit *rl, const char *ip, time_t now)
+ratelimit_check(struct ratelimit *rl, const char *key, time_t now)
 {
 	struct client	*c;
 	struct slot	*last;
@@ -171,7 +173,7 @@ ratelimit_check(struct ratelimit *rl, const char *ip, time_t now)
 		return 0;
 	max = (uint64_t)rl->maxrate;
 	pthread_mutex_lock(&rl->lock);
-	if ((c = find_or_add(rl, ip, now)) == NULL) {
+	if ((c = find_or_add(rl, key, now)) == NULL) {
 		pthread_mutex_unlock(&rl->lock);
 		return 1;
 	}

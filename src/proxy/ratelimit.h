@@ -1,14 +1,15 @@
 /*
  * Per-client request rate limit: the plugin's sliding window.
  *
- * Each client address keeps the times of its requests in the last `period`
- * seconds (1 s resolution).  A request is limited when more than `maxrate`
+ * A client is a key: its address, or, for requests from a trusted proxy or
+ * injector, the agent they are sent for (server.c chooses).  Each key keeps
+ * the times of its requests in the last `period` seconds (1 s resolution).  A request is limited when more than `maxrate`
  * are recorded; limited requests are recorded too (at most one per second),
  * so a client that keeps hammering stays blocked, as with the reference.
  * Memory is bounded: a client keeps at most one entry per second of the
  * window and at most maxrate + 1 requests, and the table holds at most
- * max_clients addresses (idle ones are swept first; when it is still full
- * a new address is limited).  Thread-safe.
+ * max_clients keys of at most RATELIMIT_KEY_MAX bytes (idle ones are swept
+ * first; when it is still full a new key is limited).  Thread-safe.
  */
 #ifndef PASSEUR_PROXY_RATELIMIT_H
 #define PASSEUR_PROXY_RATELIMIT_H
@@ -18,17 +19,21 @@
 
 struct ratelimit;
 
+/* The longest key; a longer one is limited (the pipeline's are shorter). */
+#define RATELIMIT_KEY_MAX	512
+
 /* maxrate 0 turns the limit off.  Returns NULL on out of memory. */
 struct ratelimit	*ratelimit_new(long long maxrate, long long period,
 			    size_t max_clients);
 void			 ratelimit_free(struct ratelimit *rl);
 
 /*
- * Records a request of ip at now.  Returns 0 when allowed, else the number
- * of seconds after which the client would be allowed again (>= 1).
+ * Records a request of the client key at now.  Returns 0 when allowed,
+ * else the number of seconds after which the client would be allowed
+ * again (>= 1).
  */
-long	ratelimit_check(struct ratelimit *rl, const char *ip, time_t now);
-/* Number of client addresses held. */
+long	ratelimit_check(struct ratelimit *rl, const char *key, time_t now);
+/* Number of client keys held. */
 size_t	ratelimit_clients(struct ratelimit *rl);
 
 #endif

@@ -1,4 +1,5 @@
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
@@ -14,7 +15,6 @@
 #include "common/workq.h"
 #include "proxy/branch.h"
 #include "proxy/forward.h"
-#include "proxy/ratelimit.h"
 #include "proxy/server.h"
 #include "proxy/tls.h"
 
@@ -177,6 +177,7 @@ legacy_forward_done(struct forward_job *job)
 	struct exchange *x = job->arg;
 
 	branch_legacy_reply(&x->rs, job->ok, job->failed_target);
+	proxy_log_refused(job);
 	forward_job_free(job);
 	x->state = ST_READY;
 	MHD_resume_connection(x->conn);
@@ -213,6 +214,39 @@ count_query(void *arg, enum MHD_ValueKind kind, const char *key,
 }
 
 /*
+ * The rate limit, in the early checks.  An agent's requests count for its
+ * address (maxrate per address and period).  A trusted address
+ * (httpd-trust) is a proxy further down the chain or an administrator's
+ * injector, which sends for many agents from one address: its requests
+ * count per agent instead, by GLPI-Agent-ID, or, without one (legacy
+ * XML), by the DEVICEID of the body, which the pipeline counts once it is
+ * read (rate_deferred).  Returns 1 when the request is answered 429.
+ */
+static int
+rate_early(struct exchange *x)
+{
+	struct request	*rq = &x->rq;
+	const char	*id;
+	char		 key[6 + UUID_STRLEN + 1];
+	size_t		 i;
+
+	if (!client_trusted(x))
+		return proxy_rate(rq, &x->rs, x->ip);
+	id = header(x->conn, "GLPI-Agent-ID");
+	if (uuid_valid(id)) {
+		/* The pipeline takes agent ids in any case: so does the key. */
+		memcpy(key, "agent ", 6);
+		for (i = 0; i <= UUID_STRLEN; i++)
+			key[6 + i] = (char)tolower((unsigned char)id[i]);
+		return proxy_rate(rq, &x->rs, key);
+	}
+	if (x->route != ROUTE_PROXY)
+		return proxy_rate(rq, &x->rs, x->ip);
+	rq->rate_deferred = 1;
+	return 0;
+}
+
+/*
  * The first call for a request: everything decided from the headers alone.
  * Returns 1 when an answer is ready, 0 to go on reading the body.
  */
@@ -223,7 +257,6 @@ early_checks(struct exchange *x, const char *method)
 	struct request		*rq = &x->rq;
 	struct response		*rs = &x->rs;
 	const char		*clen;
-	long			 wait;
 	unsigned long long	 len;
 
 	if (x->route == ROUTE_STATUS) {
@@ -243,12 +276,8 @@ early_checks(struct exchange *x, const char *method)
 		response_error(rs, 403, "Forbidden");
 		return 1;
 	}
-	if ((wait = ratelimit_check(px->rate, x->ip, time(NULL))) > 0) {
-		proxy_log_limited(px, x->ip);
-		response_error(rs, 429, "Too Many Requests");
-		rs->retry_after = wait;
+	if (rate_early(x))
 		return 1;
-	}
 	if (strcmp(method, "GET") == 0)
 		rq->method = METHOD_GET;
 	else if (strcmp(method, "POST") == 0)
@@ -325,6 +354,12 @@ process(struct workq_item *it)
 	struct exchange	*x = (struct exchange *)it;
 
 	handler_run(&x->rq, &x->rs);
+	/*
+	 * A trusted client's request that ended before a device id was
+	 * known (an error, a poll): counted by its address after all.
+	 */
+	if (x->rq.rate_deferred && x->rs.job == NULL)
+		proxy_rate_deferred(&x->rq, &x->rs, NULL);
 	if (x->rs.job != NULL) {
 		if (forward_submit(x->rq.px->fwd, x->rs.job,
 		    legacy_forward_done, x) == 0)
@@ -372,6 +407,9 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		*con_cls = x;
 		if (!early_checks(x, method))
 			return MHD_YES;
+		/* Answered from the headers: a deferred rate counts now. */
+		if (x->rq.rate_deferred)
+			proxy_rate_deferred(&x->rq, &x->rs, NULL);
 		/*
 		 * Answer now only when a body is coming, so that it is never
 		 * read; otherwise answer on the next call, which keeps the

@@ -30,13 +30,16 @@ Control API (JSON):
   POST /_double/behaviour   {"fail_next":N,"fail_status":500,"fail_body":"..."}
                             {"pending_next":N} {"delay_ms":N} {"close_next":N}
                             {"fail_match":"text","fail_status":500,"fail_body":"..."}
+                            {"fail_retry_after":N or "HTTP date"}
   fail_match: every inventory request whose (inflated) body contains the text
   gets the failure answer, as fail_next gives it (by default 500 with
   {"status":"error","message":"busy server"}), for as long as it is set; the
   others are answered as usual. It depends only on each request's body, so it
   is deterministic with parallel senders. "" or a reset turns it off. Setting
   fail_next or fail_match also sets fail_status and fail_body (defaults when
-  absent), for both.
+  absent), for both. fail_retry_after N > 0 adds "Retry-After: N" to the
+  failure answers (as GLPI's web server may with 429 or 503), a string
+  (an HTTP date) is sent as it is; 0, "" or a reset turns it off.
 """
 
 import argparse
@@ -223,6 +226,7 @@ class State:
     def reset(self):
         self.records = []
         self.fail_next = self.pending_next = self.delay_ms = self.close_next = 0
+        self.fail_retry_after = 0
         self.fail_status = 500
         self.fail_body = None
         self.fail_match = ""
@@ -246,7 +250,8 @@ class State:
     def configure(self, settings):
         if not isinstance(settings, dict):
             raise ValueError("behaviour must be a JSON object")
-        unknown = set(settings) - set(self.NUMBERS) - set(self.TEXTS) - {"fail_status"}
+        unknown = set(settings) - set(self.NUMBERS) - set(self.TEXTS) - \
+            {"fail_status", "fail_retry_after"}
         if unknown:
             raise ValueError("unknown behaviour: " + ", ".join(sorted(unknown)))
         for key in self.NUMBERS + ("fail_status",):
@@ -256,6 +261,10 @@ class State:
         for key in self.TEXTS:
             if not isinstance(settings.get(key, ""), str):
                 raise ValueError(key + " must be a string")
+        retry = settings.get("fail_retry_after", 0)
+        if not (type(retry) is int and retry >= 0) and not isinstance(retry, str):
+            raise ValueError("fail_retry_after must be a non-negative integer "
+                             "or a string")
         with self.lock:
             if "fail_next" in settings or "fail_match" in settings:
                 # Each failure series starts from the default status and body.
@@ -473,15 +482,17 @@ class Handler(BaseHTTPRequestHandler):
         state = self.server.state
         with state.lock:
             status, text = state.fail_status, state.fail_body
+            retry = state.fail_retry_after
+        extra = {"Retry-After": str(retry)} if retry else None
         if text is None:
             return as_json(status, {"status": "error", "message": "busy server",
-                                    "expiration": 1})
+                                    "expiration": 1}, extra)
         try:
             json.loads(text)
             kind = "application/json"
         except ValueError:
             kind = "text/plain; charset=utf-8"
-        return status, text.encode(), kind, None
+        return status, text.encode(), kind, extra
 
     def pending(self, final_answer):
         """Answers 202 like a forwarding proxy and keeps the final answer."""

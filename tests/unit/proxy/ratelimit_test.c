@@ -402,6 +402,36 @@ test_retry_after(void **state)
 	ratelimit_free(rl);
 }
 
+/*
+ * Keys of trusted requests are agent and device ids, longer than an
+ * address: two that differ only at their end are two clients, and a key
+ * past RATELIMIT_KEY_MAX is limited rather than cut.
+ */
+static void
+test_long_keys(void **state)
+{
+	struct ratelimit	*rl;
+	char			 a[300], b[300], huge[RATELIMIT_KEY_MAX + 2];
+
+	(void)state;
+	memset(a, 'd', sizeof(a) - 1);
+	a[sizeof(a) - 1] = '\0';
+	memcpy(b, a, sizeof(b));
+	a[sizeof(a) - 2] = 'a';
+	b[sizeof(b) - 2] = 'b';
+	memset(huge, 'h', sizeof(huge) - 1);
+	huge[sizeof(huge) - 1] = '\0';
+	assert_non_null(rl = ratelimit_new(1, 20, 1000));
+	assert_int_equal(ratelimit_check(rl, a, T0), 0);
+	assert_int_equal(ratelimit_check(rl, b, T0), 0);
+	assert_true(ratelimit_check(rl, a, T0) > 0);
+	assert_true(ratelimit_check(rl, b, T0) > 0);
+	assert_int_equal(ratelimit_clients(rl), 2);
+	assert_true(ratelimit_check(rl, huge, T0) > 0);
+	assert_int_equal(ratelimit_clients(rl), 2);
+	ratelimit_free(rl);
+}
+
 int
 main(void)
 {
@@ -418,6 +448,7 @@ main(void)
 		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_free_null),
 		cmocka_unit_test(test_retry_after),
+		cmocka_unit_test(test_long_keys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
