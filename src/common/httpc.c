@@ -65,6 +65,32 @@ retry_after_value(const char *v, size_t vlen)
 	return t > now ? (long)(t - now) : 0;
 }
 
+/*
+ * 1 when the header line p (len bytes, as libcurl gives it, CRLF ended)
+ * is the header name (with its colon, any case); *vp and *vlenp then
+ * hold its value, blanks and line end left out.
+ */
+static int
+header_value(const char *p, size_t len, const char *name, const char **vp,
+    size_t *vlenp)
+{
+	size_t	n = strlen(name);
+
+	if (len <= n || strncasecmp(p, name, n) != 0)
+		return 0;
+	p += n;
+	len -= n;
+	while (len > 0 && (*p == ' ' || *p == '\t')) {
+		p++;
+		len--;
+	}
+	*vp = p;
+	*vlenp = 0;
+	while (*vlenp < len && p[*vlenp] != '\r' && p[*vlenp] != '\n')
+		(*vlenp)++;
+	return 1;
+}
+
 static size_t
 on_header(char *p, size_t size, size_t n, void *arg)
 {
@@ -85,27 +111,16 @@ on_header(char *p, size_t size, size_t n, void *arg)
 			    (int)vlen, v);
 		} else
 			x->reason[0] = '\0';
-	} else if (len > 13 && strncasecmp(p, "Content-Type:", 13) == 0) {
-		v = p + 13;
-		v += strspn(v, " \t");
-		vlen = strcspn(v, "\r\n");
+	} else if (header_value(p, len, "Content-Type:", &v, &vlen))
 		snprintf(x->ctype, sizeof(x->ctype), "%.*s", (int)vlen, v);
-	} else if (len > 12 && strncasecmp(p, "Retry-After:", 12) == 0) {
-		v = p + 12;
-		v += strspn(v, " \t");
-		x->retry_after = retry_after_value(v, strcspn(v, "\r\n"));
-	} else if (len > 16 && strncasecmp(p, "GLPI-Request-ID:", 16) == 0) {
-		v = p + 16;
-		v += strspn(v, " \t");
-		vlen = strcspn(v, "\r\n");
+	else if (header_value(p, len, "Retry-After:", &v, &vlen))
+		x->retry_after = retry_after_value(v, vlen);
+	else if (header_value(p, len, "GLPI-Request-ID:", &v, &vlen)) {
 		if (vlen == REQID_STRLEN) {
 			memcpy(x->reqid, v, REQID_STRLEN);
 			x->reqid[REQID_STRLEN] = '\0';
 		}
-	} else if (len > 14 && strncasecmp(p, "GLPI-Proxy-ID:", 14) == 0) {
-		v = p + 14;
-		v += strspn(v, " \t");
-		vlen = strcspn(v, "\r\n");
+	} else if (header_value(p, len, "GLPI-Proxy-ID:", &v, &vlen)) {
 		if (vlen == UUID_STRLEN) {
 			memcpy(x->proxy_id, v, UUID_STRLEN);
 			x->proxy_id[UUID_STRLEN] = '\0';
