@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Files per second this disk can store the way passeur does.
 
 usage: disk-ceiling.py DIR SIZE SECONDS THREADS

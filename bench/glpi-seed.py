@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The GLPI side of bench/glpi-sync: a throwaway MariaDB holding a GLPI
 10.0.18 database, filled fast with a large fleet, changed the way a day of
 inventories changes it, and compared with the SQLite copy of `passeur glpi

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Open N idle TCP connections to HOST:PORT and hold them.
 
 usage: hold-conns.py HOST PORT N SECONDS

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Writes copies of the inventory fixtures with distinct device ids.
 
 usage: make-inventories.py OUTDIR NXML NJSON XMLFIXTURE JSONFIXTURE...

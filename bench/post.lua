@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
 -- wrk script for bench/compare: every request is a POST of one file.
 --   BODY   the file to send (required)
 --   CTYPE  its Content-Type (default application/x-compress-zlib)

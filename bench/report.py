@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Turns the results file written by bench/compare into the Markdown report.
 
 usage: report.py RESULTS

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The raw results file the bench scripts write: one key=value per line."""
 
 

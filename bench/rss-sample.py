@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Peak memory of a process and all its descendants.
 
 usage: rss-sample.py PID SECONDS [INTERVAL]

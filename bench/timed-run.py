@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Runs one injector and measures it.
 
 usage: timed-run.py OUT SERVER_PID -- COMMAND [ARG...]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Fuzzes the configuration reader twice over: conf_read() with a callback
  * that runs every value through conf_bool() and conf_number(), then

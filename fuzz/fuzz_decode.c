@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Fuzzes decode_body(), step 10 of the pipeline.  The first byte picks
  * the Content-Type among those agents send (and their odd spellings);

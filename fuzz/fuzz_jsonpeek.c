@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Fuzzes the JSON field scanner against jansson, the reference parser.
  *

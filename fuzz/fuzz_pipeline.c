@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Fuzzes the whole protocol pipeline, handler_run(), on a proxy that only
  * stores (so it never forwards) into a private folder.

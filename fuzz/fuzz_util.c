@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Helpers shared by the fuzz targets: a private scratch folder that does
  * not outlive the process, file writing that cannot fail silently, and a

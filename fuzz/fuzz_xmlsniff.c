@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Fuzzes the legacy XML reader against expat, the reference parser.
  *

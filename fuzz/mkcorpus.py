@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Writes the hand-made seeds of fuzz/corpus/<target>/.
 
 Seeds are real messages and configuration lines, plus the odd cases the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Runs a fuzz target on every file of the given corpus folders (or on the
  * given files), so that the checked-in corpora replay in the ordinary

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Included from tests/CMakeLists.txt: replays every checked-in corpus
 # through its fuzz target with the ordinary compiler and sanitizers, so a
 # regression on a known input fails the test run without libFuzzer.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * passeur: carries GLPI inventories across networks.
  * One program, one subcommand per job.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Reading the answers of a GLPI server or a proxy: the "status" and
  * "expiration" of a JSON answer (JPC), and the ERROR of a legacy XML

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * zlib and gzip bodies: recognise, inflate with a ceiling, deflate.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Libraries opened when first needed (libcurl, MariaDB Connector/C): a
  * daemon that never uses them does not map them.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * ssl-fingerprint of agent.cfg: certificates an upstream may present even
  * when they do not chain to a trusted CA.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * File system helpers that keep data safe and names inside their folder.
  *

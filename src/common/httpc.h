@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * One HTTP exchange with a GLPI server or a proxy, as the agent's client
  * makes it: POST or GET, Pragma: no-cache, redirects followed (POST

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Reading a few string fields of a large JSON document without building
  * it: one pass that follows the structure (objects, arrays, strings,

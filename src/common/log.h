@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Logging to stderr, a file or syslog, as the agent's `logger` key says.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Random identifiers: agent/proxy UUIDs and GLPI request ids, drawn from the
  * kernel's CSPRNG so that concurrent requests never share one.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * A fixed pool of threads that run queued items in arrival order.
  *

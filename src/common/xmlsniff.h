@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Reads the two fields the proxy needs from a legacy XML message,
  * REQUEST/QUERY and REQUEST/DEVICEID, in one pass over the bytes.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * passeur glpi check: every prerequisite of a management platform's GLPI
  * access, one row each (item, expected, found, verdict, and the fix when

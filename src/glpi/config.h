@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * glpi.cfg (+ what it includes, such as glpi.local), in the agent's
  * file format: how to reach the GLPI database and REST API.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The local copy that "passeur glpi sync" keeps: one SQLite file with the
  * GLPI entities, profiles, users, their profile links and computers, plus

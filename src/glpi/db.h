@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The GLPI database, through MariaDB Connector/C opened when first needed
  * (as libcurl is: a proxy that never reads GLPI does not map it, nor the

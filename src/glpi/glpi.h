@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * passeur glpi: the GLPI access of a management platform (database and
  * REST API), and the checks of its prerequisites.

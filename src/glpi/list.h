@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * passeur glpi devices | users | entities: what the last sync copied, as
  * tab-separated lines under a header, or as a JSON array.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * passeur glpi setup: creates what the GLPI access lacks, with a
  * read/write account, and says what it did: the REST API enabled, the

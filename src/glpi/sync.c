@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * How a sync reads GLPI.  Each kind of row is walked by id in pages
  * (keyset: "id > last ORDER BY id LIMIT n"), side by side with the ids the

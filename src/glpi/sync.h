@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * passeur glpi sync: copies GLPI's entities, profiles, users (with their
  * profiles per entity) and computers into the local SQLite copy.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The SQL views a management platform reads (the names and columns of
  * Medulla's glpi-100.sql, so its consumers keep working), without that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The files an injection sends: one named file, or the inventories of a
  * folder (and of its sub-folders with -R), as glpi-injector picks them:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * passeur inject: glpi-injector.  Sends stored inventories (one file, a
  * folder, or stdin) to a GLPI server or a proxy, several at a time.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * One inventory made ready to send: read (the file locked meanwhile),
  * inflated when stored compressed, checked to be an inventory, given its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * What an injection shows while it runs: on a terminal, one status line
  * redrawn in place (files, bytes, rate, time left); elsewhere, a plain

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Sending a payload and reading the verdict, as glpi-injector does, with
  * one difference: an answer "pending" from a proxy is polled with its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The two protocol branches of the pipeline and their shared answers.
  *

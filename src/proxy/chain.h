@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The GLPI-Proxy-ID chain: the ids of the proxies a request went through.
  *

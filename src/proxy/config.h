@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Configuration of `passeur serve`: agent.cfg keys the proxy needs, and one
  * proxy-server-plugin.cfg (or proxy2-server-plugin.cfg) per proxy instance.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Request body decoding (step 10 of the pipeline): inflate zlib and gzip
  * bodies per their Content-Type, then retype compressed bodies by content.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * A generation: one loaded configuration and the proxy instances built
  * from it.  SIGHUP makes a new generation and swaps it in; requests and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * GLPI (JSON) branch.  Inventories are stored byte for byte as the agent
  * sent them (after decompression), control messages are not stored; both

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The protocol pipeline of one proxied request, after the listener's
  * early checks: chain limits, polls, query strings, content checks,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Legacy (FusionInventory/OCS XML) branch: PROLOG is answered here,
  * INVENTORY is stored as <DEVICEID>.xml and forwarded to every server

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * One proxy instance at run time (proxy or proxy2) and the request and
  * response that flow through its pipeline.

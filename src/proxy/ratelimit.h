@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Per-client request rate limit: the plugin's sliding window.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Answers of forwarded GLPI requests, kept for the agent's poll.
  *

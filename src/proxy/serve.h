@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * `passeur serve`: command line, start-up, signals and shutdown of the
  * proxy daemon.

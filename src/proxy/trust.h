@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The httpd-trust list: IPv4 and IPv6 addresses and CIDR ranges that may
  * use the proxy when forbid_not_trusted is on.

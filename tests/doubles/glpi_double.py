@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Test double of a GLPI 10 server's inventory endpoint (loopback tests only).
 
 Any request whose path is not under /_double/ is treated like a request to

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Test certificates, made at test time with GnuTLS's certtool.
 
 make_certs(dir) writes, under dir:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Shared helpers of the integration tests: start passeur and its peers on
 free loopback ports, talk HTTP to them, and stop them cleanly.
 

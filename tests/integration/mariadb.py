@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A throwaway MariaDB server for the integration tests, and an empty GLPI
 10.0.18 database in it.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Bad input matrix: each request gets its documented status and message,
 nothing is written outside the store, and the daemon keeps serving."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Forwarding to the GLPI test double: 202 + poll gives the upstream's
 answer, the forwarded bytes are the agent's, failures give the documented
 answers, and chains of proxies deliver once with every proxy id."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """`passeur glpi check` against a real MariaDB holding an empty GLPI 10.0.18
 database: one row per prerequisite (ITEM EXPECTED FOUND VERDICT, a `fix:`
 line under each failure), the same rows in --json, exit 0 only when every

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """`passeur glpi setup` against a real MariaDB holding a fresh GLPI 10.0.18
 database: it creates what the access lacks (REST API enabled, the MMC API
 client with a 40-character token and this host's address, the API user's

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """`passeur glpi sync` against a real MariaDB holding a GLPI 10.0.18
 database, and the list commands that read its copy.
 

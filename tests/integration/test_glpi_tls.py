@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """`passeur glpi` over TLS to a real MariaDB that presents a certificate
 of a test CA (certs.py) and has accounts that require TLS (REQUIRE SSL) or
 a client certificate (REQUIRE X509).

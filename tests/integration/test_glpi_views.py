@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """`passeur glpi views` against a real MariaDB holding a GLPI 10.0.18
 database named itsm (not glpi, so that a database name hidden in the views
 would show): `views sql` prints the four views of Medulla's glpi-100.sql

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Forwarding to an HTTPS upstream with the agent's TLS keys of agent.cfg:
 ca-cert-file, ca-cert-dir, no-ssl-check, ssl-fingerprint, ssl-cert-file and
 proxy (or the environment).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """passeur inject, the glpi-injector command, end to end: stored files go
 to a storing passeur serve (and arrive byte for byte), through a
 forwarding one to the GLPI double, or straight to the double; what fails

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Command line and life cycle: -n, -T, reload on SIGHUP, drain on
 SIGTERM, one instance per port, the state folder."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Limits: the per-address sliding window (429 + Retry-After), the
 in-flight limit, slow senders, and connections per address."""
 

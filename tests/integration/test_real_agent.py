@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The real Debian FusionInventory 2.6 agent and injector as clients: a
 PROLOG then an INVENTORY from the agent, and stored XML files from the
 injector, through both /proxy/glpi and /proxy/fusioninventory."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """GLPI JSON protocol against a storing proxy: every inventory is stored
 byte for byte as the agent sent it (after decompression), whatever the
 compression, and CONTACT gets the emulated answer."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """TLS listeners (ssl-server-plugin.cfg) and the second proxy instance:
 plain HTTP on one port and HTTPS on another, the real agent on both,
 certificate errors at start-up, reload of the certificate, bad TLS input,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Builds the Debian package from a copy of the source tree, in a temporary
 # folder, and checks what it ships: the binary, the man pages, the
 # configuration as conffiles, the systemd unit, the system user, the

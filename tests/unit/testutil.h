@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Helpers shared by the unit tests: scratch folders under $TEST_TMPDIR,
  * small files, and a reading of the heap in use (to bound memory).

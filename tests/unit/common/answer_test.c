@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * answer: the status, message and expiration of GLPI JSON answers.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * compress: zlib and gzip recognition, inflating under a ceiling, deflate.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * conf: the agent's configuration file format (spec section 1.1).
  */

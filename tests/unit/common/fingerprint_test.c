@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * fingerprint: the agent's ssl-fingerprint (IO::Socket::SSL's
  * SSL_fingerprint syntax), and matching a DER certificate against it.

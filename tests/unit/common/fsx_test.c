@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * fsx: the device id gate for file names, and atomic replacement of files.
  */

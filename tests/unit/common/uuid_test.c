@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * uuid: agent ids (version 4 UUIDs) and GLPI request ids.
  */

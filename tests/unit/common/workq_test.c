@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * workq: every item runs once, in order with one thread, and stopping
  * runs what was queued before the stop.

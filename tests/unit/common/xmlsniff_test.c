@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * xmlsniff: REQUEST/QUERY and REQUEST/DEVICEID of legacy XML messages.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * chain: the GLPI-Proxy-ID header (pipeline step 5, spec section 12.1).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * config: agent.cfg and the plugin files as `passeur serve` reads them
  * (spec section 1).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * decode: body decoding, step 10 of the pipeline (spec sections 3, 8.3).
  */

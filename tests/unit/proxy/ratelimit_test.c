@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * ratelimit: the plugin's per-address sliding window (spec section 7).
  * Time is a parameter, so no test sleeps.

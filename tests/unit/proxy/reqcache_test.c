@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * reqcache: answers of forwarded GLPI requests, kept for the agent's poll.
  */

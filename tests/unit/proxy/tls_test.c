@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * tls: the agent's ssl_cipher (SSL_version syntax) as GnuTLS priorities.
  */
