@@ -235,7 +235,14 @@ class ListenErrors(unittest.TestCase):
             os.chown(top, NOBODY, -1)
             for name in files:
                 os.chown(os.path.join(top, name), NOBODY, -1)
-        p = subprocess.run([BIN, "serve", "-f", "-c", px.confdir,
+        # The build may sit in a folder nobody cannot reach (/root): run a
+        # copy from a folder nobody can.
+        bindir = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, bindir, True)
+        os.chmod(bindir, 0o755)
+        binary = os.path.join(bindir, "passeur")
+        shutil.copy(BIN, binary)
+        p = subprocess.run([binary, "serve", "-f", "-c", px.confdir,
                             "--vardir", px.vardir], capture_output=True,
                            text=True, timeout=30, stdin=subprocess.DEVNULL,
                            preexec_fn=lambda: os.setuid(NOBODY))
