@@ -383,6 +383,9 @@ def cut_down(doc, keep=2):
     return doc
 
 
+EDGE = str(2 ** 1024 - 2 ** 970).rstrip("0").encode()
+
+
 def jsonscan_seeds():
     s = {
         "contact": CONTACT,
@@ -442,14 +445,9 @@ def jsonscan_seeds():
         "leading-zero": b'{"a":01}',
         "real-max": b'{"a":1.7976931348623157e308}',
         "real-below-overflow": b'{"a":1.7976931348623158e308}',
-        "real-overflow-edge": b'{"a":1.797693134862315807937289714053034'
-                              b'1507993413271003782693617377898044496829276'
-                              b'4750946649017977587207096330286416692887910'
-                              b'9465555478519404026306574886715058206819089'
-                              b'0200070838367627385484581771153176447573027'
-                              b'0069855571366959622842914819860834936475292'
-                              b'7190741684443655107043427115596995080930428'
-                              b'80177904174497792e308}',
+        # 2^1024 - 2^970, the least decimal strtod() rounds to infinity.
+        "real-overflow-edge": b'{"a":%s.%se308}' % (EDGE[:1], EDGE[1:]),
+        "real-below-edge": b'{"a":%s.%s1e308}' % (EDGE[:1], EDGE[1:-1]),
         "real-overflow": b'{"a":1e309}',
         "real-overflow-fraction": b'{"a":0.01e311}',
         "real-1e308-fraction": b'{"a":0.001e311}',
