@@ -373,8 +373,136 @@ def jsonpeek_seeds():
         put("jsonpeek", name, data)
 
 
+# --- jsonscan ----------------------------------------------------------------
+def cut_down(doc, keep=2):
+    """A fixture with every list cut to its first items: its shape, small."""
+    if isinstance(doc, dict):
+        return {k: cut_down(v, keep) for k, v in doc.items()}
+    if isinstance(doc, list):
+        return [cut_down(v, keep) for v in doc[:keep]]
+    return doc
+
+
+EDGE = str(2 ** 1024 - 2 ** 970).rstrip("0").encode()
+
+
+def jsonscan_seeds():
+    s = {
+        "contact": CONTACT,
+        "inventory": INVENTORY,
+        "partial": PARTIAL,
+        "computer2": COMPUTER2,
+        "printer": PRINTER,
+        "phone-escaped": PHONE,
+        "cut": INVENTORY[:len(INVENTORY) // 2],
+        # Nesting: jansson counts every value, scalars too, up to 2048.
+        "deep-2047-scalar": b'[' * 2047 + b'1' + b']' * 2047,
+        "deep-2048-scalar": b'[' * 2048 + b'1' + b']' * 2048,
+        "deep-2048-empty": b'[' * 2048 + b']' * 2048,
+        "deep-objects-2047": b'{"a":' * 2047 + b'{}' + b'}' * 2047,
+        "deep-objects-2048": b'{"a":' * 2048 + b'{}' + b'}' * 2048,
+        "deep-object-in-arrays": b'{"a":' + b'[' * 2046 + b'true' +
+                                 b']' * 2046 + b'}',
+        "deep-unclosed": b'[' * 5000,
+        # UTF-8: overlong, encoded surrogate, above U+10FFFF, cut, stray.
+        "utf8-valid": '{"deviceid":"é€𝄞-x"}'.encode(),
+        "utf8-overlong": b'{"deviceid":"\xc0\xaf"}',
+        "utf8-overlong-3": b'{"deviceid":"\xe0\x80\xaf"}',
+        "utf8-surrogate": b'{"deviceid":"\xed\xa0\x80"}',
+        "utf8-too-big": b'{"deviceid":"\xf4\x90\x80\x80"}',
+        "utf8-f5": b'{"deviceid":"\xf5\x80\x80\x80"}',
+        "utf8-cut": b'{"deviceid":"\xe2\x82"}',
+        "utf8-stray": b'{"deviceid":"\x80"}',
+        "utf8-outside-string": b'{"a":1\xc3\xa9}',
+        # Escapes: surrogates, \u0000, keys written with escapes.
+        "esc-pair": b'{"deviceid":"\\ud834\\udd1e"}',
+        "esc-lone-high": b'{"deviceid":"\\ud834"}',
+        "esc-lone-low": b'{"deviceid":"\\udd1e"}',
+        "esc-high-high": b'{"deviceid":"\\ud834\\ud834"}',
+        "esc-high-ascii": b'{"deviceid":"\\ud834\\u0041"}',
+        "esc-nul-value": b'{"deviceid":"a\\u0000b"}',
+        "esc-nul-key": b'{"a\\u0000":1}',
+        "esc-all": b'{"deviceid":"\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9"}',
+        "esc-bad": b'{"deviceid":"\\x"}',
+        "esc-bad-hex": b'{"deviceid":"\\u12g4"}',
+        "esc-key-action": b'{"act\\u0069on":"contact","deviceid":"d"}',
+        "esc-key-deviceid": b'{"\\u0064eviceid":"d\\u00e9"}',
+        "esc-key-partial": b'{"p\\u0061rtial":true}',
+        # Duplicate keys: the last one counts.
+        "dup-action": b'{"action":"contact","action":42}',
+        "dup-deviceid": b'{"deviceid":"a","deviceid":"b"}',
+        "dup-partial": b'{"partial":true,"partial":false}',
+        "dup-partial-true-last": b'{"partial":0,"partial":true}',
+        "nested-fields": b'{"content":{"action":"contact","deviceid":"x",'
+                         b'"partial":true},"a":[{"partial":true}]}',
+        # Numbers at jansson's limits.
+        "int64-max": b'{"a":9223372036854775807}',
+        "int64-max-plus-1": b'{"a":9223372036854775808}',
+        "int64-min": b'{"a":-9223372036854775808}',
+        "int64-min-minus-1": b'{"a":-9223372036854775809}',
+        "int-20-digits": b'{"a":10000000000000000000}',
+        "minus-zero": b'{"a":-0,"b":-0.0}',
+        "leading-zero": b'{"a":01}',
+        "real-max": b'{"a":1.7976931348623157e308}',
+        "real-below-overflow": b'{"a":1.7976931348623158e308}',
+        # 2^1024 - 2^970, the least decimal strtod() rounds to infinity.
+        "real-overflow-edge": b'{"a":%s.%se308}' % (EDGE[:1], EDGE[1:]),
+        "real-below-edge": b'{"a":%s.%s1e308}' % (EDGE[:1], EDGE[1:-1]),
+        "real-overflow": b'{"a":1e309}',
+        "real-overflow-fraction": b'{"a":0.01e311}',
+        "real-1e308-fraction": b'{"a":0.001e311}',
+        "real-underflow": b'{"a":1e-400}',
+        "real-zero-exp": b'{"a":0e999999999999999999}',
+        "real-long-int": b'{"a":' + b'1' * 400 + b'.5}',
+        "real-bad": b'{"a":1.}',
+        "real-bad-exp": b'{"a":1e+}',
+        # Literals and the top level.
+        "partial-true": b'{"partial":true}',
+        "partial-string": b'{"partial":"true"}',
+        "partial-one": b'{"partial":1}',
+        "partial-null": b'{"partial":null}',
+        "literal-upper": b'{"partial":True}',
+        "literal-long": b'{"partial":truex}',
+        "action-not-string": b'{"action":["contact"],"deviceid":{}}',
+        "top-array": b'[{"deviceid":"x"}]',
+        "top-string": b'"x"',
+        "top-number": b'1',
+        "empty": b'',
+        "blank": b' \t\r\n',
+        "empty-object": b'{}',
+        "bom": b'\xef\xbb\xbf{}',
+        "whitespace": b' \t\r\n{ \t\r\n"a" \t\r\n: \t\r\n[ 1 , 2 ] '
+                      b'\t\r\n} \t\r\n',
+        "whitespace-ff": b'{\f}',
+        "trailing-garbage": b'{}x',
+        "trailing-object": b'{}{}',
+        "trailing-comma": b'{"a":1,}',
+        "trailing-comma-array": b'{"a":[1,]}',
+        "missing-colon": b'{"a" 1}',
+        "raw-tab": b'{"deviceid":"a\tb"}',
+        "raw-newline": b'{"deviceid":"a\nb"}',
+        # jansson loses one NUL byte put back after a number or literal.
+        "nul-after-number": b'{"a":1\0}',
+        "nul-after-true": b'{"partial":true\0}',
+        "nul-after-real": b'{"a":[1.5\0,2e3\0]}',
+        "nul-two": b'{"a":1\0\0}',
+        "nul-after-string": b'{"a":"x"\0}',
+        "nul-after-space": b'{"a":1 \0}',
+        "nul-end": b'{}\0',
+        "nul-in-string": b'{"a":"x\0"}',
+    }
+    for name in ("computer_1.json", "computer_3.json",
+                 "networkequipment_1.json", "computer_3_updated.json"):
+        doc = json.loads(read(os.path.join(INVENTORIES, "json", name)))
+        s["cut-" + name[:-5]] = json.dumps(cut_down(doc), indent=2,
+                                           ensure_ascii=False).encode()
+    for name, data in s.items():
+        put("jsonscan", name, data)
+
+
 xmlsniff_seeds()
 decode_seeds()
 pipeline_seeds()
 conf_seeds()
 jsonpeek_seeds()
+jsonscan_seeds()

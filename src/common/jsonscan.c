@@ -1,0 +1,526 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/err.h"
+#include "common/jsonscan.h"
+
+#define MAX_FIELDS	16
+
+/*
+ * The smallest decimal that a correctly rounded strtod() turns into
+ * HUGE_VAL (ERANGE): 2^1024 - 2^970, half an ulp above DBL_MAX, which
+ * rounds up to infinity (ties to even).  Its significant digits, for a
+ * real whose first digit is of the order of 10^308.  jansson refuses a
+ * real that overflows ("real number overflow").
+ */
+static const char overflow_digits[] =
+    "17976931348623158079372897140530341507993413271003782693617377898044"
+    "49682927647509466490179775872070963302864166928879109465555478519404"
+    "02630657488671505820681908902000708383676273854845817711531764475730"
+    "27006985557136695962284291481986083493647529271907416844436551070434"
+    "2711559699508093042880177904174497792";
+
+struct scan {
+	const unsigned char	*p, *end;
+	struct jsonscan_field	*f;
+	int			 n;
+	/* The raw text of the last string value of each field. */
+	const unsigned char	*raw[MAX_FIELDS];
+	size_t			 rawlen[MAX_FIELDS];
+};
+
+static int
+is_digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int
+hex4(const unsigned char *p, const unsigned char *end, unsigned *v)
+{
+	int i, c;
+
+	if (end - p < 4)
+		return -1;
+	*v = 0;
+	for (i = 0; i < 4; i++) {
+		c = p[i];
+		if (is_digit(c))
+			*v = *v << 4 | (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			*v = *v << 4 | (unsigned)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			*v = *v << 4 | (unsigned)(c - 'A' + 10);
+		else
+			return -1;
+	}
+	return 0;
+}
+
+static void
+skip_ws(struct scan *s)
+{
+	while (s->p < s->end && (*s->p == ' ' || *s->p == '\n' ||
+	    *s->p == '\r' || *s->p == '\t'))
+		s->p++;
+}
+
+/*
+ * One UTF-8 sequence of two to four bytes at s->p, strict as jansson's
+ * utf8_check_full(): no overlong form, no surrogate, nothing above
+ * U+10FFFF.
+ */
+static int
+utf8_seq(struct scan *s)
+{
+	const unsigned char	*p = s->p;
+	unsigned		 c = p[0], lo = 0x80, hi = 0xbf;
+	int			 n, i;
+
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 1;
+	else if (c >= 0xe0 && c <= 0xef) {
+		n = 2;
+		if (c == 0xe0)
+			lo = 0xa0;
+		else if (c == 0xed)
+			hi = 0x9f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 3;
+		if (c == 0xf0)
+			lo = 0x90;
+		else if (c == 0xf4)
+			hi = 0x8f;
+	} else
+		return -1;
+	if (s->end - p <= n)
+		return -1;
+	if (p[1] < lo || p[1] > hi)
+		return -1;
+	for (i = 2; i <= n; i++)
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return -1;
+	s->p = p + n + 1;
+	return 0;
+}
+
+/*
+ * An escape after its backslash, at s->p.  \u0000 and lone surrogates
+ * are refused as jansson refuses them; a high surrogate must be followed
+ * at once by a low one.
+ */
+static int
+escape(struct scan *s)
+{
+	unsigned v, w;
+
+	if (s->p >= s->end)
+		return -1;
+	switch (*s->p) {
+	case '"': case '\\': case '/': case 'b': case 'f': case 'n':
+	case 'r': case 't':
+		s->p++;
+		return 0;
+	case 'u':
+		break;
+	default:
+		return -1;
+	}
+	if (hex4(s->p + 1, s->end, &v) != 0 || v == 0)
+		return -1;
+	s->p += 5;
+	if (v >= 0xdc00 && v <= 0xdfff)
+		return -1;
+	if (v < 0xd800 || v > 0xdbff)
+		return 0;
+	if (s->end - s->p < 2 || s->p[0] != '\\' || s->p[1] != 'u' ||
+	    hex4(s->p + 2, s->end, &w) != 0 || w < 0xdc00 || w > 0xdfff)
+		return -1;
+	s->p += 6;
+	return 0;
+}
+
+/*
+ * A string whose opening quote is at s->p; *startp and *lenp get its raw
+ * contents (between the quotes).
+ */
+static int
+string(struct scan *s, const unsigned char **startp, size_t *lenp)
+{
+	const unsigned char	*p;
+	unsigned		 c;
+
+	*startp = ++s->p;
+	for (;;) {
+		/* Most bytes of an inventory are plain ASCII in strings. */
+		p = s->p;
+		while (p < s->end && (c = *p) >= 0x20 && c < 0x80 &&
+		    c != '"' && c != '\\')
+			p++;
+		s->p = p;
+		if (p >= s->end)
+			return -1;
+		c = *p;
+		if (c == '"') {
+			*lenp = (size_t)(p - *startp);
+			s->p++;
+			return 0;
+		}
+		if (c == '\\') {
+			s->p++;
+			if (escape(s) != 0)
+				return -1;
+		} else if (c < 0x20 || utf8_seq(s) != 0)
+			return -1;
+	}
+}
+
+/*
+ * Whether a real overflows a double, as strtod() says with ERANGE:
+ * mantissa digits [m, mend) with the decimal point after dot digits
+ * (dot == mend - m when there is none), times 10^exp10.
+ */
+static int
+real_overflows(const unsigned char *m, const unsigned char *mend,
+    long long dot, long long exp10)
+{
+	const unsigned char	*q = m;
+	const char		*t = overflow_digits;
+	long long		 order;
+
+	while (q < mend && (*q == '0' || *q == '.'))
+		q++;
+	if (q == mend)
+		return 0;	/* zero, whatever the exponent */
+	/* The order of magnitude of the first significant digit. */
+	if (q - m < dot)
+		order = dot - (q - m) - 1;
+	else
+		order = dot - (q - m);
+	order += exp10;
+	if (order < 308)
+		return 0;
+	if (order > 308)
+		return 1;
+	for (; q < mend && *t != '\0'; q++) {
+		if (*q == '.')
+			continue;
+		if (*q != *t)
+			return *q > *t;
+		t++;
+	}
+	if (*t == '\0')
+		return 1;	/* equal so far, the rest no smaller */
+	return 0;
+}
+
+/*
+ * A number at s->p, with jansson's ranges: an integer must fit in
+ * int64 (json_int_t), a real must not overflow a double.
+ */
+static int
+number(struct scan *s)
+{
+	const unsigned char	*m, *p;
+	long long		 exp10 = 0, dot;
+	size_t			 ndig;
+	int			 neg = 0, real = 0, eneg = 0;
+
+	if (*s->p == '-') {
+		neg = 1;
+		s->p++;
+	}
+	m = s->p;
+	if (s->p >= s->end || !is_digit(*s->p))
+		return -1;
+	if (*s->p == '0') {
+		s->p++;
+		if (s->p < s->end && is_digit(*s->p))
+			return -1;
+	} else
+		while (s->p < s->end && is_digit(*s->p))
+			s->p++;
+	ndig = (size_t)(s->p - m);
+	dot = (long long)ndig;
+	if (s->p < s->end && *s->p == '.') {
+		s->p++;
+		if (s->p >= s->end || !is_digit(*s->p))
+			return -1;
+		while (s->p < s->end && is_digit(*s->p))
+			s->p++;
+		real = 1;
+	}
+	p = s->p;	/* the mantissa ends here */
+	if (s->p < s->end && (*s->p == 'e' || *s->p == 'E')) {
+		s->p++;
+		if (s->p < s->end && (*s->p == '+' || *s->p == '-'))
+			eneg = *s->p++ == '-';
+		if (s->p >= s->end || !is_digit(*s->p))
+			return -1;
+		/* Saturated: beyond this the verdict no longer changes. */
+		while (s->p < s->end && is_digit(*s->p)) {
+			if (exp10 < 1000000000000LL)
+				exp10 = exp10 * 10 + (*s->p - '0');
+			s->p++;
+		}
+		real = 1;
+	}
+	if (real)
+		return real_overflows(m, p, dot, eneg ? -exp10 : exp10) ?
+		    -1 : 0;
+	if (ndig < 19)
+		return 0;
+	if (ndig > 19)
+		return -1;
+	return memcmp(m, neg ? "9223372036854775808" :
+	    "9223372036854775807", 19) > 0 ? -1 : 0;
+}
+
+/* A literal at s->p: its letters must spell true, false or null. */
+static int
+literal(struct scan *s, int *is_true)
+{
+	const unsigned char	*w = s->p;
+	size_t			 len;
+
+	while (s->p < s->end && ((*s->p >= 'a' && *s->p <= 'z') ||
+	    (*s->p >= 'A' && *s->p <= 'Z')))
+		s->p++;
+	len = (size_t)(s->p - w);
+	*is_true = len == 4 && memcmp(w, "true", 4) == 0;
+	if (*is_true || (len == 5 && memcmp(w, "false", 5) == 0) ||
+	    (len == 4 && memcmp(w, "null", 4) == 0))
+		return 0;
+	return -1;
+}
+
+/*
+ * Decodes the raw contents of a string already checked by string() into
+ * out, which has room for len + 1 bytes (a decoded string is never
+ * longer than its source).  Returns the decoded length.
+ */
+static size_t
+decode(const unsigned char *p, size_t len, char *out)
+{
+	const unsigned char	*end = p + len;
+	char			*o = out;
+	unsigned		 v, w;
+
+	while (p < end) {
+		if (*p != '\\') {
+			*o++ = (char)*p++;
+			continue;
+		}
+		switch (p[1]) {
+		case 'b': *o++ = '\b'; break;
+		case 'f': *o++ = '\f'; break;
+		case 'n': *o++ = '\n'; break;
+		case 'r': *o++ = '\r'; break;
+		case 't': *o++ = '\t'; break;
+		case 'u': break;
+		default: *o++ = (char)p[1]; break;
+		}
+		if (p[1] != 'u') {
+			p += 2;
+			continue;
+		}
+		hex4(p + 2, end, &v);
+		p += 6;
+		if (v >= 0xd800 && v <= 0xdbff) {
+			hex4(p + 2, end, &w);
+			p += 6;
+			v = 0x10000 + ((v - 0xd800) << 10) + (w - 0xdc00);
+		}
+		if (v < 0x80)
+			*o++ = (char)v;
+		else if (v < 0x800) {
+			*o++ = (char)(0xc0 | v >> 6);
+			*o++ = (char)(0x80 | (v & 0x3f));
+		} else if (v < 0x10000) {
+			*o++ = (char)(0xe0 | v >> 12);
+			*o++ = (char)(0x80 | (v >> 6 & 0x3f));
+			*o++ = (char)(0x80 | (v & 0x3f));
+		} else {
+			*o++ = (char)(0xf0 | v >> 18);
+			*o++ = (char)(0x80 | (v >> 12 & 0x3f));
+			*o++ = (char)(0x80 | (v >> 6 & 0x3f));
+			*o++ = (char)(0x80 | (v & 0x3f));
+		}
+	}
+	*o = '\0';
+	return (size_t)(o - out);
+}
+
+/* Which asked field a top-level key names, or -1. */
+static int
+field_of(struct scan *s, const unsigned char *k, size_t klen)
+{
+	char	buf[256];
+	size_t	len;
+	int	i;
+
+	if (memchr(k, '\\', klen) == NULL) {
+		for (i = s->n - 1; i >= 0; i--)
+			if (strlen(s->f[i].key) == klen &&
+			    memcmp(s->f[i].key, k, klen) == 0)
+				return i;
+		return -1;
+	}
+	/* Longer than that, it cannot decode to a key asked for. */
+	if (klen >= sizeof(buf))
+		return -1;
+	len = decode(k, klen, buf);
+	for (i = s->n - 1; i >= 0; i--)
+		if (strlen(s->f[i].key) == len &&
+		    memcmp(s->f[i].key, buf, len) == 0)
+			return i;
+	return -1;
+}
+
+/*
+ * The whole document, without recursion: stack holds the kind of each
+ * open container ('{' or '['), so nesting costs a byte per level and
+ * stops at jansson's depth, where every value counts as a level (a
+ * scalar inside 2048 arrays is one too many).
+ */
+static int
+document(struct scan *s)
+{
+	unsigned char		 stack[JSONSCAN_MAX_DEPTH];
+	const unsigned char	*v;
+	size_t			 sp = 0, vlen;
+	int			 want = -1, m, is_true;
+
+	skip_ws(s);
+	if (s->p >= s->end || *s->p != '{')
+		return -1;
+value:
+	/* A value at depth sp + 1; want is the field it is the value of. */
+	m = want;
+	want = -1;
+	if (sp >= JSONSCAN_MAX_DEPTH)
+		return -1;
+	skip_ws(s);
+	if (s->p >= s->end)
+		return -1;
+	switch (*s->p) {
+	case '{':
+	case '[':
+		if (m >= 0)
+			s->f[m].kind = JSONSCAN_OTHER;
+		stack[sp++] = *s->p++;
+		skip_ws(s);
+		if (s->p < s->end && *s->p == (stack[sp - 1] == '{' ?
+		    '}' : ']')) {
+			s->p++;
+			sp--;
+			goto after;
+		}
+		if (stack[sp - 1] == '[')
+			goto value;
+		goto key;
+	case '"':
+		if (string(s, &v, &vlen) != 0)
+			return -1;
+		if (m >= 0) {
+			s->f[m].kind = JSONSCAN_STRING;
+			s->raw[m] = v;
+			s->rawlen[m] = vlen;
+		}
+		goto after;
+	default:
+		if (*s->p == '-' || is_digit(*s->p)) {
+			if (number(s) != 0)
+				return -1;
+			is_true = 0;
+		} else if (literal(s, &is_true) != 0)
+			return -1;
+		if (m >= 0)
+			s->f[m].kind = is_true ? JSONSCAN_TRUE : JSONSCAN_OTHER;
+		/*
+		 * jansson reads one byte past a number or a literal and
+		 * puts it back; a NUL put back is lost (its stream takes a
+		 * NUL in its buffer for "empty").
+		 */
+		if (s->p < s->end && *s->p == '\0')
+			s->p++;
+		goto after;
+	}
+key:
+	skip_ws(s);
+	if (s->p >= s->end || *s->p != '"' || string(s, &v, &vlen) != 0)
+		return -1;
+	if (sp == 1)
+		want = field_of(s, v, vlen);
+	skip_ws(s);
+	if (s->p >= s->end || *s->p != ':')
+		return -1;
+	s->p++;
+	goto value;
+after:
+	/* A value ended; it was in the container stack[sp - 1]. */
+	skip_ws(s);
+	if (sp == 0)
+		return s->p == s->end ? 0 : -1;
+	if (s->p >= s->end)
+		return -1;
+	if (*s->p == ',') {
+		s->p++;
+		if (stack[sp - 1] == '[')
+			goto value;
+		goto key;
+	}
+	if (*s->p != (stack[sp - 1] == '{' ? '}' : ']'))
+		return -1;
+	s->p++;
+	sp--;
+	goto after;
+}
+
+int
+jsonscan(const char *data, size_t len, struct jsonscan_field *f, int n)
+{
+	struct scan	s;
+	int		i;
+
+	for (i = 0; i < n; i++) {
+		f[i].kind = JSONSCAN_ABSENT;
+		f[i].str = NULL;
+		f[i].len = 0;
+	}
+	if (n < 0 || n > MAX_FIELDS)
+		return ERR_INVALID;
+	memset(&s, 0, sizeof(s));
+	s.p = (const unsigned char *)data;
+	s.end = s.p + len;
+	s.f = f;
+	s.n = n;
+	if (data == NULL || document(&s) != 0) {
+		for (i = 0; i < n; i++)
+			f[i].kind = JSONSCAN_ABSENT;
+		return ERR_FORMAT;
+	}
+	for (i = 0; i < n; i++) {
+		if (f[i].kind != JSONSCAN_STRING)
+			continue;
+		if ((f[i].str = malloc(s.rawlen[i] + 1)) == NULL) {
+			jsonscan_fields_free(f, n);
+			return ERR_NOMEM;
+		}
+		f[i].len = decode(s.raw[i], s.rawlen[i], f[i].str);
+	}
+	return 0;
+}
+
+void
+jsonscan_fields_free(struct jsonscan_field *f, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		free(f[i].str);
+		f[i].str = NULL;
+		f[i].len = 0;
+	}
+}
