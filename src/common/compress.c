@@ -133,7 +133,6 @@ compress_inflate_zlib(enum compress_kind kind, const void *in, size_t len,
 	return r;
 }
 
-
 /*
  * A gzip member whose header carries its own CRC (FHCRC): zlib checks it,
  * libdeflate skips it.  No agent sets the flag; such members take the
@@ -151,8 +150,10 @@ ld_inflate(struct libdeflate_decompressor *d, enum compress_kind kind,
 {
 	size_t used;
 
-	/* The _ex forms stop at the end of the stream: trailing bytes and
-	 * a second gzip member are left alone, as zlib leaves them. */
+	/*
+	 * The _ex forms stop at the end of the stream: trailing bytes and a
+	 * second gzip member are left alone, as zlib leaves them.
+	 */
 	switch (kind) {
 	case COMPRESS_ZLIB:
 		return libdeflate_zlib_decompress_ex(d, in, len, out, room,
