@@ -477,10 +477,11 @@ run_reload(struct running *rn, struct serve_conf *conf)
 	else {
 		server_stop(&rn->server, STOP_GRACE, NULL, NULL);
 		if ((r = server_start(&rn->server, next)) != 0) {
-			log_errx("reload refused: the new listeners failed, "
-			    "the previous ones are restored");
 			generation_release(next);
 			rn->listening = server_start(&rn->server, prev) == 0;
+			/* Said once it is true: a client may act on the line. */
+			log_errx("reload refused: the new listeners failed, "
+			    "the previous ones are restored");
 			return r;
 		}
 	}
