@@ -500,9 +500,156 @@ def jsonscan_seeds():
         put("jsonscan", name, data)
 
 
+# --- inflate ----------------------------------------------------------------
+
+# fuzz_inflate.c's first byte: framing, ceiling index, buffer with a head.
+I_ZLIB, I_GZIP, I_RAW = range(3)
+I_MAX0, I_MAX1, I_MAX100, I_MAX4K, I_MAX64K, I_MAX1M = range(6)
+
+
+def isel(kind, ceiling=I_MAX1M, head=0):
+    return bytes([kind + 3 * ceiling + 18 * head])
+
+
+def raw(data, level=6):
+    c = zlib.compressobj(level, zlib.DEFLATED, -15)
+    return c.compress(data) + c.flush()
+
+
+class Bits:
+    """A deflate bit writer: fields LSB first, Huffman codes MSB first."""
+
+    def __init__(self):
+        self.acc, self.n, self.out = 0, 0, bytearray()
+
+    def put(self, value, nbits):
+        self.acc |= value << self.n
+        self.n += nbits
+        while self.n >= 8:
+            self.out.append(self.acc & 0xff)
+            self.acc >>= 8
+            self.n -= 8
+
+    def code(self, code, nbits):
+        self.put(int(format(code, "0%db" % nbits)[::-1], 2), nbits)
+
+    def fixed_sym(self, sym):
+        if sym < 144:
+            self.code(0x30 + sym, 8)
+        elif sym < 256:
+            self.code(0x190 + sym - 144, 9)
+        elif sym < 280:
+            self.code(sym - 256, 7)
+        else:
+            self.code(0xc0 + sym - 280, 8)
+
+    def done(self):
+        if self.n:
+            self.out.append(self.acc & 0xff)
+        return bytes(self.out)
+
+
+def fixed_block(symbols):
+    """One final fixed-Huffman block: literals, (length sym, extra, dist
+    code, extra) tuples, then end of block."""
+    b = Bits()
+    b.put(1, 1)
+    b.put(1, 2)
+    for s in symbols:
+        if isinstance(s, int):
+            b.fixed_sym(s)
+        else:
+            lsym, lextra, dcode, dextra = s
+            b.fixed_sym(lsym)
+            b.put(*lextra)
+            b.code(dcode, 5)
+            b.put(*dextra)
+    b.fixed_sym(256)
+    return b.done()
+
+
+def zwrap(deflated, data):
+    return b"\x78\x9c" + deflated + zlib.adler32(data).to_bytes(4, "big")
+
+
+def gzip_hcrc(data, good=True):
+    head = b"\x1f\x8b\x08\x02" + b"\0" * 4 + b"\x00\x03"
+    crc = zlib.crc32(head) & 0xffff
+    if not good:
+        crc ^= 0x5555
+    return (head + crc.to_bytes(2, "little") + raw(data) +
+            zlib.crc32(data).to_bytes(4, "little") +
+            (len(data) & 0xffffffff).to_bytes(4, "little"))
+
+
+def inflate_seeds():
+    inv = read(os.path.join(INVENTORIES, "json/computer_1_partial_softs.json"))
+    bomb = zlib.compress(b"\0" * (2 * 1024 * 1024), 9)
+    aaa = b"a" * 259
+    s = {
+        "zlib-inventory": (isel(I_ZLIB), zlib.compress(inv)),
+        "zlib-inventory-head": (isel(I_ZLIB, head=1), zlib.compress(inv)),
+        "zlib-inventory-over-4k": (isel(I_ZLIB, I_MAX4K),
+                                   zlib.compress(inv)),
+        "zlib-empty": (isel(I_ZLIB), zlib.compress(b"")),
+        "zlib-empty-ceiling-0": (isel(I_ZLIB, I_MAX0), zlib.compress(b"")),
+        "zlib-one-byte-ceiling-1": (isel(I_ZLIB, I_MAX1), zlib.compress(b"x")),
+        "zlib-two-bytes-ceiling-1": (isel(I_ZLIB, I_MAX1),
+                                     zlib.compress(b"xy")),
+        "zlib-exact-4096": (isel(I_ZLIB, I_MAX4K), zlib.compress(inv[:4096])),
+        "zlib-4097-over": (isel(I_ZLIB, I_MAX4K), zlib.compress(inv[:4097])),
+        "zlib-stored": (isel(I_ZLIB), zlib.compress(CONTACT, 0)),
+        "zlib-truncated": (isel(I_ZLIB), zlib.compress(inv)[:-9]),
+        "zlib-truncated-near-ceiling": (isel(I_ZLIB, I_MAX4K),
+                                        zlib.compress(inv[:4000])[:-12]),
+        "zlib-no-trailer": (isel(I_ZLIB), zlib.compress(CONTACT)[:-4]),
+        "zlib-bad-checksum": (isel(I_ZLIB),
+                              zlib.compress(CONTACT)[:-1] + b"\0"),
+        "zlib-trailing-bytes": (isel(I_ZLIB), zlib.compress(CONTACT) + b"junk"),
+        "zlib-bomb-2mib": (isel(I_ZLIB), bomb),
+        "zlib-bomb-2mib-64k": (isel(I_ZLIB, I_MAX64K), bomb),
+        "zlib-preset-dict": (isel(I_ZLIB), b"\x78\xbb" + b"\0" * 8),
+        "zlib-window-64k": (isel(I_ZLIB), b"\x88\x1c" + raw(b"x") + b"\0" * 4),
+        "zlib-given-gzip": (isel(I_ZLIB), gz(CONTACT)),
+        "gzip-inventory": (isel(I_GZIP), gz(inv)),
+        "gzip-inventory-head-64k": (isel(I_GZIP, I_MAX64K, 1), gz(inv)),
+        "gzip-truncated": (isel(I_GZIP), gz(inv)[:-5]),
+        "gzip-two-members": (isel(I_GZIP), gz(b'{"a":') + gz(b"1}")),
+        "gzip-isize-lies-small": (isel(I_GZIP),
+                                  gz(inv)[:-4] + b"\x10\0\0\0"),
+        "gzip-isize-lies-huge": (isel(I_GZIP),
+                                 gz(CONTACT)[:-4] + b"\xff\xff\xff\x7f"),
+        "gzip-hcrc-good": (isel(I_GZIP), gzip_hcrc(CONTACT)),
+        "gzip-hcrc-bad": (isel(I_GZIP), gzip_hcrc(CONTACT, False)),
+        "gzip-reserved-flag": (isel(I_GZIP),
+                               gz(CONTACT)[:3] + b"\x20" + gz(CONTACT)[4:]),
+        "gzip-empty": (isel(I_GZIP), b""),
+        "gzip-given-zlib": (isel(I_GZIP), zlib.compress(CONTACT)),
+        "gzip-bomb-64k": (isel(I_GZIP, I_MAX64K), gz(b"\0" * (1 << 20))),
+        "raw-contact": (isel(I_RAW), raw(CONTACT)),
+        "raw-trailing": (isel(I_RAW), raw(CONTACT) + b"\x00\x01"),
+        "raw-block-type-3": (isel(I_RAW), b"\x07\x00"),
+        "raw-stored-bad-nlen": (isel(I_RAW), b"\x01\x03\x00\x00\x00abc"),
+        # Invalid streams that libdeflate accepts (compress.h lists them).
+        "raw-fixed-length-286": (isel(I_RAW),
+                                 fixed_block([97, (286, (0, 0), 0, (0, 0))])),
+        "zlib-fixed-length-287": (isel(I_ZLIB), zwrap(
+            fixed_block([97, (287, (0, 0), 0, (0, 0))]), aaa)),
+        "raw-fixed-distance-30": (isel(I_RAW), fixed_block(
+            [97] * 40000 + [(257, (0, 0), 30, (0, 13))])),
+        "raw-fixed-distance-too-far": (isel(I_RAW), fixed_block(
+            [97, (257, (0, 0), 4, (0, 1))])),
+    }
+    for name, (sel, body) in s.items():
+        put("inflate", name, sel + body)
+
+
 xmlsniff_seeds()
 decode_seeds()
 pipeline_seeds()
 conf_seeds()
 jsonpeek_seeds()
 jsonscan_seeds()
+
+
+inflate_seeds()

@@ -2,6 +2,7 @@
 #include <limits.h>
 #include <stdint.h>
 #include <string.h>
+#include <libdeflate.h>
 #include <zlib.h>
 
 #include "common/compress.h"
@@ -52,12 +53,12 @@ size_hint(enum compress_kind kind, const unsigned char *in, size_t len)
 }
 
 /*
- * Inflates straight into out's spare room.  The room may reach one byte
- * past the ceiling (the place of the final NUL): output that lands there
- * is over the ceiling.
+ * The reference: zlib's streaming inflate, straight into out's spare room.
+ * The room may reach one byte past the ceiling (the place of the final
+ * NUL): output that lands there is over the ceiling.
  */
 int
-compress_inflate(enum compress_kind kind, const void *in, size_t len,
+compress_inflate_zlib(enum compress_kind kind, const void *in, size_t len,
     struct buf *out)
 {
 	z_stream	 zs;
@@ -129,6 +130,101 @@ compress_inflate(enum compress_kind kind, const void *in, size_t len,
 	if (r != 0)
 		out->len = start;
 	out->data[out->len] = '\0';
+	return r;
+}
+
+/*
+ * A gzip member whose header carries its own CRC (FHCRC): zlib checks it,
+ * libdeflate skips it.  No agent sets the flag; such members take the
+ * zlib path so that a wrong header CRC is refused as before.
+ */
+static int
+gzip_has_hcrc(const unsigned char *in, size_t len)
+{
+	return len >= 4 && (in[3] & 0x02) != 0;
+}
+
+static enum libdeflate_result
+ld_inflate(struct libdeflate_decompressor *d, enum compress_kind kind,
+    const void *in, size_t len, void *out, size_t room, size_t *outlen)
+{
+	size_t used;
+
+	/*
+	 * The _ex forms stop at the end of the stream: trailing bytes and a
+	 * second gzip member are left alone, as zlib leaves them.
+	 */
+	switch (kind) {
+	case COMPRESS_ZLIB:
+		return libdeflate_zlib_decompress_ex(d, in, len, out, room,
+		    &used, outlen);
+	case COMPRESS_GZIP:
+		return libdeflate_gzip_decompress_ex(d, in, len, out, room,
+		    &used, outlen);
+	default:
+		return libdeflate_deflate_decompress_ex(d, in, len, out, room,
+		    &used, outlen);
+	}
+}
+
+/*
+ * The whole body is in memory, which is libdeflate's model: it inflates
+ * into one buffer, two to three times faster than zlib.  The inflated size
+ * is unknown (a gzip trailer only hints at it), so the output starts at
+ * size_hint() and doubles on LIBDEFLATE_INSUFFICIENT_SPACE, up to the
+ * ceiling.
+ *
+ * Every refusal is decided by compress_inflate_zlib(): a stream libdeflate
+ * refuses, or that does not fit under the ceiling, is inflated again by
+ * zlib into the same buffer, so ERR_FORMAT and ERR_TOO_BIG fall exactly
+ * where they fell with zlib alone (libdeflate may read a truncated
+ * stream's missing bits as zeros and run past the ceiling on them, where
+ * zlib says "truncated").  That second pass costs at most the ceiling, and
+ * only on bad or oversized input.
+ */
+int
+compress_inflate(enum compress_kind kind, const void *in, size_t len,
+    struct buf *out)
+{
+	struct libdeflate_decompressor	*d = NULL;
+	enum libdeflate_result		 lr;
+	size_t				 start = out->len, room, limit, got;
+	int				 r;
+
+	if (kind == COMPRESS_GZIP && gzip_has_hcrc(in, len))
+		return compress_inflate_zlib(kind, in, len, out);
+	limit = out->max - out->len;
+	room = size_hint(kind, in, len);
+	if (room > limit)
+		room = limit;
+	if ((d = libdeflate_alloc_decompressor()) == NULL)
+		return ERR_NOMEM;
+	for (;;) {
+		if ((r = buf_reserve(out, room)) != 0)
+			goto out;
+		got = 0;
+		lr = ld_inflate(d, kind, in, len, out->data + start, room, &got);
+		if (lr == LIBDEFLATE_SUCCESS) {
+			out->len = start + got;
+			out->data[out->len] = '\0';
+			r = 0;
+			goto out;
+		}
+		if (lr != LIBDEFLATE_INSUFFICIENT_SPACE || room == limit)
+			break;
+		room = room > limit / 2 ? limit : room * 2;
+	}
+	/* Refused or over the ceiling: zlib gives the verdict. */
+	libdeflate_free_decompressor(d);
+	d = NULL;
+	out->len = start;
+	r = compress_inflate_zlib(kind, in, len, out);
+ out:
+	libdeflate_free_decompressor(d);
+	if (r != 0 && out->data != NULL) {
+		out->len = start;
+		out->data[out->len] = '\0';
+	}
 	return r;
 }
 

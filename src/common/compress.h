@@ -4,7 +4,12 @@
  *
  * Inflating stops with ERR_TOO_BIG as soon as the output would pass the
  * ceiling, so a small "zip bomb" never costs more than that ceiling.
- * Truncated or corrupt streams give ERR_FORMAT.
+ * Truncated or corrupt streams give ERR_FORMAT.  Bytes after the end of
+ * the stream (a second gzip member included) are ignored.
+ *
+ * Whole bodies are inflated with libdeflate; zlib deflates, and gives the
+ * verdict on every stream libdeflate refuses or that passes the ceiling.
+ * Pure functions: any thread may call them; nothing is shared.
  */
 #ifndef PASSEUR_COMPRESS_H
 #define PASSEUR_COMPRESS_H
@@ -20,9 +25,24 @@ int	compress_is_zlib(const void *p, size_t len);
 /* True when p starts with the gzip magic 1F 8B 08. */
 int	compress_is_gzip(const void *p, size_t len);
 
-/* Appends the inflated data to out, whose ceiling bounds the output. */
+/*
+ * Appends the inflated data to out, whose ceiling bounds the output.  On
+ * error out keeps what it held before.  Its verdicts are those of
+ * compress_inflate_zlib(), except that libdeflate accepts a few invalid
+ * deflate streams that zlib refuses and no compressor writes: length
+ * symbols 286 and 287 (read as 258), distance codes 30 and 31, more than
+ * 286 length or 30 distance codes declared in a dynamic block header, and
+ * a code-length code of a single 1-bit codeword.
+ */
 int	compress_inflate(enum compress_kind kind, const void *in, size_t len,
 	    struct buf *out);
+/*
+ * The same with zlib's streaming inflate: the reference compress_inflate()
+ * falls back on for refusals, and that fuzz/fuzz_inflate.c checks it
+ * against.
+ */
+int	compress_inflate_zlib(enum compress_kind kind, const void *in,
+	    size_t len, struct buf *out);
 
 /*
  * Levels of compress_deflate(): zlib's default (6), as the agent sends;

@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <grp.h>
 #include <limits.h>
+#include <malloc.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -32,6 +33,63 @@
 #define FORWARD_WORKERS	32
 #define FORWARD_QUEUE	10000
 #define STOP_GRACE	15	/* seconds for requests in progress at exit */
+#define TRIM_EVERY	10	/* seconds between trims while busy */
+
+/*
+ * Under AddressSanitizer (the asan preset, what CI runs) malloc is ASan's,
+ * which keeps freed memory in its quarantine and free lists: its own trim
+ * is __sanitizer_purge_allocator() (declared here: gcc does not ship
+ * sanitizer/allocator_interface.h).
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define SERVE_ASAN	1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SERVE_ASAN	1
+#endif
+#endif
+#ifdef SERVE_ASAN
+void	__sanitizer_purge_allocator(void);
+#endif
+
+/*
+ * Gives the memory of finished requests back to the system.  A request
+ * allocates its body and the trees of its parsers from the arena of the
+ * worker thread that runs it; glibc keeps what they free for later use,
+ * so that after a burst of large requests the daemon would stay at the
+ * burst's size.  malloc_trim(0) returns every free page of every arena.
+ * Called by the main thread once a second: after a second with no
+ * request completed, or every TRIM_EVERY seconds while requests keep
+ * completing, and only when some did since the last trim (an idle daemon
+ * does nothing).
+ */
+struct trim_state {
+	unsigned long	trimmed;	/* server_completed() at the last trim */
+	unsigned long	seen;		/* ... at the last tick */
+	int		busy;		/* ticks since the last trim */
+};
+
+static void
+trim_tick(struct trim_state *t)
+{
+	unsigned long n = server_completed();
+
+	if (n == t->trimmed) {
+		t->seen = n;
+		t->busy = 0;
+		return;
+	}
+	if (n != t->seen && ++t->busy < TRIM_EVERY) {
+		t->seen = n;
+		return;
+	}
+	(void)malloc_trim(0);
+#ifdef SERVE_ASAN
+	__sanitizer_purge_allocator();
+#endif
+	t->trimmed = t->seen = n;
+	t->busy = 0;
+}
 
 static void
 usage(int code)
@@ -419,10 +477,11 @@ run_reload(struct running *rn, struct serve_conf *conf)
 	else {
 		server_stop(&rn->server, STOP_GRACE, NULL, NULL);
 		if ((r = server_start(&rn->server, next)) != 0) {
-			log_errx("reload refused: the new listeners failed, "
-			    "the previous ones are restored");
 			generation_release(next);
 			rn->listening = server_start(&rn->server, prev) == 0;
+			/* Said once it is true: a client may act on the line. */
+			log_errx("reload refused: the new listeners failed, "
+			    "the previous ones are restored");
 			return r;
 		}
 	}
@@ -581,6 +640,8 @@ serve_main(int argc, char **argv)
 	int		 ch, foreground = 0, check = 0, dump = 0, verbose = 0;
 	int		 sig, code = 0, report = -1;
 	sigset_t	 set;
+	struct timespec	 tick = { 1, 0 };
+	struct trim_state trim = { 0, 0, 0 };
 
 	memset(&pwbuf, 0, sizeof(pwbuf));
 	memset(&rn, 0, sizeof(rn));
@@ -694,8 +755,11 @@ serve_main(int argc, char **argv)
 	log_tee_stderr(0);
 	detach_done(report, 0);
 	for (;;) {
-		if (sigwait(&set, &sig) != 0)
+		if ((sig = sigtimedwait(&set, NULL, &tick)) == -1) {
+			if (errno == EAGAIN)
+				trim_tick(&trim);
 			continue;
+		}
 		if (sig != SIGHUP)
 			break;
 		log_info("SIGHUP: reloading the configuration");

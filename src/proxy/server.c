@@ -44,6 +44,9 @@ struct listener_set {
 };
 enum state { ST_BODY, ST_WAIT, ST_READY, ST_SENT };
 
+/* Requests completed since start, for the memory trimming of serve.c. */
+static atomic_ulong completed;
+
 /* Everything of one HTTP request; freed when MHD says it completed. */
 struct exchange {
 	struct workq_item	 work;		/* first: see process() */
@@ -480,6 +483,13 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	buf_free(&x->rs.body);
 	free(x);
 	*con_cls = NULL;
+	atomic_fetch_add_explicit(&completed, 1, memory_order_relaxed);
+}
+
+unsigned long
+server_completed(void)
+{
+	return atomic_load_explicit(&completed, memory_order_relaxed);
 }
 
 /* libmicrohttpd's own messages; its format strings are its own. */

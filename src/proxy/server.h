@@ -45,5 +45,10 @@ void	server_swap(struct server *s, struct generation *gen);
  */
 int	server_stop(struct server *s, int grace, void (*cancel)(void *),
 	    void *arg);
+/*
+ * How many requests have completed since the process started, on every
+ * listener (any thread; a relaxed atomic read).
+ */
+unsigned long	server_completed(void);
 
 #endif

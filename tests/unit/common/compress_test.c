@@ -341,6 +341,188 @@ test_deflate_ceiling(void **state)
 	free(in);
 }
 
+/*
+ * The gzip trailer's size is only a hint: a trailer that lies (the check
+ * fails) is refused, whatever room it asked for, and a stream that
+ * inflates 1000 times grows its buffer past the first guess.
+ */
+static void
+test_gzip_size_hint(void **state)
+{
+	struct buf	 gz, out;
+	char		*in = sample(70000);
+	size_t		 i;
+	static const unsigned char lies[][4] = {
+		{ 0x10, 0, 0, 0 }, { 0xff, 0xff, 0xff, 0x7f }, { 0, 0, 0, 0 },
+	};
+
+	(void)state;
+	for (i = 0; i < sizeof(lies) / sizeof(lies[0]); i++) {
+		buf_init(&gz, MiB);
+		tu_deflate(15 + 16, 6, in, 70000, &gz);
+		memcpy(gz.data + gz.len - 4, lies[i], 4);
+		buf_init(&out, MiB);
+		assert_int_equal(compress_inflate(COMPRESS_GZIP, gz.data,
+		    gz.len, &out), ERR_FORMAT);
+		assert_int_equal(out.len, 0);
+		buf_free(&out);
+		buf_free(&gz);
+	}
+	free(in);
+	buf_init(&gz, MiB);
+	zeros_pack(15 + 16, 3 * (size_t)MiB, &gz);
+	buf_init(&out, 4 * MiB);
+	assert_int_equal(compress_inflate(COMPRESS_GZIP, gz.data, gz.len,
+	    &out), 0);
+	assert_int_equal(out.len, 3 * (size_t)MiB);
+	buf_free(&out);
+	buf_free(&gz);
+}
+
+/* A gzip header with its own CRC (FHCRC): checked, as zlib checks it. */
+static void
+test_gzip_header_crc(void **state)
+{
+	static const unsigned char head[10] = {
+		0x1f, 0x8b, 0x08, 0x02, 0, 0, 0, 0, 0, 3,
+	};
+	struct buf	 raw, gz, out;
+	unsigned long	 crc;
+	unsigned char	 le[4];
+	int		 bad, i;
+
+	(void)state;
+	for (bad = 0; bad < 2; bad++) {
+		buf_init(&raw, MiB);
+		tu_deflate(-15, 6, "{\"a\":1}", 7, &raw);
+		buf_init(&gz, MiB);
+		assert_int_equal(buf_append(&gz, head, sizeof(head)), 0);
+		crc = crc32(0, head, sizeof(head)) & 0xffff;
+		if (bad)
+			crc ^= 0x5555;
+		le[0] = crc & 0xff;
+		le[1] = crc >> 8;
+		assert_int_equal(buf_append(&gz, le, 2), 0);
+		assert_int_equal(buf_append(&gz, raw.data, raw.len), 0);
+		crc = crc32(0, (const unsigned char *)"{\"a\":1}", 7);
+		for (i = 0; i < 4; i++)
+			le[i] = (crc >> (8 * i)) & 0xff;
+		assert_int_equal(buf_append(&gz, le, 4), 0);
+		assert_int_equal(buf_append(&gz, "\x07\0\0\0", 4), 0);
+		buf_init(&out, MiB);
+		assert_int_equal(compress_inflate(COMPRESS_GZIP, gz.data,
+		    gz.len, &out), bad ? ERR_FORMAT : 0);
+		if (!bad)
+			assert_string_equal(out.data, "{\"a\":1}");
+		buf_free(&out);
+		buf_free(&gz);
+		buf_free(&raw);
+	}
+}
+
+/*
+ * Trailing bytes and a second gzip member are ignored, as zlib ignores
+ * them: the output is the first stream's.
+ */
+static void
+test_trailing(void **state)
+{
+	struct buf	 z, out;
+	int		 bits[3] = { 15, 15 + 16, -15 }, i;
+	enum compress_kind kinds[3] = {
+		COMPRESS_ZLIB, COMPRESS_GZIP, COMPRESS_RAW,
+	};
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		buf_init(&z, MiB);
+		tu_deflate(bits[i], 6, "first", 5, &z);
+		if (i == 1)
+			tu_deflate(bits[i], 6, "second", 6, &z);
+		else
+			assert_int_equal(buf_append(&z, "junk", 4), 0);
+		buf_init(&out, MiB);
+		assert_int_equal(compress_inflate(kinds[i], z.data, z.len,
+		    &out), 0);
+		assert_string_equal(out.data, "first");
+		buf_free(&out);
+		buf_free(&z);
+	}
+}
+
+/*
+ * Every verdict is zlib's: every prefix of a stream, under ceilings
+ * around its inflated size, gives the same code and bytes with both.
+ * (libdeflate reads a truncated stream's missing bits as zeros, and may
+ * run over a ceiling on them where zlib says "truncated".)
+ */
+static void
+test_same_verdicts(void **state)
+{
+	struct buf	 z, a, b;
+	char		*in = sample(6000);
+	size_t		 cut, max;
+	int		 ra, rb, bits[2] = { 15, 15 + 16 }, i;
+	static const size_t ceilings[] = {
+		0, 100, 4000, 5990, 5999, 6000, 6001, 8192, MiB,
+	};
+	size_t		 c;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		buf_init(&z, MiB);
+		tu_deflate(bits[i], i == 0 ? 1 : 9, in, 6000, &z);
+		for (cut = 0; cut <= z.len; cut++)
+			for (c = 0; c < sizeof(ceilings) /
+			    sizeof(ceilings[0]); c++) {
+				max = ceilings[c];
+				buf_init(&a, max);
+				buf_init(&b, max);
+				ra = compress_inflate(i == 0 ? COMPRESS_ZLIB :
+				    COMPRESS_GZIP, z.data, cut, &a);
+				rb = compress_inflate_zlib(i == 0 ?
+				    COMPRESS_ZLIB : COMPRESS_GZIP, z.data, cut,
+				    &b);
+				if (ra != rb || a.len != b.len)
+					fail_msg("%d: %zu/%zu bytes under %zu: "
+					    "%d (%zu) against zlib's %d (%zu)",
+					    i, cut, z.len, max, ra, a.len, rb,
+					    b.len);
+				if (ra == 0)
+					assert_memory_equal(a.data, b.data,
+					    a.len);
+				buf_free(&a);
+				buf_free(&b);
+			}
+		buf_free(&z);
+	}
+	free(in);
+}
+
+/*
+ * The documented difference (compress.h): a length symbol 286 in a fixed
+ * Huffman block, which no compressor writes, is 258 for libdeflate and
+ * an error for zlib.  A literal 'a', then <286, distance code 0>.
+ */
+static void
+test_lenient_symbol_286(void **state)
+{
+	static const unsigned char stream[] = { 0x4b, 0x1c, 0x03, 0x00 };
+	struct buf out;
+
+	(void)state;
+	buf_init(&out, MiB);
+	assert_int_equal(compress_inflate(COMPRESS_RAW, stream,
+	    sizeof(stream), &out), 0);
+	assert_int_equal(out.len, 259);
+	assert_int_equal(out.data[258], 'a');
+	buf_free(&out);
+	buf_init(&out, MiB);
+	assert_int_equal(compress_inflate_zlib(COMPRESS_RAW, stream,
+	    sizeof(stream), &out), ERR_FORMAT);
+	buf_free(&out);
+}
+
 int
 main(void)
 {
@@ -356,6 +538,11 @@ main(void)
 		cmocka_unit_test(test_bomb),
 		cmocka_unit_test(test_ceiling_exact),
 		cmocka_unit_test(test_deflate_ceiling),
+		cmocka_unit_test(test_gzip_size_hint),
+		cmocka_unit_test(test_gzip_header_crc),
+		cmocka_unit_test(test_trailing),
+		cmocka_unit_test(test_same_verdicts),
+		cmocka_unit_test(test_lenient_symbol_286),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
