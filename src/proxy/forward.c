@@ -115,9 +115,10 @@ set_reason(struct forward_job *job, const char *fmt, ...)
 }
 
 /*
- * A status outside 2xx.  A proxy refusing a loop answers 404 with
- * "proxy-loop-detected" (the reference plugin puts PROXY-LOOP-DETECTED in
- * the status line instead) and, from Passeur, its own id in GLPI-Proxy-ID.
+ * A status outside 2xx, kept in failed_http.  A proxy refusing a loop
+ * answers 404 with "proxy-loop-detected" (the reference plugin puts
+ * PROXY-LOOP-DETECTED in the status line instead) and, from Passeur, its
+ * own id in GLPI-Proxy-ID.
  */
 static void
 refused(struct forward_job *job, const struct httpc_answer *x)
@@ -125,6 +126,7 @@ refused(struct forward_job *job, const struct httpc_answer *x)
 	char	status[32], message[64], summary[256];
 	long	exp;
 
+	job->failed_http = x->status;
 	answer_json(x->body.data, x->body.len, status, sizeof(status),
 	    message, sizeof(message), &exp);
 	if (x->status == 404 &&
@@ -217,10 +219,8 @@ forward_json_one(const struct link *lk, struct forward_job *job,
 		if (r != 0 || x.status < 200 || x.status > 299) {
 			if (r != 0)
 				set_reason(job, "%s", x.error);
-			else {
+			else
 				refused(job, &x);
-				job->failed_http = x.status;
-			}
 			buf_free(&x.body);
 			return ERR_PEER;
 		}
@@ -338,10 +338,8 @@ run_job(const struct curlx *cx, CURL *c, struct forwarder *f,
 			ok = r == 0 && x.status >= 200 && x.status <= 299;
 			if (r != 0)
 				set_reason(job, "%s", x.error);
-			else if (!ok) {
+			else if (!ok)
 				refused(job, &x);
-				job->failed_http = x.status;
-			}
 			buf_free(&x.body);
 		}
 		if (!ok)

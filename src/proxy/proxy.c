@@ -145,14 +145,8 @@ proxy_rate_deferred(struct request *rq, struct response *rs,
 void
 proxy_job_kept(struct forward_job *job, const struct request *rq)
 {
-	const char	*dir = rq->px->conf->local_store;
-	size_t		 len;
-
-	if (rq->stored[0] == '\0')
-		return;
-	len = strlen(dir) + 1 + strlen(rq->stored) + 1;
-	if ((job->kept = malloc(len)) != NULL)
-		snprintf(job->kept, len, "%s/%s", dir, rq->stored);
+	if (rq->stored[0] != '\0')
+		job->kept = fsx_path_in(rq->px->conf->local_store, rq->stored);
 }
 
 void
