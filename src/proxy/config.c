@@ -314,24 +314,17 @@ free_strings(const struct key *keys, void *target)
 		}
 }
 
-/*
- * Reads confdir/name into target; *filep receives its path (owned by the
- * caller), where[] the place of each key set.
- */
+/* Reads the file path into target; where[] gets the place of each key set. */
 static int
 read_file(const struct key *keys, const char **other, void *target,
-    char **where, char **filep, const char *confdir, const char *name,
-    FILE *err)
+    char **where, const char *path, FILE *err)
 {
 	struct load_ctx	 ctx = { keys, target, other, where, err };
 	int		 errors = 0, r;
 
-	free(*filep);
-	if (asprintf(filep, "%s/%s", confdir, name) == -1)
-		fatal("asprintf");
-	r = conf_read(*filep, load_cb, &ctx, &errors);
+	r = conf_read(path, load_cb, &ctx, &errors);
 	if (r == ERR_SYSTEM) {
-		fprintf(err, "%s: cannot read: %m\n", *filep);
+		fprintf(err, "%s: cannot read: %m\n", path);
 		return errors + 1;
 	}
 	return errors;
@@ -534,7 +527,7 @@ load_ssl(struct serve_conf *c, const char *confdir, FILE *err)
 		fatal("asprintf");
 	if (access(c->where->ssl_file, F_OK) == 0)
 		errors += read_file(ssl_keys, NULL, s, c->where->ssl,
-		    &c->where->ssl_file, confdir, "ssl-server-plugin.cfg", err);
+		    c->where->ssl_file, err);
 	if (s->disabled || errors > 0)
 		return errors;
 	absolute_in(&s->ssl_cert_file, confdir);
@@ -627,8 +620,7 @@ config_load(struct serve_conf *c, const char *confdir, const char *vardir,
 	set_defaults(agent_keys, &c->agent);
 	if (!nofolder)
 		errors += read_file(agent_keys, agent_other_keys, &c->agent,
-		    c->where->agent, &c->where->agent_file, confdir,
-		    "agent.cfg", err);
+		    c->where->agent, c->where->agent_file, err);
 	if (vardir != NULL)
 		replace(&c->agent.vardir, xstrdup(vardir));
 	/* Relative paths of agent.cfg are read from the configuration folder. */
@@ -667,8 +659,7 @@ config_load(struct serve_conf *c, const char *confdir, const char *vardir,
 		set_defaults(instance_keys, ic);
 		if (!nofolder)
 			errors += read_file(instance_keys, NULL, ic,
-			    c->where->inst[i], &c->where->inst_file[i], confdir,
-			    files[i], err);
+			    c->where->inst[i], c->where->inst_file[i], err);
 		errors += resolve_instance(c, i, err);
 	}
 	if (!c->inst[0].disabled && !c->inst[1].disabled &&
