@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +17,8 @@
 static enum log_dest	 log_dest = LOG_TO_STDERR;
 static int		 log_fd = STDERR_FILENO;
 static int		 log_verbose;
-static int		 log_tee;
+/* Read by every thread that logs, set by the main thread at start-up. */
+static atomic_int	 log_tee;
 
 static const struct {
 	const char	*name;
@@ -122,7 +124,7 @@ log_verbosity(void)
 void
 log_tee_stderr(int on)
 {
-	log_tee = on;
+	atomic_store_explicit(&log_tee, on, memory_order_relaxed);
 }
 
 int
@@ -144,8 +146,9 @@ vlog(int pri, const char *level, const char *fmt, va_list ap, int errnum)
 	char		 stamp[32];
 	struct tm	 tm;
 	time_t		 now;
-	int		 n;
+	int		 n, tee;
 
+	tee = atomic_load_explicit(&log_tee, memory_order_relaxed);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (errnum != 0) {
 		n = (int)strlen(msg);
@@ -154,7 +157,7 @@ vlog(int pri, const char *level, const char *fmt, va_list ap, int errnum)
 	}
 	if (log_dest == LOG_TO_SYSLOG)
 		syslog(pri, "%s", msg);
-	if (log_dest == LOG_TO_SYSLOG && !log_tee)
+	if (log_dest == LOG_TO_SYSLOG && !tee)
 		return;
 	now = time(NULL);
 	localtime_r(&now, &tm);
@@ -166,7 +169,7 @@ vlog(int pri, const char *level, const char *fmt, va_list ap, int errnum)
 		n = sizeof(line) - 1;
 	if (log_dest != LOG_TO_SYSLOG)
 		(void)!write(log_fd, line, (size_t)n);
-	if (log_tee && (log_dest == LOG_TO_SYSLOG || log_fd != STDERR_FILENO))
+	if (tee && (log_dest == LOG_TO_SYSLOG || log_fd != STDERR_FILENO))
 		(void)!write(STDERR_FILENO, line, (size_t)n);
 }
 
