@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Times the JSON decision of the GLPI branch on one file, three ways:
- * jansson's tree (json_loadb, what glpi.c did before issue 12), yajl's
+ * jansson's tree (json_loadb, what glpi.c did before jsonscan), yajl's
  * streaming parser (libyajl-dev) with the callbacks that would find the
  * top-level fields, and jsonscan (what glpi.c does now).  A timing
  * program, not a test: the figures go to the README's Performance

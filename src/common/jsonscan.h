@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The verdict on a whole JSON document and a few of its top-level fields,
- * in one pass with no tree (issue 12).
+ * in one pass with no tree.
  *
  * jsonscan() accepts exactly the texts that jansson's json_loadb(data,
  * len, 0) turns into an object: RFC 8259 with strict UTF-8, no \u0000 in

@@ -3,9 +3,10 @@
  * Per-client request rate limit: the plugin's sliding window.
  *
  * A client is a key: its address, or, for requests from a trusted proxy or
- * injector, the agent they are sent for (server.c chooses).  Each key keeps
- * the times of its requests in the last `period` seconds (1 s resolution).  A request is limited when more than `maxrate`
- * are recorded; limited requests are recorded too (at most one per second),
+ * injector, the agent they are sent for (server.c chooses).  Each key
+ * keeps the times of its requests in the last `period` seconds (1 s
+ * resolution).  A request is limited when more than `maxrate` are
+ * recorded; limited requests are recorded too (at most one per second),
  * so a client that keeps hammering stays blocked, as with the reference.
  * Memory is bounded: a client keeps at most one entry per second of the
  * window and at most maxrate + 1 requests, and the table holds at most

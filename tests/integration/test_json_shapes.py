@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""JSON shapes that cost a parse tree dear (issue 12): the memory of a
+"""JSON shapes that cost a parse tree dear: the memory of a
 request stays within twice its inflated body, whatever the shape, and the
 answer is the one json_loadb gave.
 

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Chains, injection and the rate limit; control messages (issue 11).
+"""Chains, injection and the rate limit; control messages.
 
 The default maxrate (30 per address and hour) holds for agents; a trusted
 address (httpd-trust: a proxy further down the chain, an injector) is

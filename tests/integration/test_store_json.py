@@ -81,7 +81,7 @@ class StoreJson(unittest.TestCase):
                 b = json.dumps({"action": action, "deviceid": "pc-2"}).encode()
                 r = px.post(b, "application/json", AGENT_ID)
                 self.assertEqual(r.status, 200, r)
-            # get_params is a control message: never stored (issue 11).
+            # get_params is a control message: never stored.
             self.assertEqual(px.files(), ["pc-2.netdiscovery.json"])
             # Unusual action names are not inventories: never stored, so
             # never file names.
