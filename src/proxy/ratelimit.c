@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/siphash.h"
 #include "proxy/ratelimit.h"
 
 struct slot {
@@ -23,6 +24,7 @@ struct ratelimit {
 	pthread_mutex_t	  lock;
 	long long	  maxrate, period;
 	size_t		  max_clients, nclients, nbuckets;
+	struct siphash_key key;		/* random: clients choose their keys */
 	struct client	**buckets;
 };
 
@@ -33,6 +35,10 @@ ratelimit_new(long long maxrate, long long period, size_t max_clients)
 
 	if ((rl = calloc(1, sizeof(*rl))) == NULL)
 		return NULL;
+	if (siphash_key_random(&rl->key) != 0) {
+		free(rl);
+		return NULL;
+	}
 	rl->maxrate = maxrate;
 	rl->period = period > 0 ? period : 3600;
 	rl->max_clients = max_clients;
@@ -71,14 +77,11 @@ ratelimit_free(struct ratelimit *rl)
 	free(rl);
 }
 
+/* Keyed: a client cannot choose addresses or ids that share a bucket. */
 static size_t
-hash_key(const char *s)
+hash_key(const struct ratelimit *rl, const char *s)
 {
-	uint64_t h = 1469598103934665603ULL;
-
-	while (*s != '\0')
-		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-	return (size_t)h;
+	return (size_t)siphash24(&rl->key, s, strlen(s));
 }
 
 #define SLOT(c, i)	(&(c)->slots[((c)->first + (i)) % (c)->cap])
@@ -141,7 +144,7 @@ static struct client *
 find_or_add(struct ratelimit *rl, const char *key, time_t now)
 {
 	struct client	*c;
-	size_t		 b = hash_key(key) % rl->nbuckets;
+	size_t		 b = hash_key(rl, key) % rl->nbuckets;
 	size_t		 len = strlen(key);
 
 	for (c = rl->buckets[b]; c != NULL; c = c->next)
@@ -225,4 +228,21 @@ ratelimit_clients(struct ratelimit *rl)
 	n = rl->nclients;
 	pthread_mutex_unlock(&rl->lock);
 	return n;
+}
+
+size_t
+ratelimit_longest_chain(struct ratelimit *rl)
+{
+	struct client	*c;
+	size_t		 i, n, max = 0;
+
+	pthread_mutex_lock(&rl->lock);
+	for (i = 0; i < rl->nbuckets; i++) {
+		for (n = 0, c = rl->buckets[i]; c != NULL; c = c->next)
+			n++;
+		if (n > max)
+			max = n;
+	}
+	pthread_mutex_unlock(&rl->lock);
+	return max;
 }

@@ -37,5 +37,7 @@ void			 ratelimit_free(struct ratelimit *rl);
 long	ratelimit_check(struct ratelimit *rl, const char *key, time_t now);
 /* Number of client keys held. */
 size_t	ratelimit_clients(struct ratelimit *rl);
+/* For tests: the number of keys in the fullest hash bucket. */
+size_t	ratelimit_longest_chain(struct ratelimit *rl);
 
 #endif

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "common/siphash.h"
 #include "proxy/reqcache.h"
 
 struct entry {
@@ -22,6 +23,7 @@ struct reqcache {
 	pthread_mutex_t	 lock;
 	size_t		 max_entries, max_bytes, nentries, nbytes;
 	time_t		 ttl, next_sweep;
+	struct siphash_key key;		/* random: ids are client-chosen */
 	struct entry	*buckets[NBUCKETS];
 };
 
@@ -32,6 +34,10 @@ reqcache_new(size_t max_entries, size_t max_bytes, time_t ttl)
 
 	if ((rc = calloc(1, sizeof(*rc))) == NULL)
 		return NULL;
+	if (siphash_key_random(&rc->key) != 0) {
+		free(rc);
+		return NULL;
+	}
 	rc->max_entries = max_entries;
 	rc->max_bytes = max_bytes;
 	rc->ttl = ttl;
@@ -65,10 +71,15 @@ reqcache_free(struct reqcache *rc)
 	free(rc);
 }
 
+/*
+ * A client may choose its request id: under a keyed hash it cannot pick
+ * ids that share a bucket (with the id's value as the hash, 20,000 ids
+ * that are multiples of NBUCKETS made one chain and cost seconds of CPU).
+ */
 static size_t
-bucket(const char *id)
+bucket(const struct reqcache *rc, const char *id)
 {
-	return (size_t)strtoul(id, NULL, 16) % NBUCKETS;
+	return (size_t)(siphash24(&rc->key, id, strlen(id)) % NBUCKETS);
 }
 
 static struct entry **
@@ -76,7 +87,7 @@ lookup(struct reqcache *rc, const char *id)
 {
 	struct entry **pp;
 
-	for (pp = &rc->buckets[bucket(id)]; *pp != NULL; pp = &(*pp)->next)
+	for (pp = &rc->buckets[bucket(rc, id)]; *pp != NULL; pp = &(*pp)->next)
 		if (strcmp((*pp)->id, id) == 0)
 			return pp;
 	return NULL;
@@ -129,8 +140,8 @@ reqcache_open(struct reqcache *rc, const char *agentid,
 	memcpy(e->id, reqid, REQID_STRLEN + 1);
 	strncpy(e->agentid, agentid, UUID_STRLEN);
 	e->expires = now + rc->ttl;
-	e->next = rc->buckets[bucket(reqid)];
-	rc->buckets[bucket(reqid)] = e;
+	e->next = rc->buckets[bucket(rc, reqid)];
+	rc->buckets[bucket(rc, reqid)] = e;
 	rc->nentries++;
 	pthread_mutex_unlock(&rc->lock);
 	return 0;
@@ -236,4 +247,21 @@ reqcache_count(struct reqcache *rc)
 	n = rc->nentries;
 	pthread_mutex_unlock(&rc->lock);
 	return n;
+}
+
+size_t
+reqcache_longest_chain(struct reqcache *rc)
+{
+	struct entry	*e;
+	size_t		 i, n, max = 0;
+
+	pthread_mutex_lock(&rc->lock);
+	for (i = 0; i < NBUCKETS; i++) {
+		for (n = 0, e = rc->buckets[i]; e != NULL; e = e->next)
+			n++;
+		if (n > max)
+			max = n;
+	}
+	pthread_mutex_unlock(&rc->lock);
+	return max;
 }

@@ -8,7 +8,8 @@
  * given once and then forgotten.  Entries live at most `ttl` seconds, and
  * the cache holds at most max_entries answers and max_bytes of bodies: past
  * that, new requests are refused rather than old answers dropped.
- * Thread-safe.
+ * Ids are hashed with SipHash under a key drawn when the cache is made, so
+ * that clients cannot choose ids that share a bucket.  Thread-safe.
  */
 #ifndef PASSEUR_PROXY_REQCACHE_H
 #define PASSEUR_PROXY_REQCACHE_H
@@ -53,5 +54,8 @@ int	reqcache_take(struct reqcache *rc, const char *reqid,
 void	reqcache_drop(struct reqcache *rc, const char *reqid);
 
 size_t	reqcache_count(struct reqcache *rc);
+
+/* For tests: the number of entries in the fullest hash bucket. */
+size_t	reqcache_longest_chain(struct reqcache *rc);
 
 #endif

@@ -433,10 +433,52 @@ test_long_keys(void **state)
 	ratelimit_free(rl);
 }
 
+/* The unkeyed hash the table used to have (FNV-1a, 1024 buckets). */
+static size_t
+fnv_bucket(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	while (*s != '\0')
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return (size_t)(h % 1024);
+}
+
+/*
+ * Addresses chosen to share one bucket under an unkeyed hash spread
+ * evenly under the keyed one.
+ */
+static void
+test_adversarial_keys_spread(void **state)
+{
+	struct ratelimit	*rl;
+	char			 ip[32];
+	size_t			 longest;
+	int			 i, n = 0;
+
+	(void)state;
+	assert_non_null(rl = ratelimit_new(5, 60, 100000));
+	for (i = 0; i < (1 << 24) && n < 2000; i++) {
+		snprintf(ip, sizeof(ip), "10.%d.%d.%d", i >> 16,
+		    (i >> 8) & 255, i & 255);
+		if (fnv_bucket(ip) != 0)
+			continue;
+		assert_int_equal(ratelimit_check(rl, ip, T0), 0);
+		n++;
+	}
+	assert_int_equal(n, 2000);
+	assert_int_equal(ratelimit_clients(rl), 2000);
+	longest = ratelimit_longest_chain(rl);
+	if (longest > 30)
+		fail_msg("longest chain %zu", longest);
+	ratelimit_free(rl);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_adversarial_keys_spread),
 		cmocka_unit_test(test_window),
 		cmocka_unit_test(test_sliding),
 		cmocka_unit_test(test_hammering),

@@ -345,6 +345,38 @@ test_202_binary_body(void **state)
 	reqcache_free(rc);
 }
 
+/*
+ * Ids a client chooses to share a bucket under an unkeyed hash (multiples
+ * of 4096, the bucket count: with the id's value as its hash all 20,000
+ * made one chain) spread evenly under the keyed hash.
+ */
+static void
+test_adversarial_ids_spread(void **state)
+{
+	struct reqcache	*rc;
+	char		 id[REQID_STRLEN + 1];
+	size_t		 longest;
+	int		 i;
+
+	(void)state;
+	assert_non_null(rc = reqcache_new(30000, 1 << 20, 60));
+	for (i = 0; i < 20000; i++) {
+		assert_true(snprintf(id, sizeof(id), "%08X",
+		    (unsigned)i * 4096u) == REQID_STRLEN);
+		assert_int_equal(reqcache_open(rc, AGENT, id, T0), 0);
+		assert_true(id[0] != '\0');
+	}
+	assert_int_equal(reqcache_count(rc), 20000);
+	/*
+	 * 20,000 entries in 4,096 buckets: about 5 each; a fair hash keeps
+	 * the fullest under 30 with overwhelming probability.
+	 */
+	longest = reqcache_longest_chain(rc);
+	if (longest > 30)
+		fail_msg("longest chain %zu", longest);
+	reqcache_free(rc);
+}
+
 int
 main(void)
 {
@@ -360,6 +392,7 @@ main(void)
 		cmocka_unit_test(test_max_bytes),
 		cmocka_unit_test(test_free_with_entries),
 		cmocka_unit_test(test_202_binary_body),
+		cmocka_unit_test(test_adversarial_ids_spread),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
