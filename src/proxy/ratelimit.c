@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,20 +16,33 @@ struct slot {
 };
 
 struct client {
-	struct client	*next;
+	struct client	*next;		/* hash chain */
+	struct client	*older, *newer;	/* the list by last request */
 	struct slot	*slots;
 	uint32_t	 first, count, cap;	/* ring of slots */
 	uint64_t	 total;		/* sum of n over the ring */
 	char		 key[];		/* address, or agent or device id */
 };
 
+/*
+ * Clients are kept in a hash table and in a list ordered by their last
+ * request, oldest first.  The newest slot of a client is the second of
+ * its last request (a request is always recorded, except a refused one in
+ * a second already recorded), so the list is also ordered by the end of
+ * the windows: the clients whose window is empty are a prefix of it.
+ */
 struct ratelimit {
 	pthread_mutex_t	  lock;
 	long long	  maxrate, period;
 	size_t		  max_clients, nclients, nbuckets;
 	struct siphash_key key;		/* random: clients choose their keys */
 	struct client	**buckets;
+	struct client	 *oldest, *newest;
 };
+
+#define NBUCKETS_MIN	64
+/* Idle clients removed per call: bounded work under the lock. */
+#define SWEEP_STEP	8
 
 struct ratelimit *
 ratelimit_new(long long maxrate, long long period, size_t max_clients)
@@ -41,8 +57,8 @@ ratelimit_new(long long maxrate, long long period, size_t max_clients)
 	}
 	rl->maxrate = maxrate;
 	rl->period = period > 0 ? period : 3600;
-	rl->max_clients = max_clients;
-	rl->nbuckets = 1024;
+	rl->max_clients = max_clients > 0 ? max_clients : 1;
+	rl->nbuckets = NBUCKETS_MIN;
 	if ((rl->buckets = calloc(rl->nbuckets, sizeof(*rl->buckets))) ==
 	    NULL) {
 		free(rl);
@@ -63,15 +79,13 @@ void
 ratelimit_free(struct ratelimit *rl)
 {
 	struct client	*c, *next;
-	size_t		 i;
 
 	if (rl == NULL)
 		return;
-	for (i = 0; i < rl->nbuckets; i++)
-		for (c = rl->buckets[i]; c != NULL; c = next) {
-			next = c->next;
-			client_free(c);
-		}
+	for (c = rl->oldest; c != NULL; c = next) {
+		next = c->newer;
+		client_free(c);
+	}
 	free(rl->buckets);
 	pthread_mutex_destroy(&rl->lock);
 	free(rl);
@@ -81,7 +95,7 @@ ratelimit_free(struct ratelimit *rl)
 static size_t
 hash_key(const struct ratelimit *rl, const char *s)
 {
-	return (size_t)siphash24(&rl->key, s, strlen(s));
+	return (size_t)(siphash24(&rl->key, s, strlen(s)) % rl->nbuckets);
 }
 
 #define SLOT(c, i)	(&(c)->slots[((c)->first + (i)) % (c)->cap])
@@ -96,23 +110,80 @@ drop_old(struct client *c, time_t now, long long period)
 	}
 }
 
-/* Removes every client whose window is empty. */
 static void
-sweep(struct ratelimit *rl, time_t now)
+list_unlink(struct ratelimit *rl, struct client *c)
 {
-	struct client	**pp, *c;
-	size_t		  i;
+	if (c->older != NULL)
+		c->older->newer = c->newer;
+	else
+		rl->oldest = c->newer;
+	if (c->newer != NULL)
+		c->newer->older = c->older;
+	else
+		rl->newest = c->older;
+	c->older = c->newer = NULL;
+}
 
-	for (i = 0; i < rl->nbuckets; i++) {
-		for (pp = &rl->buckets[i]; (c = *pp) != NULL;) {
-			drop_old(c, now, rl->period);
-			if (c->count == 0) {
-				*pp = c->next;
-				client_free(c);
-				rl->nclients--;
-			} else
-				pp = &c->next;
-		}
+static void
+list_push(struct ratelimit *rl, struct client *c)
+{
+	c->older = rl->newest;
+	c->newer = NULL;
+	if (rl->newest != NULL)
+		rl->newest->newer = c;
+	else
+		rl->oldest = c;
+	rl->newest = c;
+}
+
+static void
+remove_client(struct ratelimit *rl, struct client *c)
+{
+	struct client **pp;
+
+	for (pp = &rl->buckets[hash_key(rl, c->key)]; *pp != c;
+	    pp = &(*pp)->next)
+		;
+	*pp = c->next;
+	list_unlink(rl, c);
+	client_free(c);
+	rl->nclients--;
+}
+
+/*
+ * Removes up to SWEEP_STEP clients whose window is empty, oldest first;
+ * stops at the first one still active, since every newer one is too.
+ */
+static void
+sweep_some(struct ratelimit *rl, time_t now)
+{
+	struct client	*c;
+	int		 i;
+
+	for (i = 0; i < SWEEP_STEP && (c = rl->oldest) != NULL; i++) {
+		drop_old(c, now, rl->period);
+		if (c->count != 0)
+			break;
+		remove_client(rl, c);
+	}
+}
+
+/* Doubles the bucket array; on out of memory the table stays as is. */
+static void
+grow(struct ratelimit *rl)
+{
+	struct client	**nb, *c;
+	size_t		  n = rl->nbuckets * 2, b;
+
+	if ((nb = calloc(n, sizeof(*nb))) == NULL)
+		return;
+	free(rl->buckets);
+	rl->buckets = nb;
+	rl->nbuckets = n;
+	for (c = rl->oldest; c != NULL; c = c->newer) {
+		b = hash_key(rl, c->key);
+		c->next = nb[b];
+		nb[b] = c;
 	}
 }
 
@@ -140,29 +211,58 @@ push_slot(struct client *c, uint32_t t)
 	return 0;
 }
 
+/*
+ * The client of key, made the newest.  A new client takes the place of
+ * the least recently seen one when the table is full: refusing it instead
+ * would lock every new address out while the table is full of others.
+ */
 static struct client *
-find_or_add(struct ratelimit *rl, const char *key, time_t now)
+find_or_add(struct ratelimit *rl, const char *key)
 {
 	struct client	*c;
-	size_t		 b = hash_key(rl, key) % rl->nbuckets;
+	size_t		 b = hash_key(rl, key);
 	size_t		 len = strlen(key);
 
 	for (c = rl->buckets[b]; c != NULL; c = c->next)
-		if (strcmp(c->key, key) == 0)
+		if (strcmp(c->key, key) == 0) {
+			list_unlink(rl, c);
+			list_push(rl, c);
 			return c;
-	if (rl->nclients >= rl->max_clients) {
-		sweep(rl, now);
-		if (rl->nclients >= rl->max_clients)
-			return NULL;
-	}
+		}
 	if (len > RATELIMIT_KEY_MAX ||
 	    (c = calloc(1, sizeof(*c) + len + 1)) == NULL)
 		return NULL;
+	if (rl->nclients >= rl->max_clients)
+		remove_client(rl, rl->oldest);
 	memcpy(c->key, key, len + 1);
 	c->next = rl->buckets[b];
 	rl->buckets[b] = c;
-	rl->nclients++;
+	list_push(rl, c);
+	if (++rl->nclients > rl->nbuckets)
+		grow(rl);
 	return c;
+}
+
+/*
+ * IPv6 clients count by /64: a single host commonly holds a whole /64,
+ * which would otherwise give it 2^64 fresh keys.  Other keys (IPv4
+ * addresses, agent and device ids) are used as they are.
+ */
+static const char *
+client_key(const char *key, char *buf, size_t len)
+{
+	struct in6_addr	a;
+	char		ip[INET6_ADDRSTRLEN];
+	int		n;
+
+	if (strchr(key, ':') == NULL || inet_pton(AF_INET6, key, &a) != 1 ||
+	    IN6_IS_ADDR_V4MAPPED(&a))
+		return key;
+	memset(a.s6_addr + 8, 0, 8);
+	if (inet_ntop(AF_INET6, &a, ip, sizeof(ip)) == NULL)
+		return key;
+	n = snprintf(buf, len, "%s/64", ip);
+	return n > 0 && (size_t)n < len ? buf : key;
 }
 
 long
@@ -172,12 +272,15 @@ ratelimit_check(struct ratelimit *rl, const char *key, time_t now)
 	struct slot	*last;
 	long		 wait = 0;
 	uint64_t	 max;
+	char		 buf[INET6_ADDRSTRLEN + 4];
 
 	if (rl->maxrate <= 0)
 		return 0;
 	max = (uint64_t)rl->maxrate;
+	key = client_key(key, buf, sizeof(buf));
 	pthread_mutex_lock(&rl->lock);
-	if ((c = find_or_add(rl, key, now)) == NULL) {
+	sweep_some(rl, now);
+	if ((c = find_or_add(rl, key)) == NULL) {
 		pthread_mutex_unlock(&rl->lock);
 		return 1;
 	}

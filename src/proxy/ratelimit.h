@@ -8,10 +8,16 @@
  * resolution).  A request is limited when more than `maxrate` are
  * recorded; limited requests are recorded too (at most one per second),
  * so a client that keeps hammering stays blocked, as with the reference.
+ * An IPv6 address counts for its /64 (one host may hold a whole /64).
  * Memory is bounded: a client keeps at most one entry per second of the
  * window and at most maxrate + 1 requests, and the table holds at most
- * max_clients keys of at most RATELIMIT_KEY_MAX bytes (idle ones are swept
- * first; when it is still full a new key is limited).  Thread-safe.
+ * max_clients keys of at most RATELIMIT_KEY_MAX bytes.  Each call removes
+ * a few clients whose window is empty, oldest first (bounded work under
+ * the lock, on the network thread); when the table is still full, a new
+ * key takes the place of the client seen least recently, so a full table
+ * never locks new clients out, and a client that keeps sending stays in
+ * it.  Keys are hashed with SipHash under a random key.  Thread-safe: one
+ * mutex, taken by the network thread and the workers.
  */
 #ifndef PASSEUR_PROXY_RATELIMIT_H
 #define PASSEUR_PROXY_RATELIMIT_H

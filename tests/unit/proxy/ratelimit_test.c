@@ -158,24 +158,29 @@ test_max_clients(void **state)
 		assert_int_equal(ratelimit_check(rl, ip, T0), 0);
 	}
 	assert_int_equal(ratelimit_clients(rl), 4);
-	/* Full and nobody idle: a new address is limited, not added. */
-	assert_true(ratelimit_check(rl, "10.0.0.99", T0) > 0);
-	assert_true(ratelimit_check(rl, "10.0.0.99", T0 + 10) > 0);
+	/* Full and nobody idle: a new address evicts the least recent. */
+	assert_int_equal(ratelimit_check(rl, "10.0.0.99", T0), 0);
 	assert_int_equal(ratelimit_clients(rl), 4);
-	/* Known addresses still get their own budget. */
-	assert_int_equal(ratelimit_check(rl, "10.0.0.0", T0 + 10), 0);
-	assert_int_equal(ratelimit_check(rl, "10.0.0.1", T0 + 25), 0);
-	/* At +31 three clients are idle and swept; 10.0.0.1 stays. */
-	assert_int_equal(ratelimit_check(rl, "10.0.0.99", T0 + 31), 0);
-	assert_int_equal(ratelimit_clients(rl), 2);
-	/* The swept ones start afresh. */
+	/* 10.0.0.0 was evicted, so it is new again and evicts 10.0.0.1. */
 	for (i = 0; i < 5; i++)
-		assert_int_equal(ratelimit_check(rl, "10.0.0.2", T0 + 31), 0);
-	assert_true(ratelimit_check(rl, "10.0.0.2", T0 + 31) > 0);
-	assert_int_equal(ratelimit_clients(rl), 3);
+		assert_int_equal(ratelimit_check(rl, "10.0.0.0", T0 + 1), 0);
+	assert_true(ratelimit_check(rl, "10.0.0.0", T0 + 1) > 0);
+	/* 10.0.0.2 and 10.0.0.3 kept their request: four more each. */
+	for (i = 0; i < 4; i++)
+		assert_int_equal(ratelimit_check(rl, "10.0.0.2", T0 + 2), 0);
+	assert_true(ratelimit_check(rl, "10.0.0.2", T0 + 2) > 0);
+	assert_int_equal(ratelimit_clients(rl), 4);
+	/* At +31 every window is empty: the idle ones are swept. */
+	assert_int_equal(ratelimit_check(rl, "10.0.0.50", T0 + 31), 0);
+	assert_true(ratelimit_clients(rl) < 4);
 	ratelimit_free(rl);
 }
 
+/*
+ * A flood of new addresses fills the table: every new one is still served
+ * (once each), memory stays bounded, and a client that keeps sending stays
+ * in the table and stays limited.
+ */
 static void
 test_max_clients_flood(void **state)
 {
@@ -186,15 +191,72 @@ test_max_clients_flood(void **state)
 
 	(void)state;
 	assert_non_null(rl = ratelimit_new(5, 3600, 16));
+	for (i = 0; i < 5; i++)
+		assert_int_equal(ratelimit_check(rl, "192.0.2.1", T0), 0);
+	assert_true(ratelimit_check(rl, "192.0.2.1", T0) > 0);
 	before = tu_heap_bytes();
 	for (i = 0; i < 100000; i++) {
 		snprintf(ip, sizeof(ip), "10.%d.%d.%d", i >> 16,
 		    (i >> 8) & 255, i & 255);
 		allowed += ratelimit_check(rl, ip, T0 + i / 1000) == 0;
+		if (i % 8 == 0 &&
+		    ratelimit_check(rl, "192.0.2.1", T0 + i / 1000) == 0)
+			fail_msg("the hammering client allowed at %d", i);
 	}
-	assert_int_equal(allowed, 16);
+	assert_int_equal(allowed, 100000);
 	assert_int_equal(ratelimit_clients(rl), 16);
 	assert_true(tu_heap_bytes() - before < 16 * 1024);
+	ratelimit_free(rl);
+}
+
+/* Idle clients leave a few per call, not all at once. */
+static void
+test_incremental_sweep(void **state)
+{
+	struct ratelimit	*rl;
+	char			 ip[32];
+	int			 i;
+	size_t			 n;
+
+	(void)state;
+	assert_non_null(rl = ratelimit_new(5, 20, 1000));
+	for (i = 0; i < 1000; i++) {
+		snprintf(ip, sizeof(ip), "10.0.%d.%d", i >> 8, i & 255);
+		assert_int_equal(ratelimit_check(rl, ip, T0), 0);
+	}
+	assert_int_equal(ratelimit_clients(rl), 1000);
+	/* Every window is empty at +21: one call removes a few. */
+	assert_int_equal(ratelimit_check(rl, "10.1.0.0", T0 + 21), 0);
+	n = ratelimit_clients(rl);
+	assert_true(n < 1000 && n > 900);
+	for (i = 0; i < 200; i++)
+		(void)ratelimit_check(rl, "10.1.0.0", T0 + 21);
+	assert_int_equal(ratelimit_clients(rl), 1);
+	ratelimit_free(rl);
+}
+
+/* An IPv6 address counts for its /64. */
+static void
+test_ipv6_prefix(void **state)
+{
+	struct ratelimit	*rl;
+
+	(void)state;
+	assert_non_null(rl = ratelimit_new(2, 60, 100));
+	assert_int_equal(ratelimit_check(rl, "2001:db8:1:2::1", T0), 0);
+	assert_int_equal(ratelimit_check(rl, "2001:db8:1:2:aaaa:bbbb:cccc:"
+	    "dddd", T0), 0);
+	assert_true(ratelimit_check(rl, "2001:db8:1:2::ffff", T0) > 0);
+	assert_true(ratelimit_check(rl, "2001:0db8:0001:0002:0::7", T0) > 0);
+	/* Another /64, and IPv4 (mapped or not), count apart. */
+	assert_int_equal(ratelimit_check(rl, "2001:db8:1:3::1", T0), 0);
+	assert_int_equal(ratelimit_check(rl, "::ffff:10.0.0.1", T0), 0);
+	assert_int_equal(ratelimit_check(rl, "::ffff:10.0.0.2", T0), 0);
+	assert_int_equal(ratelimit_check(rl, "10.0.0.1", T0), 0);
+	/* Keys that are not addresses are kept as they are. */
+	assert_int_equal(ratelimit_check(rl, "agent 2001:db8:1:2::1", T0), 0);
+	assert_int_equal(ratelimit_check(rl, "::1", T0), 0);
+	assert_int_equal(ratelimit_clients(rl), 7);
 	ratelimit_free(rl);
 }
 
@@ -486,6 +548,8 @@ main(void)
 		cmocka_unit_test(test_independent),
 		cmocka_unit_test(test_max_clients),
 		cmocka_unit_test(test_max_clients_flood),
+		cmocka_unit_test(test_incremental_sweep),
+		cmocka_unit_test(test_ipv6_prefix),
 		cmocka_unit_test(test_memory_bound),
 		cmocka_unit_test(test_model),
 		cmocka_unit_test(test_threads),
