@@ -102,6 +102,7 @@ static const struct key instance_keys[] = {
 	{ "max_header_size", K_SIZE, I(max_header_size), 4 * KiB, 1 * MiB, "32k", 0 },
 	{ "max_rate_clients", K_INT, I(max_rate_clients), 16, 10000000, "100000", 0 },
 	{ "max_pending_answers", K_INT, I(max_pending_answers), 16, 10000000, "100000", 0 },
+	{ "answer_ttl", K_INT, I(answer_ttl), 10, 3600, "600", 0 },
 	{ "workers", K_INT, I(workers), 0, 256, "0", 0 },
 	{ NULL, 0, 0, 0, 0, NULL, 0 }
 };

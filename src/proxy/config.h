@@ -75,6 +75,7 @@ struct instance_conf {
 	long long	 max_header_size;
 	long long	 max_rate_clients;
 	long long	 max_pending_answers;
+	long long	 answer_ttl;
 	long long	 workers;
 };
 

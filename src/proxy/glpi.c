@@ -181,8 +181,9 @@ forward_json(struct request *rq, struct response *rs)
 
 	snprintf(rs->reqid, sizeof(rs->reqid), "%s",
 	    rq->request_id != NULL ? rq->request_id : "");
-	if ((r = reqcache_open(px->cache, rq->agent_id, rs->reqid,
-	    time(NULL))) != 0) {
+	/* A trusted address sends for many agents: no quota per address. */
+	if ((r = reqcache_open(px->cache, rq->agent_id,
+	    rq->trusted ? NULL : rq->ip, rs->reqid, time(NULL))) != 0) {
 		rs->reqid[0] = '\0';
 		response_error(rs, 503, "Proxy busy, retry later");
 		return;

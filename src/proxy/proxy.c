@@ -27,7 +27,8 @@ proxy_init(struct proxy *px, const struct instance_conf *conf,
 	px->cache = cache;
 	if (cache == NULL) {
 		px->cache = reqcache_new((size_t)conf->max_pending_answers,
-		    REQCACHE_MAX_BYTES, REQCACHE_TTL);
+		    REQCACHE_MAX_BYTES, REQCACHE_TTL,
+		    (time_t)conf->answer_ttl);
 		px->owns_cache = 1;
 	}
 	if (px->rate == NULL || px->cache == NULL) {

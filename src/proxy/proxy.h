@@ -58,6 +58,7 @@ struct request {
 	struct proxy	*px;
 	enum method	 method;
 	const char	*ip;
+	int		 trusted;	/* ip is in httpd-trust or a server */
 	int		 nquery;	/* query arguments */
 	const char	*query_action;	/* value of ?action=, or NULL */
 	const char	*content_type;

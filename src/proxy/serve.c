@@ -436,7 +436,8 @@ run_start(struct running *rn, struct serve_conf *conf,
 	for (i = 0; i < CONF_NINSTANCES; i++)
 		if ((rn->caches[i] = reqcache_new(
 		    (size_t)conf->inst[i].max_pending_answers,
-		    REQCACHE_MAX_BYTES, REQCACHE_TTL)) == NULL)
+		    REQCACHE_MAX_BYTES, REQCACHE_TTL,
+		    (time_t)conf->inst[i].answer_ttl)) == NULL)
 			fatalx("out of memory");
 	if ((rn->gen = make_generation(rn, conf)) == NULL)
 		return ERR_SYSTEM;

@@ -340,6 +340,7 @@ exchange_new(struct listener *l, struct MHD_Connection *conn,
 	client_ip(conn, x->ip, sizeof(x->ip));
 	log_escape(x->path, sizeof(x->path), url);
 	x->rq.ip = x->ip;
+	x->rq.trusted = client_trusted(x);
 	x->route = route_path(l, x->gen, url, &x->rq.px);
 	buf_init(&x->rq.body, x->rq.px != NULL ?
 	    (size_t)x->rq.px->conf->max_body_size : 0);

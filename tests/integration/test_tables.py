@@ -9,7 +9,7 @@ import json
 import unittest
 import uuid
 
-from harness import Passeur, main
+from harness import GlpiDouble, Passeur, main, wait_until
 
 
 def inventory(deviceid):
@@ -20,6 +20,11 @@ def inventory(deviceid):
 
 def agent_id(name):
     return str(uuid.uuid5(uuid.NAMESPACE_DNS, name))
+
+
+def contact(deviceid):
+    return json.dumps({"action": "contact", "deviceid": deviceid,
+                       "name": "GLPI-Agent_v1.12"}).encode()
 
 
 def post_from(px, source, body, ctype="application/json", headers=None):
@@ -58,6 +63,52 @@ class FullRateTable(unittest.TestCase):
                     limited.append(post_from(px, known, inventory("known")))
             self.assertEqual(new, [200] * 48)
             self.assertEqual(limited, [429] * 12)
+
+
+class PendingAnswers(unittest.TestCase):
+    """Answers nobody polls expire after answer_ttl and, when the table
+    is full, the oldest goes before anyone is refused; an agent and an
+    address have a quota."""
+
+    def test_unpolled_answers_do_not_refuse_others(self):
+        with GlpiDouble() as glpi, \
+                Passeur(agent={"server": glpi.url()},
+                        proxy={"max_pending_answers": 16}) as px:
+            sent = [0]
+
+            def send(source, name):
+                code = post_from(px, source, contact(name))
+                if code == 202:
+                    sent[0] += 1
+                    # Forwarded and answered before the next one.
+                    self.assertTrue(wait_until(
+                        lambda: len(glpi.requests()) == sent[0], 30))
+                return code
+
+            # One address sending for many agents gets a quarter of the
+            # table, at least 8 (its agents are not trusted).
+            codes = [send("127.0.2.1", "flood-%02d" % i) for i in range(20)]
+            self.assertEqual(codes, [202] * 8 + [503] * 12)
+            # Many agents from many addresses, none of which polls.
+            codes = [send("127.0.3.%d" % (i + 1), "quiet-%02d" % i)
+                     for i in range(40)]
+            self.assertEqual(codes, [202] * 40)
+            # An agent that polls still gets its answer.
+            r = px.post(contact("normal"), "application/json",
+                        agent_id("normal"))
+            self.assertEqual(r.status, 202, r)
+            reqid = r.headers["glpi-request-id"]
+            final = None
+            for _ in range(150):
+                p = px.request("GET", "/proxy/glpi", None,
+                               {"GLPI-Agent-ID": agent_id("normal"),
+                                "GLPI-Request-ID": reqid})
+                if p.status != 202:
+                    final = p
+                    break
+                wait_until(lambda: False, 0.2)
+            self.assertIsNotNone(final)
+            self.assertEqual(final.status, 200, final)
 
 
 if __name__ == "__main__":
