@@ -3,7 +3,25 @@
 #include <string.h>
 
 #include "proxy/generation.h"
+#include "proxy/ratelimit.h"
 #include "proxy/reqcache.h"
+
+/*
+ * The rate table of prev goes on with the new limits (see ratelimit.h).
+ * On out of memory the new generation keeps its own, empty, table.
+ */
+static void
+carry_rate(struct proxy *to, struct proxy *from)
+{
+	const struct instance_conf	*c = to->conf;
+	struct ratelimit		*rl;
+
+	if ((rl = ratelimit_carry(from->rate, c->maxrate, c->maxrate_period,
+	    (size_t)c->max_rate_clients)) == NULL)
+		return;
+	ratelimit_free(to->rate);
+	to->rate = rl;
+}
 
 struct generation *
 generation_new(struct serve_conf *conf, const char *proxy_id,
@@ -28,8 +46,10 @@ generation_new(struct serve_conf *conf, const char *proxy_id,
 			return NULL;
 		}
 		g->proxies[i].gen = g;
-		if (prev != NULL)
+		if (prev != NULL) {
 			proxy_copy_timings(&g->proxies[i], &prev->proxies[i]);
+			carry_rate(&g->proxies[i], &prev->proxies[i]);
+		}
 	}
 	return g;
 }

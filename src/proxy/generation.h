@@ -5,7 +5,8 @@
  * forwards hold a reference to the generation they started with, so the
  * old one is freed only when the last of them ends.  The request-id caches
  * belong to the process and are shared by every generation, so agents
- * polling across a reload still get their answers.
+ * polling across a reload still get their answers; each rate table is
+ * carried from one generation to the next, so a reload resets no limit.
  */
 #ifndef PASSEUR_PROXY_GENERATION_H
 #define PASSEUR_PROXY_GENERATION_H
@@ -25,7 +26,8 @@ struct generation {
  * Builds a generation that owns conf (moved in; the caller's copy is
  * cleared), using the caller's request-id cache of each instance; prev
  * (may be NULL) hands over its forward timings.  Returns NULL on out of
- * memory.  The caller holds one reference.
+ * memory.  The caller holds one reference.  prev's rate tables are
+ * shared with the new generation, under its limits.
  */
 struct generation	*generation_new(struct serve_conf *conf,
 			    const char *proxy_id, struct forwarder *fwd,

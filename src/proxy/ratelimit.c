@@ -30,42 +30,44 @@ struct client {
  * its last request (a request is always recorded, except a refused one in
  * a second already recorded), so the list is also ordered by the end of
  * the windows: the clients whose window is empty are a prefix of it.
+ * The table is shared by the generations that hold it (refs); each holds
+ * its own limits in its struct ratelimit.
  */
-struct ratelimit {
+struct table {
 	pthread_mutex_t	  lock;
-	long long	  maxrate, period;
-	size_t		  max_clients, nclients, nbuckets;
+	int		  refs;		/* handles sharing the table */
+	size_t		  nclients, nbuckets;
 	struct siphash_key key;		/* random: clients choose their keys */
 	struct client	**buckets;
 	struct client	 *oldest, *newest;
+};
+
+struct ratelimit {
+	struct table	*t;
+	long long	 maxrate, period;
+	size_t		 max_clients;
 };
 
 #define NBUCKETS_MIN	64
 /* Idle clients removed per call: bounded work under the lock. */
 #define SWEEP_STEP	8
 
-struct ratelimit *
-ratelimit_new(long long maxrate, long long period, size_t max_clients)
+static struct table *
+table_new(void)
 {
-	struct ratelimit *rl;
+	struct table *t;
 
-	if ((rl = calloc(1, sizeof(*rl))) == NULL)
+	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return NULL;
-	if (siphash_key_random(&rl->key) != 0) {
-		free(rl);
-		return NULL;
-	}
-	rl->maxrate = maxrate;
-	rl->period = period > 0 ? period : 3600;
-	rl->max_clients = max_clients > 0 ? max_clients : 1;
-	rl->nbuckets = NBUCKETS_MIN;
-	if ((rl->buckets = calloc(rl->nbuckets, sizeof(*rl->buckets))) ==
-	    NULL) {
-		free(rl);
+	if (siphash_key_random(&t->key) != 0 ||
+	    (t->buckets = calloc(NBUCKETS_MIN, sizeof(*t->buckets))) == NULL) {
+		free(t);
 		return NULL;
 	}
-	pthread_mutex_init(&rl->lock, NULL);
-	return rl;
+	t->refs = 1;
+	t->nbuckets = NBUCKETS_MIN;
+	pthread_mutex_init(&t->lock, NULL);
+	return t;
 }
 
 static void
@@ -75,27 +77,68 @@ client_free(struct client *c)
 	free(c);
 }
 
-void
-ratelimit_free(struct ratelimit *rl)
+static void
+table_put(struct table *t)
 {
 	struct client	*c, *next;
+	int		 refs;
 
-	if (rl == NULL)
+	pthread_mutex_lock(&t->lock);
+	refs = --t->refs;
+	pthread_mutex_unlock(&t->lock);
+	if (refs > 0)
 		return;
-	for (c = rl->oldest; c != NULL; c = next) {
+	for (c = t->oldest; c != NULL; c = next) {
 		next = c->newer;
 		client_free(c);
 	}
-	free(rl->buckets);
-	pthread_mutex_destroy(&rl->lock);
+	free(t->buckets);
+	pthread_mutex_destroy(&t->lock);
+	free(t);
+}
+
+static struct ratelimit *
+handle_new(struct table *t, long long maxrate, long long period,
+    size_t max_clients)
+{
+	struct ratelimit *rl;
+
+	if ((rl = calloc(1, sizeof(*rl))) == NULL)
+		return NULL;
+	rl->t = t;
+	rl->maxrate = maxrate;
+	rl->period = period > 0 ? period : 3600;
+	rl->max_clients = max_clients > 0 ? max_clients : 1;
+	return rl;
+}
+
+struct ratelimit *
+ratelimit_new(long long maxrate, long long period, size_t max_clients)
+{
+	struct ratelimit	*rl;
+	struct table		*t;
+
+	if ((t = table_new()) == NULL)
+		return NULL;
+	if ((rl = handle_new(t, maxrate, period, max_clients)) == NULL)
+		table_put(t);
+	return rl;
+}
+
+void
+ratelimit_free(struct ratelimit *rl)
+{
+	if (rl == NULL)
+		return;
+	table_put(rl->t);
 	free(rl);
 }
 
 /* Keyed: a client cannot choose addresses or ids that share a bucket. */
 static size_t
-hash_key(const struct ratelimit *rl, const char *s)
+hash_key(const struct table *t, const char *s)
 {
-	return (size_t)(siphash24(&rl->key, s, strlen(s)) % rl->nbuckets);
+	return (size_t)(siphash24(&t->key, s, strlen(s)) % t->nbuckets);
 }
 
 #define SLOT(c, i)	(&(c)->slots[((c)->first + (i)) % (c)->cap])
@@ -111,43 +154,43 @@ drop_old(struct client *c, time_t now, long long period)
 }
 
 static void
-list_unlink(struct ratelimit *rl, struct client *c)
+list_unlink(struct table *t, struct client *c)
 {
 	if (c->older != NULL)
 		c->older->newer = c->newer;
 	else
-		rl->oldest = c->newer;
+		t->oldest = c->newer;
 	if (c->newer != NULL)
 		c->newer->older = c->older;
 	else
-		rl->newest = c->older;
+		t->newest = c->older;
 	c->older = c->newer = NULL;
 }
 
 static void
-list_push(struct ratelimit *rl, struct client *c)
+list_push(struct table *t, struct client *c)
 {
-	c->older = rl->newest;
+	c->older = t->newest;
 	c->newer = NULL;
-	if (rl->newest != NULL)
-		rl->newest->newer = c;
+	if (t->newest != NULL)
+		t->newest->newer = c;
 	else
-		rl->oldest = c;
-	rl->newest = c;
+		t->oldest = c;
+	t->newest = c;
 }
 
 static void
-remove_client(struct ratelimit *rl, struct client *c)
+remove_client(struct table *t, struct client *c)
 {
 	struct client **pp;
 
-	for (pp = &rl->buckets[hash_key(rl, c->key)]; *pp != c;
+	for (pp = &t->buckets[hash_key(t, c->key)]; *pp != c;
 	    pp = &(*pp)->next)
 		;
 	*pp = c->next;
-	list_unlink(rl, c);
+	list_unlink(t, c);
 	client_free(c);
-	rl->nclients--;
+	t->nclients--;
 }
 
 /*
@@ -155,33 +198,33 @@ remove_client(struct ratelimit *rl, struct client *c)
  * stops at the first one still active, since every newer one is too.
  */
 static void
-sweep_some(struct ratelimit *rl, time_t now)
+sweep_some(struct table *t, long long period, time_t now)
 {
 	struct client	*c;
 	int		 i;
 
-	for (i = 0; i < SWEEP_STEP && (c = rl->oldest) != NULL; i++) {
-		drop_old(c, now, rl->period);
+	for (i = 0; i < SWEEP_STEP && (c = t->oldest) != NULL; i++) {
+		drop_old(c, now, period);
 		if (c->count != 0)
 			break;
-		remove_client(rl, c);
+		remove_client(t, c);
 	}
 }
 
 /* Doubles the bucket array; on out of memory the table stays as is. */
 static void
-grow(struct ratelimit *rl)
+grow(struct table *t)
 {
 	struct client	**nb, *c;
-	size_t		  n = rl->nbuckets * 2, b;
+	size_t		  n = t->nbuckets * 2, b;
 
 	if ((nb = calloc(n, sizeof(*nb))) == NULL)
 		return;
-	free(rl->buckets);
-	rl->buckets = nb;
-	rl->nbuckets = n;
-	for (c = rl->oldest; c != NULL; c = c->newer) {
-		b = hash_key(rl, c->key);
+	free(t->buckets);
+	t->buckets = nb;
+	t->nbuckets = n;
+	for (c = t->oldest; c != NULL; c = c->newer) {
+		b = hash_key(t, c->key);
 		c->next = nb[b];
 		nb[b] = c;
 	}
@@ -217,29 +260,34 @@ push_slot(struct client *c, uint32_t t)
  * would lock every new address out while the table is full of others.
  */
 static struct client *
-find_or_add(struct ratelimit *rl, const char *key)
+find_or_add(struct table *t, size_t max_clients, const char *key)
 {
 	struct client	*c;
-	size_t		 b = hash_key(rl, key);
+	size_t		 b = hash_key(t, key);
 	size_t		 len = strlen(key);
+	int		 i;
 
-	for (c = rl->buckets[b]; c != NULL; c = c->next)
+	for (c = t->buckets[b]; c != NULL; c = c->next)
 		if (strcmp(c->key, key) == 0) {
-			list_unlink(rl, c);
-			list_push(rl, c);
+			list_unlink(t, c);
+			list_push(t, c);
 			return c;
 		}
 	if (len > RATELIMIT_KEY_MAX ||
 	    (c = calloc(1, sizeof(*c) + len + 1)) == NULL)
 		return NULL;
-	if (rl->nclients >= rl->max_clients)
-		remove_client(rl, rl->oldest);
+	/*
+	 * Past a reload that lowered max_clients the table holds more: it
+	 * shrinks by a few at each new client, not all at once.
+	 */
+	for (i = 0; i < SWEEP_STEP && t->nclients >= max_clients; i++)
+		remove_client(t, t->oldest);
 	memcpy(c->key, key, len + 1);
-	c->next = rl->buckets[b];
-	rl->buckets[b] = c;
-	list_push(rl, c);
-	if (++rl->nclients > rl->nbuckets)
-		grow(rl);
+	c->next = t->buckets[b];
+	t->buckets[b] = c;
+	list_push(t, c);
+	if (++t->nclients > t->nbuckets)
+		grow(t);
 	return c;
 }
 
@@ -268,6 +316,7 @@ client_key(const char *key, char *buf, size_t len)
 long
 ratelimit_check(struct ratelimit *rl, const char *key, time_t now)
 {
+	struct table	*t = rl->t;
 	struct client	*c;
 	struct slot	*last;
 	long		 wait = 0;
@@ -278,10 +327,10 @@ ratelimit_check(struct ratelimit *rl, const char *key, time_t now)
 		return 0;
 	max = (uint64_t)rl->maxrate;
 	key = client_key(key, buf, sizeof(buf));
-	pthread_mutex_lock(&rl->lock);
-	sweep_some(rl, now);
-	if ((c = find_or_add(rl, key)) == NULL) {
-		pthread_mutex_unlock(&rl->lock);
+	pthread_mutex_lock(&t->lock);
+	sweep_some(t, rl->period, now);
+	if ((c = find_or_add(t, rl->max_clients, key)) == NULL) {
+		pthread_mutex_unlock(&t->lock);
 		return 1;
 	}
 	drop_old(c, now, rl->period);
@@ -291,7 +340,7 @@ ratelimit_check(struct ratelimit *rl, const char *key, time_t now)
 			last->n++;
 			c->total++;
 		} else if (push_slot(c, (uint32_t)now) != 0) {
-			pthread_mutex_unlock(&rl->lock);
+			pthread_mutex_unlock(&t->lock);
 			return 1;
 		}
 		/* Only the newest maxrate + 1 requests matter; forget older. */
@@ -318,7 +367,7 @@ ratelimit_check(struct ratelimit *rl, const char *key, time_t now)
 		if (wait < 1)
 			wait = 1;
 	}
-	pthread_mutex_unlock(&rl->lock);
+	pthread_mutex_unlock(&t->lock);
 	return wait;
 }
 
@@ -327,25 +376,49 @@ ratelimit_clients(struct ratelimit *rl)
 {
 	size_t n;
 
-	pthread_mutex_lock(&rl->lock);
-	n = rl->nclients;
-	pthread_mutex_unlock(&rl->lock);
+	pthread_mutex_lock(&rl->t->lock);
+	n = rl->t->nclients;
+	pthread_mutex_unlock(&rl->t->lock);
 	return n;
 }
 
 size_t
 ratelimit_longest_chain(struct ratelimit *rl)
 {
+	struct table	*t = rl->t;
 	struct client	*c;
 	size_t		 i, n, max = 0;
 
-	pthread_mutex_lock(&rl->lock);
-	for (i = 0; i < rl->nbuckets; i++) {
-		for (n = 0, c = rl->buckets[i]; c != NULL; c = c->next)
+	pthread_mutex_lock(&t->lock);
+	for (i = 0; i < t->nbuckets; i++) {
+		for (n = 0, c = t->buckets[i]; c != NULL; c = c->next)
 			n++;
 		if (n > max)
 			max = n;
 	}
-	pthread_mutex_unlock(&rl->lock);
+	pthread_mutex_unlock(&t->lock);
 	return max;
+}
+
+/*
+ * Windows recorded under the old limits stay right under the new ones: a
+ * shorter period drops old slots as they are met, a lower maxrate trims a
+ * client's count at its next recorded request.  A limit turned off needs
+ * no table: the new one is empty, and the old is freed with its last
+ * holder.
+ */
+struct ratelimit *
+ratelimit_carry(struct ratelimit *rl, long long maxrate, long long period,
+    size_t max_clients)
+{
+	struct ratelimit *n;
+
+	if (rl == NULL || maxrate <= 0 || rl->maxrate <= 0)
+		return ratelimit_new(maxrate, period, max_clients);
+	if ((n = handle_new(rl->t, maxrate, period, max_clients)) == NULL)
+		return NULL;
+	pthread_mutex_lock(&rl->t->lock);
+	rl->t->refs++;
+	pthread_mutex_unlock(&rl->t->lock);
+	return n;
 }

@@ -33,7 +33,21 @@ struct ratelimit;
 /* maxrate 0 turns the limit off.  Returns NULL on out of memory. */
 struct ratelimit	*ratelimit_new(long long maxrate, long long period,
 			    size_t max_clients);
+/* Frees rl; the last holder of a shared table frees it.  NULL is fine. */
 void			 ratelimit_free(struct ratelimit *rl);
+
+/*
+ * For a reload: a table with the new limits that shares rl's clients, so
+ * that every client keeps its window (a SIGHUP must not reset the limits).
+ * rl keeps its own limits for the old generation's requests still
+ * running, and a refused reload just frees the new one.  Past a lower
+ * max_clients the table shrinks by a few clients at each new one.  When
+ * either limit is off (maxrate 0) the new table starts empty.  rl may be
+ * NULL.  Returns NULL on out of memory.
+ */
+struct ratelimit	*ratelimit_carry(struct ratelimit *rl,
+			    long long maxrate, long long period,
+			    size_t max_clients);
 
 /*
  * Records a request of the client key at now.  Returns 0 when allowed,

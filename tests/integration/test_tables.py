@@ -6,6 +6,8 @@ reload, and the file-descriptor limit against max_connections."""
 
 import http.client as httpclient
 import json
+import os
+import signal
 import unittest
 import uuid
 
@@ -63,6 +65,39 @@ class FullRateTable(unittest.TestCase):
                     limited.append(post_from(px, known, inventory("known")))
             self.assertEqual(new, [200] * 48)
             self.assertEqual(limited, [429] * 12)
+
+
+class ReloadKeepsRates(unittest.TestCase):
+    """A SIGHUP carries the rate table to the new configuration."""
+
+    def reload(self, px, n, keys=None):
+        if keys:
+            path = os.path.join(px.confdir, "proxy-server-plugin.cfg")
+            with open(path, "a") as f:
+                for k, v in keys.items():
+                    f.write("%s = %s\n" % (k, v))
+        px.proc.send_signal(signal.SIGHUP)
+        self.assertTrue(wait_until(
+            lambda: px.log().count("configuration reloaded") == n, 30),
+            px.log())
+
+    def test_limited_agent_still_limited_after_sighup(self):
+        with Passeur(proxy={"maxrate": 2, "maxrate_period": 3600,
+                            "only_local_store": "yes"}) as px:
+            a, b = "127.0.4.1", "127.0.4.2"
+            codes = [post_from(px, a, inventory("a")) for _ in range(3)]
+            self.assertEqual(codes, [200, 200, 429])
+            self.assertEqual(post_from(px, b, inventory("b")), 200)
+            self.reload(px, 1)
+            self.assertEqual(post_from(px, a, inventory("a")), 429)
+            self.assertEqual(post_from(px, b, inventory("b")), 200)
+            self.assertEqual(post_from(px, b, inventory("b")), 429)
+            # New limits apply to the windows already recorded.
+            self.reload(px, 2, {"max_rate_clients": 1000,
+                                "maxrate_period": 1800})
+            self.assertEqual(post_from(px, a, inventory("a")), 429)
+            self.reload(px, 3, {"maxrate": 5})
+            self.assertEqual(post_from(px, a, inventory("a")), 200)
 
 
 class PendingAnswers(unittest.TestCase):

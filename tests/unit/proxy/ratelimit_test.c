@@ -536,6 +536,68 @@ test_adversarial_keys_spread(void **state)
 	ratelimit_free(rl);
 }
 
+/*
+ * A reload carries the table: a limited client stays limited under the
+ * new limits, the old generation keeps its own, and freeing either one
+ * leaves the other working.
+ */
+static void
+test_carry(void **state)
+{
+	struct ratelimit	*old, *new, *off;
+	char			 ip[32];
+	int			 i;
+
+	(void)state;
+	assert_non_null(old = ratelimit_new(2, 60, 100));
+	assert_int_equal(ratelimit_check(old, "10.0.0.1", T0), 0);
+	assert_int_equal(ratelimit_check(old, "10.0.0.1", T0), 0);
+	assert_true(ratelimit_check(old, "10.0.0.1", T0) > 0);
+	/* Same limits: the client is still refused. */
+	assert_non_null(new = ratelimit_carry(old, 2, 60, 100));
+	assert_true(ratelimit_check(new, "10.0.0.1", T0 + 1) > 0);
+	assert_int_equal(ratelimit_clients(new), 1);
+	/* The old generation counts in the same table, its own limits. */
+	assert_int_equal(ratelimit_check(old, "10.0.0.2", T0 + 1), 0);
+	assert_int_equal(ratelimit_check(new, "10.0.0.2", T0 + 1), 0);
+	assert_true(ratelimit_check(new, "10.0.0.2", T0 + 1) > 0);
+	ratelimit_free(old);
+	assert_true(ratelimit_check(new, "10.0.0.1", T0 + 2) > 0);
+	/* A higher maxrate lets it through at once, a lower one does not. */
+	old = new;
+	assert_non_null(new = ratelimit_carry(old, 1, 60, 100));
+	assert_true(ratelimit_check(new, "10.0.0.1", T0 + 3) > 0);
+	ratelimit_free(new);
+	assert_non_null(new = ratelimit_carry(old, 10, 60, 100));
+	assert_int_equal(ratelimit_check(new, "10.0.0.1", T0 + 3), 0);
+	ratelimit_free(old);
+	/* A smaller table shrinks as new clients come. */
+	for (i = 0; i < 80; i++) {
+		snprintf(ip, sizeof(ip), "10.1.0.%d", i);
+		assert_int_equal(ratelimit_check(new, ip, T0 + 4), 0);
+	}
+	old = new;
+	assert_non_null(new = ratelimit_carry(old, 10, 60, 16));
+	ratelimit_free(old);
+	for (i = 0; i < 20; i++) {
+		snprintf(ip, sizeof(ip), "10.2.0.%d", i);
+		assert_int_equal(ratelimit_check(new, ip, T0 + 5), 0);
+	}
+	assert_int_equal(ratelimit_clients(new), 16);
+	/* Turned off then on: nothing to carry, a fresh table. */
+	assert_non_null(off = ratelimit_carry(new, 0, 60, 16));
+	ratelimit_free(new);
+	assert_int_equal(ratelimit_check(off, "10.0.0.1", T0 + 6), 0);
+	assert_int_equal(ratelimit_clients(off), 0);
+	assert_non_null(new = ratelimit_carry(off, 2, 60, 16));
+	ratelimit_free(off);
+	assert_int_equal(ratelimit_check(new, "10.0.0.1", T0 + 6), 0);
+	assert_int_equal(ratelimit_clients(new), 1);
+	ratelimit_free(new);
+	assert_non_null(new = ratelimit_carry(NULL, 2, 60, 16));
+	ratelimit_free(new);
+}
+
 int
 main(void)
 {
@@ -550,6 +612,7 @@ main(void)
 		cmocka_unit_test(test_max_clients_flood),
 		cmocka_unit_test(test_incremental_sweep),
 		cmocka_unit_test(test_ipv6_prefix),
+		cmocka_unit_test(test_carry),
 		cmocka_unit_test(test_memory_bound),
 		cmocka_unit_test(test_model),
 		cmocka_unit_test(test_threads),
