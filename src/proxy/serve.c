@@ -21,6 +21,7 @@
 #include "common/log.h"
 #include "common/uuid.h"
 #include "proxy/config.h"
+#include "proxy/fdlimit.h"
 #include "proxy/forward.h"
 #include "proxy/generation.h"
 #include "proxy/proxy.h"
@@ -737,6 +738,8 @@ serve_main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	fdlimit_raise();
+	fdlimit_clamp(&conf, FORWARD_WORKERS, server_workers);
 	if (run_start(&rn, &conf, pw) != 0 ||
 	    ((pidfile = write_pidfile(pidopt, &rn.gen->conf, foreground)) ==
 	    NULL && (pidopt != NULL || !foreground)) ||
@@ -769,6 +772,7 @@ serve_main(int argc, char **argv)
 			    "the running one is kept");
 			continue;
 		}
+		fdlimit_clamp(&conf, FORWARD_WORKERS, server_workers);
 		if (run_reload(&rn, &conf) != 0) {
 			if (!rn.listening) {
 				log_errx("cannot listen any more");

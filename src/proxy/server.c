@@ -787,3 +787,9 @@ server_stop(struct server *s, int grace, void (*cancel)(void *), void *arg)
 	free(set);
 	return 0;
 }
+
+int
+server_workers(const struct instance_conf *ic)
+{
+	return ic->workers > 0 ? (int)ic->workers : auto_workers();
+}

@@ -50,5 +50,7 @@ int	server_stop(struct server *s, int grace, void (*cancel)(void *),
  * listener (any thread; a relaxed atomic read).
  */
 unsigned long	server_completed(void);
+/* The worker threads of the listener whose first instance is ic. */
+int		server_workers(const struct instance_conf *ic);
 
 #endif

@@ -7,10 +7,16 @@ reload, and the file-descriptor limit against max_connections."""
 import http.client as httpclient
 import json
 import os
+import re
 import signal
+import stat
+import sys
+import tempfile
+import threading
 import unittest
 import uuid
 
+import harness
 from harness import GlpiDouble, Passeur, main, wait_until
 
 
@@ -144,6 +150,90 @@ class PendingAnswers(unittest.TestCase):
                 wait_until(lambda: False, 0.2)
             self.assertIsNotNone(final)
             self.assertEqual(final.status, 200, final)
+
+
+class FileLimit(unittest.TestCase):
+    """An open-file limit below max_connections: max_connections is
+    lowered with a warning, and every accepted request is stored."""
+
+    LIMIT = 256
+
+    def limited_binary(self):
+        """A wrapper that starts passeur with soft and hard RLIMIT_NOFILE
+        at LIMIT (what `ulimit -n` or LimitNOFILE would leave)."""
+        d = tempfile.mkdtemp(prefix="fdlimit-")
+        path = os.path.join(d, "passeur")
+        with open(path, "w") as f:
+            f.write("#!%s\n"
+                    "# SPDX-License-Identifier: GPL-3.0-or-later\n"
+                    "import os, resource, sys\n"
+                    "resource.setrlimit(resource.RLIMIT_NOFILE, (%d, %d))\n"
+                    "os.execv(%r, [%r] + sys.argv[1:])\n"
+                    % (sys.executable, self.LIMIT, self.LIMIT, harness.BIN,
+                       harness.BIN))
+        os.chmod(path, stat.S_IRWXU)
+        self.addCleanup(lambda: (os.unlink(path), os.rmdir(d)))
+        return path
+
+    def test_connections_clamped_and_all_stored(self):
+        real = harness.BIN
+        harness.BIN = self.limited_binary()
+        try:
+            px = Passeur(proxy={"max_connections": 4096,
+                                "max_connections_per_ip": 0,
+                                "max_proxy_threads": 100000,
+                                "workers": 2, "request_timeout": 5,
+                                "only_local_store": "yes"})
+            px.start()
+        finally:
+            harness.BIN = real
+        try:
+            m = re.search(r"proxy: max_connections 4096 lowered to (\d+): "
+                          r"the open-file limit is %d" % self.LIMIT,
+                          px.log())
+            self.assertIsNotNone(m, px.log())
+            clamp = int(m.group(1))
+            self.assertGreater(clamp, 0)
+            self.assertLess(clamp, self.LIMIT)
+            # More agents at once than the limit allows descriptors, each
+            # keeping its connection open after its answer (keep-alive):
+            # those past the clamp wait in the backlog until idle ones
+            # time out (request_timeout), and none gets 500 (EMFILE).
+            n = self.LIMIT + 64
+            codes = [None] * n
+            release = threading.Event()
+
+            def agent(i):
+                conn = httpclient.HTTPConnection(
+                    px.host, px.port, timeout=60,
+                    source_address=("127.0.5.%d" % (1 + i % 250), 0))
+                name = "fd-%03d" % i
+                try:
+                    conn.request("POST", "/proxy/glpi", inventory(name),
+                                 {"Content-Type": "application/json",
+                                  "GLPI-Agent-ID": agent_id(name)})
+                    r = conn.getresponse()
+                    r.read()
+                    codes[i] = r.status
+                    release.wait(120)
+                except OSError as e:
+                    codes[i] = repr(e)
+                finally:
+                    conn.close()
+            threads = [threading.Thread(target=agent, args=(i,))
+                       for i in range(n)]
+            for t in threads:
+                t.start()
+            wait_until(lambda: None not in codes, 120, 0.2)
+            release.set()
+            for t in threads:
+                t.join(60)
+            self.assertEqual([c for c in codes if c != 200], [])
+            self.assertEqual(len(px.files()), n)
+            self.assertNotIn("Too many open files", px.log())
+        finally:
+            px.stop()
+            px.cleanup()
 
 
 if __name__ == "__main__":

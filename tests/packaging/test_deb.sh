@@ -124,6 +124,9 @@ label="the shipped configuration passes passeur serve -n"
 check "$tmp/root/usr/bin/passeur" serve -n -c "$tmp/root/etc/passeur" \
     --vardir "$tmp/var"
 
+label="passeur.service leaves room for max_connections (LimitNOFILE)"
+check grep -q '^LimitNOFILE=65536$' "$tmp/root/lib/systemd/system/passeur.service"
+
 # The unit as shipped, pointed at the extracted binary and man pages; only
 # where systemd-analyze is installed (the package build does not need it).
 # It must pass without a word: unknown keys are only warnings.
