@@ -199,9 +199,10 @@ class Lifecycle(unittest.TestCase):
                          proxy={"max_proxy_threads": 50})
             self.addCleanup(px.cleanup)
             px.start()
+            # 40 agents: one agent holds at most 8 answers in waiting.
             for i in range(40):
                 r = px.post(b'{"deviceid":"pc-%d"}' % i, "application/json",
-                            AGENT_ID)
+                            "%s%012x" % (AGENT_ID[:24], i))
                 self.assertEqual(r.status, 202)
             start = time.monotonic()
             px.proc.send_signal(signal.SIGTERM)
