@@ -294,7 +294,8 @@ find_or_add(struct table *t, size_t max_clients, const char *key)
 /*
  * IPv6 clients count by /64: a single host commonly holds a whole /64,
  * which would otherwise give it 2^64 fresh keys.  Other keys (IPv4
- * addresses, agent and device ids) are used as they are.
+ * addresses, agent and device ids) are used as they are, and so are
+ * link-local addresses, whose /64 (fe80::) is every host of the link.
  */
 static const char *
 client_key(const char *key, char *buf, size_t len)
@@ -304,7 +305,7 @@ client_key(const char *key, char *buf, size_t len)
 	int		n;
 
 	if (strchr(key, ':') == NULL || inet_pton(AF_INET6, key, &a) != 1 ||
-	    IN6_IS_ADDR_V4MAPPED(&a))
+	    IN6_IS_ADDR_V4MAPPED(&a) || IN6_IS_ADDR_LINKLOCAL(&a))
 		return key;
 	memset(a.s6_addr + 8, 0, 8);
 	if (inet_ntop(AF_INET6, &a, ip, sizeof(ip)) == NULL)

@@ -29,8 +29,7 @@
 
 /* As the reference: a forward has an hour to finish. */
 #define REQCACHE_TTL		3600
-/* A final answer waits 10 minutes for its poll (answer_ttl's default). */
-#define REQCACHE_ANSWER_TTL	600
+/* Quotas: entries per agent; an address holds 1/REQCACHE_ADDR_SHARE. */
 #define REQCACHE_PER_AGENT	8
 #define REQCACHE_ADDR_SHARE	4
 #define REQCACHE_MAX_BYTES	(64 * 1024 * 1024)

@@ -256,7 +256,11 @@ test_ipv6_prefix(void **state)
 	/* Keys that are not addresses are kept as they are. */
 	assert_int_equal(ratelimit_check(rl, "agent 2001:db8:1:2::1", T0), 0);
 	assert_int_equal(ratelimit_check(rl, "::1", T0), 0);
-	assert_int_equal(ratelimit_clients(rl), 7);
+	/* Link-local addresses share fe80::/64 with the whole link. */
+	assert_int_equal(ratelimit_check(rl, "fe80::1", T0), 0);
+	assert_int_equal(ratelimit_check(rl, "fe80::1", T0), 0);
+	assert_int_equal(ratelimit_check(rl, "fe80::2", T0), 0);
+	assert_int_equal(ratelimit_clients(rl), 9);
 	ratelimit_free(rl);
 }
 
