@@ -135,6 +135,80 @@ log_syslog_available(void)
 	return stat(_PATH_LOG, &st) == 0 && S_ISSOCK(st.st_mode);
 }
 
+/*
+ * Length of the valid UTF-8 sequence at p, or 0.  A NUL is never a
+ * continuation byte, so the string's end stops the check.
+ */
+static size_t
+utf8_length(const unsigned char *p)
+{
+	size_t	len, i;
+	unsigned char lo = 0x80, hi = 0xbf;
+
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		len = 2;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		len = 3;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	/* No overlong form, no surrogate, nothing past U+10FFFF. */
+	if (p[0] == 0xe0)
+		lo = 0xa0;
+	else if (p[0] == 0xed)
+		hi = 0x9f;
+	else if (p[0] == 0xf0)
+		lo = 0x90;
+	else if (p[0] == 0xf4)
+		hi = 0x8f;
+	if (p[1] < lo || p[1] > hi)
+		return 0;
+	for (i = 2; i < len; i++)
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return 0;
+	return len;
+}
+
+/*
+ * Copies the message src into dst for one log line: control bytes
+ * (newlines included), DEL and bytes that are not valid UTF-8 become
+ * \xHH, so that nothing a message quotes (an upstream's answer, a
+ * client's header) can start a line of its own, move the terminal's
+ * cursor or make the file unreadable as text.  The last line of defence:
+ * callers still escape what they quote with log_escape().
+ */
+static void
+log_clean(char *dst, size_t dstlen, const char *src)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	const unsigned char	*p = (const unsigned char *)src;
+	size_t			 n = 0, len;
+
+	while (*p != '\0') {
+		if (*p >= 0x20 && *p < 0x7f) {
+			if (n + 1 >= dstlen)
+				break;
+			dst[n++] = (char)*p++;
+		} else if (*p >= 0x80 && (len = utf8_length(p)) > 0) {
+			if (n + len >= dstlen)
+				break;
+			memcpy(dst + n, p, len);
+			n += len;
+			p += len;
+		} else {
+			if (n + 4 >= dstlen)
+				break;
+			dst[n++] = '\\';
+			dst[n++] = 'x';
+			dst[n++] = hex[*p >> 4];
+			dst[n++] = hex[*p & 0xf];
+			p++;
+		}
+	}
+	dst[n] = '\0';
+}
+
 /* Formats one line and writes it whole, so threads never interleave. */
 static void vlog(int, const char *, const char *, va_list, int)
     __attribute__((format(printf, 3, 0)));
@@ -142,19 +216,20 @@ static void vlog(int, const char *, const char *, va_list, int)
 static void
 vlog(int pri, const char *level, const char *fmt, va_list ap, int errnum)
 {
-	char		 msg[2048], line[2200];
+	char		 raw[2048], msg[2048], line[2200];
 	char		 stamp[32];
 	struct tm	 tm;
 	time_t		 now;
 	int		 n, tee;
 
 	tee = atomic_load_explicit(&log_tee, memory_order_relaxed);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	if (errnum != 0) {
-		n = (int)strlen(msg);
-		snprintf(msg + n, sizeof(msg) - (size_t)n, ": %s",
+		n = (int)strlen(raw);
+		snprintf(raw + n, sizeof(raw) - (size_t)n, ": %s",
 		    strerror(errnum));
 	}
+	log_clean(msg, sizeof(msg), raw);
 	if (log_dest == LOG_TO_SYSLOG)
 		syslog(pri, "%s", msg);
 	if (log_dest == LOG_TO_SYSLOG && !tee)

@@ -15,6 +15,7 @@
 #include "common/log.h"
 #include "common/workq.h"
 #include "proxy/branch.h"
+#include "proxy/chain.h"
 #include "proxy/forward.h"
 #include "proxy/server.h"
 #include "proxy/tls.h"
@@ -204,6 +205,20 @@ has_body(struct MHD_Connection *conn)
 	return v != NULL && strspn(v, "0 ") != strlen(v);
 }
 
+/* Joins every GLPI-Proxy-ID line, not only the first (chain.h). */
+static enum MHD_Result
+join_proxy_ids(void *arg, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	struct request *rq = arg;
+
+	(void)kind;
+	if (strcasecmp(key, "GLPI-Proxy-ID") != 0 || value == NULL)
+		return MHD_YES;
+	return chain_add_line(&rq->proxy_ids_joined, value) == 0 ? MHD_YES :
+	    MHD_NO;
+}
+
 static enum MHD_Result
 count_query(void *arg, enum MHD_ValueKind kind, const char *key,
     const char *value)
@@ -314,7 +329,9 @@ early_checks(struct exchange *x, const char *method)
 	rq->request_id = header(x->conn, "GLPI-Request-ID");
 	if (!reqid_valid(rq->request_id))
 		rq->request_id = NULL;
-	rq->proxy_ids = header(x->conn, "GLPI-Proxy-ID");
+	MHD_get_connection_values(x->conn, MHD_HEADER_KIND, join_proxy_ids,
+	    rq);
+	rq->proxy_ids = rq->proxy_ids_joined;
 	rq->user_agent = header(x->conn, MHD_HTTP_HEADER_USER_AGENT);
 	MHD_get_connection_values(x->conn, MHD_GET_ARGUMENT_KIND, count_query,
 	    rq);
@@ -480,6 +497,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	generation_release(x->gen);
 	atomic_fetch_sub(&x->l->set->active, 1);
 	buf_free(&x->rq.body);
+	free(x->rq.proxy_ids_joined);
 	buf_free(&x->rs.body);
 	free(x);
 	*con_cls = NULL;
