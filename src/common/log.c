@@ -14,9 +14,21 @@
 
 #include "common/log.h"
 
-static enum log_dest	 log_dest = LOG_TO_STDERR;
-static int		 log_fd = STDERR_FILENO;
-static int		 log_verbose;
+/*
+ * Every thread that logs reads the destination and the descriptor; the
+ * main thread changes them on a reload.  The log file always has the same
+ * descriptor number, log_slot: a new file is put in its place with
+ * dup3(), in one step, and the number is never closed while the daemon
+ * runs.  Were it closed, a thread about to write a line could find the
+ * number reused by a file another thread just opened (an inventory's
+ * temporary file) and write its line there.  Leaving the file for stderr
+ * or syslog leaves the slot open, on the old file, until the next file or
+ * log_close().
+ */
+static _Atomic enum log_dest	 log_dest = LOG_TO_STDERR;
+static atomic_int		 log_fd = STDERR_FILENO;
+static atomic_int		 log_verbose;
+static int			 log_slot = -1;	/* main thread only */
 /* Read by every thread that logs, set by the main thread at start-up. */
 static atomic_int	 log_tee;
 
@@ -54,38 +66,52 @@ int
 log_init(enum log_dest dest, const char *path, const char *facility,
     int verbosity)
 {
-	int fd = STDERR_FILENO, fac;
+	int fd = STDERR_FILENO, fac, saved;
 
 	if (dest == LOG_TO_FILE) {
 		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
 		if (fd == -1)
 			return -1;
+		if (log_slot == -1)
+			log_slot = fd;
+		else {
+			/* Swapped under writers: the number stays valid. */
+			if (dup3(fd, log_slot, O_CLOEXEC) == -1) {
+				saved = errno;
+				close(fd);
+				errno = saved;
+				return -1;
+			}
+			close(fd);
+		}
+		fd = log_slot;
 	}
 	/* Leave the previous destination only once the new one is open. */
-	if (log_dest == LOG_TO_SYSLOG)
+	if (atomic_load(&log_dest) == LOG_TO_SYSLOG && dest != LOG_TO_SYSLOG)
 		closelog();
-	if (log_fd != STDERR_FILENO)
-		close(log_fd);
-	log_fd = fd;
-	log_verbose = verbosity;
+	atomic_store(&log_fd, fd);
+	atomic_store(&log_verbose, verbosity);
 	if (dest == LOG_TO_SYSLOG) {
 		fac = facility != NULL ? facility_value(facility) : LOG_DAEMON;
 		openlog("passeur", LOG_PID | LOG_NDELAY,
 		    fac == -1 ? LOG_DAEMON : fac);
 	}
-	log_dest = dest;
+	atomic_store(&log_dest, dest);
 	return 0;
 }
 
 void
 log_close(void)
 {
-	if (log_dest == LOG_TO_FILE && log_fd != STDERR_FILENO)
-		close(log_fd);
-	else if (log_dest == LOG_TO_SYSLOG)
+	if (atomic_load(&log_dest) == LOG_TO_SYSLOG)
 		closelog();
-	log_fd = STDERR_FILENO;
-	log_dest = LOG_TO_STDERR;
+	atomic_store(&log_fd, STDERR_FILENO);
+	atomic_store(&log_dest, LOG_TO_STDERR);
+	/* At the end only: no thread logs any more. */
+	if (log_slot != -1) {
+		close(log_slot);
+		log_slot = -1;
+	}
 }
 
 void
@@ -118,7 +144,7 @@ log_escape(char *dst, size_t dstlen, const char *src)
 int
 log_verbosity(void)
 {
-	return log_verbose;
+	return atomic_load(&log_verbose);
 }
 
 void
@@ -220,9 +246,12 @@ vlog(int pri, const char *level, const char *fmt, va_list ap, int errnum)
 	char		 stamp[32];
 	struct tm	 tm;
 	time_t		 now;
-	int		 n, tee;
+	int		 n, tee, fd;
+	enum log_dest	 dest;
 
 	tee = atomic_load_explicit(&log_tee, memory_order_relaxed);
+	dest = atomic_load(&log_dest);
+	fd = atomic_load(&log_fd);
 	vsnprintf(raw, sizeof(raw), fmt, ap);
 	if (errnum != 0) {
 		n = (int)strlen(raw);
@@ -230,9 +259,9 @@ vlog(int pri, const char *level, const char *fmt, va_list ap, int errnum)
 		    strerror(errnum));
 	}
 	log_clean(msg, sizeof(msg), raw);
-	if (log_dest == LOG_TO_SYSLOG)
+	if (dest == LOG_TO_SYSLOG)
 		syslog(pri, "%s", msg);
-	if (log_dest == LOG_TO_SYSLOG && !tee)
+	if (dest == LOG_TO_SYSLOG && !tee)
 		return;
 	now = time(NULL);
 	localtime_r(&now, &tm);
@@ -242,9 +271,9 @@ vlog(int pri, const char *level, const char *fmt, va_list ap, int errnum)
 		return;
 	if ((size_t)n >= sizeof(line))
 		n = sizeof(line) - 1;
-	if (log_dest != LOG_TO_SYSLOG)
-		(void)!write(log_fd, line, (size_t)n);
-	if (tee && (log_dest == LOG_TO_SYSLOG || log_fd != STDERR_FILENO))
+	if (dest != LOG_TO_SYSLOG)
+		(void)!write(fd, line, (size_t)n);
+	if (tee && (dest == LOG_TO_SYSLOG || fd != STDERR_FILENO))
 		(void)!write(STDERR_FILENO, line, (size_t)n);
 }
 
@@ -266,7 +295,7 @@ LOGFN(log_errx, LOG_ERR, "error", 1, 0)
 LOGFN(log_warn, LOG_WARNING, "warning", 1, 1)
 LOGFN(log_warnx, LOG_WARNING, "warning", 1, 0)
 LOGFN(log_info, LOG_INFO, "info", 1, 0)
-LOGFN(log_debug, LOG_DEBUG, "debug", log_verbose > 0, 0)
+LOGFN(log_debug, LOG_DEBUG, "debug", atomic_load(&log_verbose) > 0, 0)
 
 void
 fatal(const char *fmt, ...)

@@ -63,6 +63,66 @@ test_utf8_kept_invalid_escaped(void **state)
 	free(path);
 }
 
+/* The file descriptor fd leads to, or "" when it is closed. */
+static void
+fd_target(int fd, char *out, size_t outlen)
+{
+	char	link[64];
+	ssize_t	n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, out, outlen - 1);
+	out[n < 0 ? 0 : n] = '\0';
+}
+
+/*
+ * A reload opens the new file on the descriptor number of the old one:
+ * a thread that read the number just before still writes to a log file,
+ * never to a descriptor closed and reused meanwhile.
+ */
+static void
+test_reopen_keeps_the_number(void **state)
+{
+	const char	*dir = *state;
+	char		*a = tu_path(dir, "a.log"), *b = tu_path(dir, "b.log");
+	char		 target[4096], *line;
+	int		 probe, slot, i;
+
+	assert_int_equal(log_init(LOG_TO_FILE, a, NULL, 0), 0);
+	/* The log's number is the one below the next free descriptor. */
+	assert_true((probe = dup(0)) > 0);
+	close(probe);
+	for (slot = probe - 1; slot > 2; slot--) {
+		fd_target(slot, target, sizeof(target));
+		if (strcmp(target, a) == 0)
+			break;
+	}
+	assert_true(slot > 2);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(log_init(LOG_TO_FILE, i % 2 ? a : b, NULL, 0),
+		    0);
+		fd_target(slot, target, sizeof(target));
+		assert_string_equal(target, i % 2 ? a : b);
+		/* No other descriptor was taken nor freed. */
+		assert_int_equal(probe = dup(0), slot + 1);
+		close(probe);
+	}
+	/* Leaving the file for stderr keeps the number open until the end. */
+	assert_int_equal(log_init(LOG_TO_STDERR, NULL, NULL, 0), 0);
+	fd_target(slot, target, sizeof(target));
+	assert_string_equal(target, b);
+	assert_int_equal(log_init(LOG_TO_FILE, a, NULL, 0), 0);
+	log_info("after");
+	log_close();
+	fd_target(slot, target, sizeof(target));
+	assert_string_equal(target, "");
+	line = only_line(dir, "a.log");
+	assert_string_equal(line, "after");
+	free(line);
+	free(a);
+	free(b);
+}
+
 int
 main(void)
 {
@@ -70,6 +130,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_control_bytes_escaped,
 		    tu_setup_dir, tu_teardown_dir),
 		cmocka_unit_test_setup_teardown(test_utf8_kept_invalid_escaped,
+		    tu_setup_dir, tu_teardown_dir),
+		cmocka_unit_test_setup_teardown(test_reopen_keeps_the_number,
 		    tu_setup_dir, tu_teardown_dir),
 	};
 
