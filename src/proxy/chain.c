@@ -67,17 +67,11 @@ chain_append(const char *header, const char *own_id)
 }
 
 int
-chain_add_line(char **chainp, const char *line)
+chain_add_line(struct buf *chain, const char *line)
 {
-	char *s;
+	int r;
 
-	if (*chainp == NULL)
-		s = strdup(line);
-	else if (asprintf(&s, "%s,%s", *chainp, line) == -1)
-		s = NULL;
-	if (s == NULL)
-		return ERR_NOMEM;
-	free(*chainp);
-	*chainp = s;
-	return 0;
+	if (chain->len > 0 && (r = buf_append(chain, ",", 1)) != 0)
+		return r;
+	return buf_append(chain, line, strlen(line));
 }

@@ -11,6 +11,8 @@
 #ifndef PASSEUR_PROXY_CHAIN_H
 #define PASSEUR_PROXY_CHAIN_H
 
+#include "common/buf.h"
+
 enum chain_verdict { CHAIN_OK, CHAIN_TOO_LONG, CHAIN_LOOP, CHAIN_INVALID };
 
 /*
@@ -25,9 +27,10 @@ enum chain_verdict chain_check(const char *header, const char *own_id,
 char	*chain_append(const char *header, const char *own_id);
 
 /*
- * Adds one received header line to *chainp (NULL at first; the caller
- * frees it): "<chain>,<line>".  0, or ERR_NOMEM with *chainp unchanged.
+ * Adds one received header line to chain: "<chain>,<line>", in amortized
+ * linear time (a request may carry thousands of lines).  0, or the
+ * buf_append() error (ERR_TOO_BIG past the buffer's ceiling).
  */
-int	chain_add_line(char **chainp, const char *line);
+int	chain_add_line(struct buf *chain, const char *line);
 
 #endif

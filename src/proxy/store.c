@@ -98,9 +98,11 @@ store_ready(const char *dir)
 	struct stat		 st;
 	int			 r;
 
+	/* The usual case: one stat, then the memo under the lock. */
+	r = stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
 	pthread_mutex_lock(&memo_lock);
 	m = memo_of(dir);
-	if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) {
+	if (r) {
 		if (m->path != NULL) {
 			m->mode = st.st_mode & 07777;
 			m->uid = st.st_uid;
@@ -111,9 +113,12 @@ store_ready(const char *dir)
 		return 0;
 	}
 	r = ERR_SYSTEM;
-	if (stat(dir, &st) == 0)
-		errno = ENOTDIR;	/* a file took its place */
-	else if (errno == ENOENT)
+	if (stat(dir, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			r = 1;		/* another worker made it again */
+		else
+			errno = ENOTDIR;	/* a file took its place */
+	} else if (errno == ENOENT)
 		r = remake(dir, m);
 	if (r == 0) {
 		m->failing = 0;

@@ -135,7 +135,8 @@ class ProxyIds(unittest.TestCase):
 
     def test_every_header_line_is_read(self):
         with GlpiDouble() as glpi, \
-                Passeur(agent={"server": glpi.url()}) as px:
+                Passeur(agent={"server": glpi.url()},
+                        proxy={"max_header_size": "1M"}) as px:
             first, second = ids(2)
             # Our own id on the second line: a loop, refused.
             status, body = post_raw(px, ["GLPI-Proxy-ID: " + first,
@@ -153,6 +154,10 @@ class ProxyIds(unittest.TestCase):
                                          "GLPI-Proxy-ID: nope"])
             self.assertEqual(status, 400, body)
             self.assertEqual(glpi.requests(), [])
+            # Many lines cost linear time, and empty ones are no items.
+            status, body = post_raw(px, ["GLPI-Proxy-ID: ,"] * 5000 +
+                                    ["GLPI-Proxy-ID: nope"])
+            self.assertEqual(status, 400, body)
             # Both lines go upstream, in order, as one list.
             status, body = post_raw(px, ["GLPI-Proxy-ID: " + first,
                                          "GLPI-Proxy-ID: " + second])

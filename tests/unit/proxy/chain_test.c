@@ -4,6 +4,7 @@
  */
 #include "../testutil.h"
 
+#include "common/err.h"
 #include "proxy/chain.h"
 
 #define OWN	"3f2504e0-4f89-41d3-9a0c-0305e82c3301"
@@ -62,19 +63,31 @@ test_invalid(void **state)
 static void
 test_add_line(void **state)
 {
-	char *s = NULL;
+	struct buf b;
 
 	(void)state;
+	buf_init(&b, 4096);
 	/* Several header lines are one list: a loop on the second is seen. */
-	assert_int_equal(chain_add_line(&s, A), 0);
-	assert_string_equal(s, A);
-	assert_int_equal(chain_add_line(&s, B " , " OWN), 0);
-	assert_string_equal(s, A "," B " , " OWN);
-	assert_int_equal(chain_check(s, OWN, 5), CHAIN_LOOP);
-	assert_int_equal(chain_check(s, OWN, 3), CHAIN_TOO_LONG);
-	assert_int_equal(chain_add_line(&s, "bogus"), 0);
-	assert_int_equal(chain_check(s, OWN, 5), CHAIN_INVALID);
-	free(s);
+	assert_int_equal(chain_add_line(&b, A), 0);
+	assert_string_equal(b.data, A);
+	assert_int_equal(chain_add_line(&b, B " , " OWN), 0);
+	assert_string_equal(b.data, A "," B " , " OWN);
+	assert_int_equal(chain_check(b.data, OWN, 5), CHAIN_LOOP);
+	assert_int_equal(chain_check(b.data, OWN, 3), CHAIN_TOO_LONG);
+	assert_int_equal(chain_add_line(&b, "bogus"), 0);
+	assert_int_equal(chain_check(b.data, OWN, 5), CHAIN_INVALID);
+	/* An empty line adds an empty item, which is skipped. */
+	buf_reset(&b);
+	assert_int_equal(chain_add_line(&b, ""), 0);
+	assert_int_equal(chain_add_line(&b, A), 0);
+	assert_string_equal(b.data, A);
+	assert_int_equal(chain_check(b.data, OWN, 5), CHAIN_OK);
+	/* The buffer's ceiling holds. */
+	buf_free(&b);
+	buf_init(&b, 40);
+	assert_int_equal(chain_add_line(&b, A), 0);
+	assert_int_equal(chain_add_line(&b, B), ERR_TOO_BIG);
+	buf_free(&b);
 }
 
 static void
