@@ -280,9 +280,13 @@ set_common(const struct httpc *lk, struct tlscheck *tc, struct httpc_answer *x)
 	cx->easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	cx->easy_setopt(c, CURLOPT_TIMEOUT, (long)a->timeout);
 	cx->easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
-	cx->easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-	cx->easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
-	cx->easy_setopt(c, CURLOPT_POSTREDIR, (long)CURL_REDIR_POST_ALL);
+	/*
+	 * Redirects are not followed: following one re-posts the message
+	 * (an inventory: personal data) to whatever host the Location names,
+	 * and a server target is an operator's decision.  A 3xx is an answer
+	 * like any other; its Location is kept for the log (x->location).
+	 */
+	cx->easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	cx->easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	cx->easy_setopt(c, CURLOPT_WRITEDATA, x);
 	cx->easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
@@ -344,18 +348,73 @@ set_common(const struct httpc *lk, struct tlscheck *tc, struct httpc_answer *x)
 	return 0;
 }
 
-static struct curl_slist *
-add_header(const struct curlx *cx, struct curl_slist *h, const char *name,
-    const char *value)
+/*
+ * Appends the header line "name: value" to *hp; an empty value adds
+ * nothing.  The line is built in a buffer bounded by HTTPC_HEADER_MAX:
+ * a header is sent whole or the exchange is refused (ERR_TOO_BIG, the
+ * reason in x->error), never cut nor left out, since a GLPI-Proxy-ID
+ * chain that lost its end would let a loop of proxies through.
+ */
+static int
+add_header(const struct curlx *cx, struct curl_slist **hp, const char *name,
+    const char *value, struct httpc_answer *x)
 {
-	char line[1024];
+	struct buf		 line;
+	struct curl_slist	*h;
+	int			 r;
 
 	if (value == NULL || *value == '\0')
-		return h;
-	if ((size_t)snprintf(line, sizeof(line), "%s: %s", name, value) >=
-	    sizeof(line))
-		return h;
-	return cx->slist_append(h, line);
+		return 0;
+	buf_init(&line, HTTPC_HEADER_MAX);
+	if ((r = buf_appendf(&line, "%s: %s", name, value)) != 0) {
+		if (r == ERR_TOO_BIG)
+			snprintf(x->error, sizeof(x->error), "header %s of %zu "
+			    "bytes is over the limit of %d bytes: not sent",
+			    name, strlen(value), HTTPC_HEADER_MAX);
+		else
+			snprintf(x->error, sizeof(x->error), "header %s: %s",
+			    name, err_str(r));
+		buf_free(&line);
+		return r;
+	}
+	h = cx->slist_append(*hp, line.data);
+	buf_free(&line);
+	if (h == NULL) {
+		snprintf(x->error, sizeof(x->error), "header %s: out of memory",
+		    name);
+		return ERR_NOMEM;
+	}
+	*hp = h;
+	return 0;
+}
+
+/* Every header line of rq; 0, or as add_header(). */
+static int
+add_headers(const struct curlx *cx, struct curl_slist **hp,
+    const struct httpc_request *rq, struct httpc_answer *x)
+{
+	const char *const	*p;
+	struct curl_slist	*h;
+	int			 r;
+
+	if ((r = add_header(cx, hp, "Pragma", "no-cache", x)) != 0)
+		return r;
+	/* "Expect:" with no value turns libcurl's own Expect off. */
+	if ((h = cx->slist_append(*hp, "Expect:")) == NULL) {
+		snprintf(x->error, sizeof(x->error), "out of memory");
+		return ERR_NOMEM;
+	}
+	*hp = h;
+	if ((r = add_header(cx, hp, "User-Agent", rq->user_agent != NULL &&
+	    *rq->user_agent != '\0' ? rq->user_agent :
+	    "Passeur/" PASSEUR_VERSION, x)) != 0)
+		return r;
+	for (p = rq->headers; p != NULL && p[0] != NULL; p += 2)
+		if ((r = add_header(cx, hp, p[0], p[1], x)) != 0)
+			return r;
+	if (rq->body != NULL)
+		return add_header(cx, hp, "Content-Type", rq->ctype, x);
+	return 0;
 }
 
 /*
@@ -432,8 +491,8 @@ transfer(const struct httpc *lk, struct tlscheck *tc,
 {
 	const struct curlx	*cx = lk->cx;
 	CURL			*c = lk->c;
-	const char *const	*hp;
 	struct curl_slist	*h = NULL;
+	char			*location = NULL;
 	struct buf		 plain;
 	CURLcode		 cr;
 	int			 r = 0;
@@ -444,15 +503,11 @@ transfer(const struct httpc *lk, struct tlscheck *tc,
 	if ((r = set_common(lk, tc, x)) != 0)
 		return r;
 	cx->easy_setopt(c, CURLOPT_URL, rq->url);
-	h = add_header(cx, h, "Pragma", "no-cache");
-	h = cx->slist_append(h, "Expect:");
-	h = add_header(cx, h, "User-Agent", rq->user_agent != NULL &&
-	    *rq->user_agent != '\0' ? rq->user_agent :
-	    "Passeur/" PASSEUR_VERSION);
-	for (hp = rq->headers; hp != NULL && hp[0] != NULL; hp += 2)
-		h = add_header(cx, h, hp[0], hp[1]);
+	if ((r = add_headers(cx, &h, rq, x)) != 0) {
+		cx->slist_free_all(h);
+		return r;
+	}
 	if (rq->body != NULL) {
-		h = add_header(cx, h, "Content-Type", rq->ctype);
 		cx->easy_setopt(c, CURLOPT_POST, 1L);
 		cx->easy_setopt(c, CURLOPT_POSTFIELDS, rq->body);
 		cx->easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
@@ -475,6 +530,10 @@ transfer(const struct httpc *lk, struct tlscheck *tc,
 		return ERR_TRANSPORT;
 	}
 	cx->easy_getinfo(c, CURLINFO_RESPONSE_CODE, &x->status);
+	if (x->status >= 300 && x->status <= 399 &&
+	    cx->easy_getinfo(c, CURLINFO_REDIRECT_URL, &location) == CURLE_OK &&
+	    location != NULL)
+		snprintf(x->location, sizeof(x->location), "%s", location);
 	if (strncasecmp(x->ctype, "application/x-", 14) == 0 &&
 	    (compress_is_zlib(x->body.data, x->body.len) ||
 	    compress_is_gzip(x->body.data, x->body.len))) {

@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * One HTTP exchange with a GLPI server or a proxy, as the agent's client
- * makes it: POST or GET, Pragma: no-cache, redirects followed (POST
- * included), credentials on 401, a proxy or the environment's, and TLS
+ * makes it: POST or GET, Pragma: no-cache, credentials on 401, a proxy
+ * or the environment's, and TLS
  * with the agent's keys (ca-cert-file, ca-cert-dir, ssl-cert-file,
  * no-ssl-check, ssl-fingerprint).  Answers of type application/x-* that
- * are compressed are inflated.
+ * are compressed are inflated.  Unlike the agent's client, it follows no
+ * redirect: a 3xx is an answer, its target in httpc_answer.location (a
+ * redirect would re-post an inventory to any host it names).  Header
+ * lines are sent whole, up to HTTPC_HEADER_MAX bytes each, or the
+ * exchange is refused.
  *
  * Used by the proxy's forwarder and by the injector; each thread has its
  * own struct httpc (one libcurl handle, connections kept between calls).
@@ -21,6 +25,11 @@
 #include "common/uuid.h"
 
 #define HTTPC_ANSWER_MAX	(16 * 1024 * 1024)	/* answer ceiling */
+/*
+ * Ceiling of one request header line.  A GLPI-Proxy-ID chain at the
+ * largest max_pass_through (1000 ids of 37 bytes) takes 37 KB.
+ */
+#define HTTPC_HEADER_MAX	(64 * 1024)
 
 /* The settings of a client; strings are caller storage, "" = unset. */
 struct httpc_conf {
@@ -63,6 +72,8 @@ struct httpc_answer {
 	/* GLPI-Proxy-ID when it holds one id (a proxy refusing a loop). */
 	char		 proxy_id[UUID_STRLEN + 1];
 	long		 retry_after;	/* Retry-After in seconds, -1 if none */
+	/* The absolute target of a 3xx (not followed), as sent; or "". */
+	char		 location[1024];
 	char		 error[CURL_ERROR_SIZE + 512];
 };
 
@@ -76,8 +87,9 @@ void	httpc_init(struct httpc *h, const struct curlx *cx, CURL *c,
 /*
  * Sends rq and reads the answer into *a (whose body the caller frees
  * with buf_free, whatever the result).  Returns 0 when an HTTP answer
- * came, whatever its status; ERR_TRANSPORT when none came, or
- * ERR_INVALID when libcurl cannot do what conf asks; a->error says why,
+ * came, whatever its status; ERR_TRANSPORT when none came,
+ * ERR_INVALID when libcurl cannot do what conf asks, or ERR_TOO_BIG when
+ * a header line of rq is over HTTPC_HEADER_MAX; a->error says why,
  * naming the TLS reason or the client certificate when they are the cause.
  */
 int	httpc_exchange(const struct httpc *h, const struct httpc_request *rq,

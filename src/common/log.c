@@ -14,9 +14,21 @@
 
 #include "common/log.h"
 
-static enum log_dest	 log_dest = LOG_TO_STDERR;
-static int		 log_fd = STDERR_FILENO;
-static int		 log_verbose;
+/*
+ * Every thread that logs reads the destination and the descriptor; the
+ * main thread changes them on a reload.  The log file always has the same
+ * descriptor number, log_slot: a new file is put in its place with
+ * dup3(), in one step, and the number is never closed while the daemon
+ * runs.  Were it closed, a thread about to write a line could find the
+ * number reused by a file another thread just opened (an inventory's
+ * temporary file) and write its line there.  Leaving the file for stderr
+ * or syslog leaves the slot open, on the old file, until the next file or
+ * log_close().
+ */
+static _Atomic enum log_dest	 log_dest = LOG_TO_STDERR;
+static atomic_int		 log_fd = STDERR_FILENO;
+static atomic_int		 log_verbose;
+static int			 log_slot = -1;	/* main thread only */
 /* Read by every thread that logs, set by the main thread at start-up. */
 static atomic_int	 log_tee;
 
@@ -54,38 +66,52 @@ int
 log_init(enum log_dest dest, const char *path, const char *facility,
     int verbosity)
 {
-	int fd = STDERR_FILENO, fac;
+	int fd = STDERR_FILENO, fac, saved;
 
 	if (dest == LOG_TO_FILE) {
 		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
 		if (fd == -1)
 			return -1;
+		if (log_slot == -1)
+			log_slot = fd;
+		else {
+			/* Swapped under writers: the number stays valid. */
+			if (dup3(fd, log_slot, O_CLOEXEC) == -1) {
+				saved = errno;
+				close(fd);
+				errno = saved;
+				return -1;
+			}
+			close(fd);
+		}
+		fd = log_slot;
 	}
 	/* Leave the previous destination only once the new one is open. */
-	if (log_dest == LOG_TO_SYSLOG)
+	if (atomic_load(&log_dest) == LOG_TO_SYSLOG && dest != LOG_TO_SYSLOG)
 		closelog();
-	if (log_fd != STDERR_FILENO)
-		close(log_fd);
-	log_fd = fd;
-	log_verbose = verbosity;
+	atomic_store(&log_fd, fd);
+	atomic_store(&log_verbose, verbosity);
 	if (dest == LOG_TO_SYSLOG) {
 		fac = facility != NULL ? facility_value(facility) : LOG_DAEMON;
 		openlog("passeur", LOG_PID | LOG_NDELAY,
 		    fac == -1 ? LOG_DAEMON : fac);
 	}
-	log_dest = dest;
+	atomic_store(&log_dest, dest);
 	return 0;
 }
 
 void
 log_close(void)
 {
-	if (log_dest == LOG_TO_FILE && log_fd != STDERR_FILENO)
-		close(log_fd);
-	else if (log_dest == LOG_TO_SYSLOG)
+	if (atomic_load(&log_dest) == LOG_TO_SYSLOG)
 		closelog();
-	log_fd = STDERR_FILENO;
-	log_dest = LOG_TO_STDERR;
+	atomic_store(&log_fd, STDERR_FILENO);
+	atomic_store(&log_dest, LOG_TO_STDERR);
+	/* At the end only: no thread logs any more. */
+	if (log_slot != -1) {
+		close(log_slot);
+		log_slot = -1;
+	}
 }
 
 void
@@ -118,7 +144,7 @@ log_escape(char *dst, size_t dstlen, const char *src)
 int
 log_verbosity(void)
 {
-	return log_verbose;
+	return atomic_load(&log_verbose);
 }
 
 void
@@ -135,6 +161,80 @@ log_syslog_available(void)
 	return stat(_PATH_LOG, &st) == 0 && S_ISSOCK(st.st_mode);
 }
 
+/*
+ * Length of the valid UTF-8 sequence at p, or 0.  A NUL is never a
+ * continuation byte, so the string's end stops the check.
+ */
+static size_t
+utf8_length(const unsigned char *p)
+{
+	size_t	len, i;
+	unsigned char lo = 0x80, hi = 0xbf;
+
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		len = 2;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		len = 3;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	/* No overlong form, no surrogate, nothing past U+10FFFF. */
+	if (p[0] == 0xe0)
+		lo = 0xa0;
+	else if (p[0] == 0xed)
+		hi = 0x9f;
+	else if (p[0] == 0xf0)
+		lo = 0x90;
+	else if (p[0] == 0xf4)
+		hi = 0x8f;
+	if (p[1] < lo || p[1] > hi)
+		return 0;
+	for (i = 2; i < len; i++)
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return 0;
+	return len;
+}
+
+/*
+ * Copies the message src into dst for one log line: control bytes
+ * (newlines included), DEL and bytes that are not valid UTF-8 become
+ * \xHH, so that nothing a message quotes (an upstream's answer, a
+ * client's header) can start a line of its own, move the terminal's
+ * cursor or make the file unreadable as text.  The last line of defence:
+ * callers still escape what they quote with log_escape().
+ */
+static void
+log_clean(char *dst, size_t dstlen, const char *src)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	const unsigned char	*p = (const unsigned char *)src;
+	size_t			 n = 0, len;
+
+	while (*p != '\0') {
+		if (*p >= 0x20 && *p < 0x7f) {
+			if (n + 1 >= dstlen)
+				break;
+			dst[n++] = (char)*p++;
+		} else if (*p >= 0x80 && (len = utf8_length(p)) > 0) {
+			if (n + len >= dstlen)
+				break;
+			memcpy(dst + n, p, len);
+			n += len;
+			p += len;
+		} else {
+			if (n + 4 >= dstlen)
+				break;
+			dst[n++] = '\\';
+			dst[n++] = 'x';
+			dst[n++] = hex[*p >> 4];
+			dst[n++] = hex[*p & 0xf];
+			p++;
+		}
+	}
+	dst[n] = '\0';
+}
+
 /* Formats one line and writes it whole, so threads never interleave. */
 static void vlog(int, const char *, const char *, va_list, int)
     __attribute__((format(printf, 3, 0)));
@@ -142,22 +242,26 @@ static void vlog(int, const char *, const char *, va_list, int)
 static void
 vlog(int pri, const char *level, const char *fmt, va_list ap, int errnum)
 {
-	char		 msg[2048], line[2200];
+	char		 raw[2048], msg[2048], line[2200];
 	char		 stamp[32];
 	struct tm	 tm;
 	time_t		 now;
-	int		 n, tee;
+	int		 n, tee, fd;
+	enum log_dest	 dest;
 
 	tee = atomic_load_explicit(&log_tee, memory_order_relaxed);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	dest = atomic_load(&log_dest);
+	fd = atomic_load(&log_fd);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	if (errnum != 0) {
-		n = (int)strlen(msg);
-		snprintf(msg + n, sizeof(msg) - (size_t)n, ": %s",
+		n = (int)strlen(raw);
+		snprintf(raw + n, sizeof(raw) - (size_t)n, ": %s",
 		    strerror(errnum));
 	}
-	if (log_dest == LOG_TO_SYSLOG)
+	log_clean(msg, sizeof(msg), raw);
+	if (dest == LOG_TO_SYSLOG)
 		syslog(pri, "%s", msg);
-	if (log_dest == LOG_TO_SYSLOG && !tee)
+	if (dest == LOG_TO_SYSLOG && !tee)
 		return;
 	now = time(NULL);
 	localtime_r(&now, &tm);
@@ -167,9 +271,9 @@ vlog(int pri, const char *level, const char *fmt, va_list ap, int errnum)
 		return;
 	if ((size_t)n >= sizeof(line))
 		n = sizeof(line) - 1;
-	if (log_dest != LOG_TO_SYSLOG)
-		(void)!write(log_fd, line, (size_t)n);
-	if (tee && (log_dest == LOG_TO_SYSLOG || log_fd != STDERR_FILENO))
+	if (dest != LOG_TO_SYSLOG)
+		(void)!write(fd, line, (size_t)n);
+	if (tee && (dest == LOG_TO_SYSLOG || fd != STDERR_FILENO))
 		(void)!write(STDERR_FILENO, line, (size_t)n);
 }
 
@@ -191,7 +295,7 @@ LOGFN(log_errx, LOG_ERR, "error", 1, 0)
 LOGFN(log_warn, LOG_WARNING, "warning", 1, 1)
 LOGFN(log_warnx, LOG_WARNING, "warning", 1, 0)
 LOGFN(log_info, LOG_INFO, "info", 1, 0)
-LOGFN(log_debug, LOG_DEBUG, "debug", log_verbose > 0, 0)
+LOGFN(log_debug, LOG_DEBUG, "debug", atomic_load(&log_verbose) > 0, 0)
 
 void
 fatal(const char *fmt, ...)

@@ -5,8 +5,13 @@
  * log_warn() appends strerror(errno); log_warnx() does not.  log_errx()
  * is for what stops the daemon or refuses a reload.  fatal() and
  * fatalx() log and exit(1); they are for start-up and out-of-memory only.
- * Every function is safe to call from any thread: a line is formatted first
- * and written with one write(2).
+ * Every function but log_init() and log_close() (the main thread's) is
+ * safe to call from any thread: a line is formatted first and written
+ * with one write(2).  log_init() may run while other threads log: a new
+ * log file takes the descriptor number of the previous one (dup3), which
+ * is never closed before log_close(), so a line is never written to a
+ * descriptor that was closed and reused meanwhile (an inventory's
+ * temporary file).
  */
 #ifndef PASSEUR_LOG_H
 #define PASSEUR_LOG_H

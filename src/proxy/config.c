@@ -398,13 +398,57 @@ split_servers(struct serve_conf *c, FILE *err)
 	return 0;
 }
 
+/*
+ * A running instance answers an inventory only once it is kept: stored
+ * in local_store, or handed to a server target (a legacy forward is
+ * answered when the server has it; a JSON one is answered 202 and the
+ * poll tells the outcome).  A configuration where the answer could come
+ * with neither is refused, each way to write it with its own message
+ * (passeur.cfg(5), Configuration errors):
+ *   - only_local_store on, set or forced by glpi_protocol without a
+ *     server, and local_store empty (JSON and XML would be answered and
+ *     dropped);
+ *   - glpi_protocol off, no server and local_store empty (legacy XML
+ *     would be answered 200 and dropped).
+ * forced: only_local_store was turned on because no server is set.
+ */
+static int
+check_keeps(struct serve_conf *c, int i, int forced, FILE *err)
+{
+	const struct instance_conf *ic = &c->inst[i];
+
+	if (ic->local_store[0] != '\0')
+		return 0;
+	if (forced) {
+		fprintf(err, "%s: no server is set in agent.cfg and "
+		    "local_store is empty: inventories would be answered and "
+		    "dropped; set server in agent.cfg or local_store\n",
+		    WHERE_INST(c, i, "local_store"));
+		return 1;
+	}
+	if (ic->only_local_store) {
+		fprintf(err, "%s: only_local_store is on but local_store "
+		    "is empty: inventories would be answered and dropped; "
+		    "set local_store\n", WHERE_INST(c, i, "only_local_store"));
+		return 1;
+	}
+	if (c->agent.nservers == 0) {
+		fprintf(err, "%s: glpi_protocol is off, no server is set "
+		    "in agent.cfg and local_store is empty: inventories would "
+		    "be answered and dropped; set server in agent.cfg or "
+		    "local_store\n", WHERE_INST(c, i, "local_store"));
+		return 1;
+	}
+	return 0;
+}
+
 static int
 resolve_instance(struct serve_conf *c, int i, FILE *err)
 {
 	struct instance_conf *ic = &c->inst[i];
 	char	*path;
 	size_t	 len;
-	int	 errors = 0;
+	int	 errors = 0, forced;
 
 	if (ic->port == 0)
 		ic->port = c->agent.httpd_port;
@@ -424,15 +468,12 @@ resolve_instance(struct serve_conf *c, int i, FILE *err)
 	while (len > 1 && ic->local_store[len - 1] == '/')
 		ic->local_store[--len] = '\0';
 	/* A JSON proxy with nowhere to forward can only store (agent 1.12). */
-	if (ic->glpi_protocol && c->agent.nservers == 0)
+	forced = ic->glpi_protocol && c->agent.nservers == 0 &&
+	    !ic->only_local_store;
+	if (forced)
 		ic->only_local_store = 1;
-	if (!ic->disabled && ic->only_local_store &&
-	    ic->local_store[0] == '\0') {
-		fprintf(err, "%s: only_local_store is on (or no server is "
-		    "set) but local_store is empty\n",
-		    WHERE_INST(c, i, "only_local_store"));
-		errors++;
-	}
+	if (!ic->disabled)
+		errors += check_keeps(c, i, forced, err);
 	return errors;
 }
 

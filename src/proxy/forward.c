@@ -121,12 +121,21 @@ set_reason(struct forward_job *job, const char *fmt, ...)
  * own id in GLPI-Proxy-ID.
  */
 static void
-refused(struct forward_job *job, const struct httpc_answer *x)
+refused(struct forward_job *job, const struct httpc_answer *x, int i)
 {
 	char	status[32], message[64], summary[256];
+	char	location[sizeof(job->reason) / 2];
 	long	exp;
 
 	job->failed_http = x->status;
+	/* Not followed (httpc.h): the operator decides where inventories go. */
+	if (x->status >= 300 && x->status <= 399) {
+		log_escape(location, sizeof(location), x->location);
+		set_reason(job, "server%d answered %ld to %s: not followed (set "
+		    "server to that URL if it is the right one)", i, x->status,
+		    location[0] != '\0' ? location : "(no Location)");
+		return;
+	}
 	answer_json(x->body.data, x->body.len, status, sizeof(status),
 	    message, sizeof(message), &exp);
 	if (x->status == 404 &&
@@ -220,7 +229,7 @@ forward_json_one(const struct link *lk, struct forward_job *job,
 			if (r != 0)
 				set_reason(job, "%s", x.error);
 			else
-				refused(job, &x);
+				refused(job, &x, i);
 			buf_free(&x.body);
 			return ERR_PEER;
 		}
@@ -339,7 +348,7 @@ run_job(const struct curlx *cx, CURL *c, struct forwarder *f,
 			if (r != 0)
 				set_reason(job, "%s", x.error);
 			else if (!ok)
-				refused(job, &x);
+				refused(job, &x, i);
 			buf_free(&x.body);
 		}
 		if (!ok)

@@ -253,7 +253,7 @@ branch_glpi(struct request *rq, struct response *rs, const char *ctype)
 	snprintf(rq->deviceid, sizeof(rq->deviceid), "%s", id);
 	partial = f[F_PARTIAL].kind == JSONSCAN_TRUE;
 
-	if (c->local_store[0] != '\0' && !fsx_is_dir(c->local_store)) {
+	if (c->local_store[0] != '\0' && store_ready(c->local_store) != 0) {
 		response_error(rs, 500, "Proxy local store missing");
 		goto out;
 	}

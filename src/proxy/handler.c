@@ -98,6 +98,10 @@ handler_run(struct request *rq, struct response *rs)
 		/* Tells the proxy whose forward is refused which one we are. */
 		rs->proxy_id = px->proxy_id;
 		return;
+	case CHAIN_INVALID:
+		/* Not forwarded: its items would reach the next proxy's log. */
+		branch_json_error(rs, 400, "invalid-proxy-id");
+		return;
 	case CHAIN_OK:
 		break;
 	}

@@ -89,7 +89,12 @@ branch_legacy(struct request *rq, struct response *rs, const char *ctype)
 		return;
 	}
 	rq->action = "inventory";
-	has_store = fsx_is_dir(c->local_store);
+	/* As the JSON branch: a store that cannot be made again is a 500. */
+	has_store = c->local_store[0] != '\0';
+	if (has_store && store_ready(c->local_store) != 0) {
+		response_error(rs, 500, "Proxy local store missing");
+		return;
+	}
 	if (c->only_local_store && !has_store) {
 		response_error(rs, 500, "No local storage for inventory");
 		return;

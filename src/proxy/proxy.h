@@ -72,6 +72,8 @@ struct request {
 	 */
 	int		 rate_deferred;
 	struct buf	 body;		/* raw, then decoded in place */
+	/* Every GLPI-Proxy-ID line joined by ',' (proxy_ids points in). */
+	struct buf	 proxy_ids_joined;
 
 	/* Filled by the pipeline for the access log. */
 	char		 deviceid[256];

@@ -15,6 +15,7 @@
 #include "common/log.h"
 #include "common/workq.h"
 #include "proxy/branch.h"
+#include "proxy/chain.h"
 #include "proxy/forward.h"
 #include "proxy/server.h"
 #include "proxy/tls.h"
@@ -204,6 +205,32 @@ has_body(struct MHD_Connection *conn)
 	return v != NULL && strspn(v, "0 ") != strlen(v);
 }
 
+/*
+ * Joins every GLPI-Proxy-ID line, not only the first (chain.h), into
+ * *arg, a struct buf whose ceiling is the header size limit: only memory
+ * can run out, which *failed says.
+ */
+struct join {
+	struct buf	*chain;
+	int		 failed;
+};
+
+static enum MHD_Result
+join_proxy_ids(void *arg, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	struct join *j = arg;
+
+	(void)kind;
+	if (strcasecmp(key, "GLPI-Proxy-ID") != 0 || value == NULL)
+		return MHD_YES;
+	if (chain_add_line(j->chain, value) != 0) {
+		j->failed = 1;
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
+
 static enum MHD_Result
 count_query(void *arg, enum MHD_ValueKind kind, const char *key,
     const char *value)
@@ -260,6 +287,7 @@ early_checks(struct exchange *x, const char *method)
 	struct proxy		*px = x->rq.px;
 	struct request		*rq = &x->rq;
 	struct response		*rs = &x->rs;
+	struct join		 join;
 	const char		*clen;
 	unsigned long long	 len;
 
@@ -314,7 +342,16 @@ early_checks(struct exchange *x, const char *method)
 	rq->request_id = header(x->conn, "GLPI-Request-ID");
 	if (!reqid_valid(rq->request_id))
 		rq->request_id = NULL;
-	rq->proxy_ids = header(x->conn, "GLPI-Proxy-ID");
+	buf_init(&rq->proxy_ids_joined, (size_t)px->conf->max_header_size);
+	join.chain = &rq->proxy_ids_joined;
+	join.failed = 0;
+	MHD_get_connection_values(x->conn, MHD_HEADER_KIND, join_proxy_ids,
+	    &join);
+	if (join.failed) {
+		response_error(rs, 500, "Out of memory");
+		return 1;
+	}
+	rq->proxy_ids = rq->proxy_ids_joined.data;
 	rq->user_agent = header(x->conn, MHD_HTTP_HEADER_USER_AGENT);
 	MHD_get_connection_values(x->conn, MHD_GET_ARGUMENT_KIND, count_query,
 	    rq);
@@ -481,6 +518,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	generation_release(x->gen);
 	atomic_fetch_sub(&x->l->set->active, 1);
 	buf_free(&x->rq.body);
+	buf_free(&x->rq.proxy_ids_joined);
 	buf_free(&x->rs.body);
 	free(x);
 	*con_cls = NULL;

@@ -1,9 +1,15 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/err.h"
 #include "common/fsx.h"
+#include "common/log.h"
 #include "proxy/store.h"
 
 int
@@ -17,4 +23,113 @@ store_save(const char *dir, const char *id, const char *suffix,
 	    sizeof(name))
 		return ERR_UNSAFE;
 	return fsx_write_atomic(dir, name, data, len, 0640);
+}
+
+/*
+ * What store_ready() last saw of each store folder: its mode and owner,
+ * to make it again the same, and whether it is failing, to log a failure
+ * once.  A few slots: two instances, and the stores of a reload or two.
+ */
+#define STORE_MEMOS	8
+
+static struct store_memo {
+	char	*path;
+	mode_t	 mode;
+	uid_t	 uid;
+	gid_t	 gid;
+	int	 failing;
+} memos[STORE_MEMOS];
+static unsigned		memo_next;
+static pthread_mutex_t	memo_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The memo of dir, made when missing (a NULL path when out of memory). */
+static struct store_memo *
+memo_of(const char *dir)
+{
+	struct store_memo	*m;
+	int			 i;
+
+	for (i = 0; i < STORE_MEMOS; i++)
+		if (memos[i].path != NULL && strcmp(memos[i].path, dir) == 0)
+			return &memos[i];
+	m = &memos[memo_next++ % STORE_MEMOS];
+	free(m->path);
+	m->path = strdup(dir);
+	/* Never seen: as the start makes it (statedir_make). */
+	m->mode = 0750;
+	m->uid = geteuid();
+	m->gid = getegid();
+	m->failing = 0;
+	return m;
+}
+
+/* Makes dir again as m says; 0, or ERR_SYSTEM with errno set. */
+static int
+remake(const char *dir, const struct store_memo *m)
+{
+	struct stat	st;
+	int		saved;
+
+	if (mkdir(dir, m->mode) == -1) {
+		/* Another worker was first. */
+		if (errno == EEXIST && stat(dir, &st) == 0 &&
+		    S_ISDIR(st.st_mode))
+			return 1;
+		if (errno == EEXIST)
+			errno = ENOTDIR;
+		return ERR_SYSTEM;
+	}
+	/* mkdir() applied the umask; the owner is the daemon's. */
+	if (chmod(dir, m->mode) == -1 ||
+	    ((m->uid != geteuid() || m->gid != getegid()) &&
+	    chown(dir, m->uid, m->gid) == -1)) {
+		saved = errno;
+		(void)rmdir(dir);
+		errno = saved;
+		return ERR_SYSTEM;
+	}
+	return 0;
+}
+
+int
+store_ready(const char *dir)
+{
+	struct store_memo	*m;
+	struct stat		 st;
+	int			 r;
+
+	/* The usual case: one stat, then the memo under the lock. */
+	r = stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
+	pthread_mutex_lock(&memo_lock);
+	m = memo_of(dir);
+	if (r) {
+		if (m->path != NULL) {
+			m->mode = st.st_mode & 07777;
+			m->uid = st.st_uid;
+			m->gid = st.st_gid;
+			m->failing = 0;
+		}
+		pthread_mutex_unlock(&memo_lock);
+		return 0;
+	}
+	r = ERR_SYSTEM;
+	if (stat(dir, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			r = 1;		/* another worker made it again */
+		else
+			errno = ENOTDIR;	/* a file took its place */
+	} else if (errno == ENOENT)
+		r = remake(dir, m);
+	if (r == 0) {
+		m->failing = 0;
+		log_warnx("local_store %s was missing: recreated (mode %04o, "
+		    "owner %u:%u)", dir, (unsigned)m->mode, (unsigned)m->uid,
+		    (unsigned)m->gid);
+	} else if (r < 0 && !m->failing) {
+		m->failing = m->path != NULL;
+		log_warn("local_store %s is missing and cannot be recreated; "
+		    "messages get 500 until it is back", dir);
+	}
+	pthread_mutex_unlock(&memo_lock);
+	return r < 0 ? r : 0;
 }

@@ -19,4 +19,15 @@
 int	store_save(const char *dir, const char *id, const char *suffix,
 	    const void *data, size_t len);
 
+/*
+ * Makes sure the store folder dir exists before a message is kept: when
+ * it was removed under the running daemon, it is made again (this level
+ * only: a missing parent is not guessed at) with the mode and owner it
+ * had when last seen, and "local_store <dir> was missing: recreated" is
+ * logged.  Returns 0, or ERR_SYSTEM (errno set) when it cannot be made or
+ * is not a folder; that is logged once until it works again.  Called by
+ * workers of every branch, JSON and XML alike; locks a mutex of its own.
+ */
+int	store_ready(const char *dir);
+
 #endif

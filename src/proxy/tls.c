@@ -244,8 +244,19 @@ tls_priority(const char *ssl_cipher, char *out, size_t outlen, FILE *err)
 	size_t		 len, i, used;
 	int		 neg;
 
+	/*
+	 * Empty: TLS 1.2 and 1.3 only.  GnuTLS's NORMAL still offers 1.0
+	 * and 1.1 (RFC 8996 deprecates them: SHA-1 and MD5 in the handshake,
+	 * CBC ciphers only); an operator with agents that speak nothing
+	 * newer names them in ssl_cipher (SSLv23, or TLSv1:TLSv11:...).
+	 */
 	if (*p == '\0') {
-		snprintf(out, outlen, "NORMAL");
+		if ((size_t)snprintf(out, outlen, "%s", TLS_PRIORITY_DEFAULT) >=
+		    outlen) {
+			fprintf(err, "ssl-server-plugin.cfg: ssl_cipher: too "
+			    "long\n");
+			return -1;
+		}
 		return 0;
 	}
 	/* Negations alone start from every protocol, like SSLv23. */

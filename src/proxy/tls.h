@@ -28,11 +28,16 @@ struct tls_creds;
 struct tls_creds	*tls_creds_load(const char *cert_file,
 			    const char *key_file, FILE *err);
 
+/* What an empty ssl_cipher gives: GnuTLS's defaults, TLS 1.2 and 1.3. */
+#define TLS_PRIORITY_DEFAULT	"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
+
 /*
  * Maps an ssl_cipher value (the agent's SSL_version syntax: protocol
  * names joined by ':', each maybe negated with '!', e.g. "TLSv13" or
  * "SSLv23:!TLSv1:!TLSv11") to a GnuTLS priority string in out.  An empty
- * value gives GnuTLS' defaults.  Returns 0, or -1 with a reason in err.
+ * value gives TLS_PRIORITY_DEFAULT (no TLS 1.0 nor 1.1); a value given
+ * keeps the agent's meaning (SSLv23 is every version, TLS 1.0 included).
+ * Returns 0, or -1 with a reason in err.
  */
 int			 tls_priority(const char *ssl_cipher, char *out,
 			    size_t outlen, FILE *err);

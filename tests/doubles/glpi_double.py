@@ -32,6 +32,7 @@ Control API (JSON):
                             {"pending_next":N} {"delay_ms":N} {"close_next":N}
                             {"fail_match":"text","fail_status":500,"fail_body":"..."}
                             {"fail_retry_after":N or "HTTP date"}
+                            {"redirect_to":"URL","redirect_status":307}
   fail_match: every inventory request whose (inflated) body contains the text
   gets the failure answer, as fail_next gives it (by default 500 with
   {"status":"error","message":"busy server"}), for as long as it is set; the
@@ -41,6 +42,12 @@ Control API (JSON):
   absent), for both. fail_retry_after N > 0 adds "Retry-After: N" to the
   failure answers (as GLPI's web server may with 429 or 503), a string
   (an HTTP date) is sent as it is; 0, "" or a reset turns it off.
+  redirect_to: every inventory request (recorded) is answered
+  redirect_status (301, 302, 303, 307 or 308; 307 by default) with
+  "Location: URL" and a short text body, for as long as it is set; ""
+  or a reset turns it off. fail_body may hold any text, newlines and
+  control characters included (it is sent as text/plain unless it is
+  JSON), to see what a client makes of a hostile answer.
 """
 
 import argparse
@@ -218,7 +225,8 @@ def check_inventory(data):
 class State:
     """Recorded requests and test-controlled behaviour, shared by all threads."""
     NUMBERS = ("fail_next", "pending_next", "delay_ms", "close_next")  # settable
-    TEXTS = ("fail_body", "fail_match")
+    TEXTS = ("fail_body", "fail_match", "redirect_to")
+    REDIRECTS = (301, 302, 303, 307, 308)
 
     def __init__(self):
         self.lock = threading.Lock()
@@ -231,6 +239,8 @@ class State:
         self.fail_status = 500
         self.fail_body = None
         self.fail_match = ""
+        self.redirect_to = ""
+        self.redirect_status = 307
         self.tokens = []  # OAuth token requests (--oauth)
         self.pending = {}  # request id -> (GLPI-Agent-ID, final answer object)
 
@@ -252,7 +262,7 @@ class State:
         if not isinstance(settings, dict):
             raise ValueError("behaviour must be a JSON object")
         unknown = set(settings) - set(self.NUMBERS) - set(self.TEXTS) - \
-            {"fail_status", "fail_retry_after"}
+            {"fail_status", "fail_retry_after", "redirect_status"}
         if unknown:
             raise ValueError("unknown behaviour: " + ", ".join(sorted(unknown)))
         for key in self.NUMBERS + ("fail_status",):
@@ -262,6 +272,9 @@ class State:
         for key in self.TEXTS:
             if not isinstance(settings.get(key, ""), str):
                 raise ValueError(key + " must be a string")
+        if settings.get("redirect_status", 307) not in self.REDIRECTS:
+            raise ValueError("redirect_status must be one of %s" %
+                             ", ".join(map(str, self.REDIRECTS)))
         retry = settings.get("fail_retry_after", 0)
         if not (type(retry) is int and retry >= 0) and not isinstance(retry, str):
             raise ValueError("fail_retry_after must be a non-negative integer "
@@ -446,6 +459,11 @@ class Handler(BaseHTTPRequestHandler):
     def answer(self, compression, kind, inflated):
         """(status, body, Content-Type, extra headers) for one inventory request."""
         state = self.server.state
+        with state.lock:
+            redirect = state.redirect_to, state.redirect_status
+        if redirect[0]:
+            return (redirect[1], b"Moved to " + redirect[0].encode() + b"\n",
+                    "text/plain; charset=utf-8", {"Location": redirect[0]})
         if state.take("fail_next") or state.matches_failure(inflated):
             return self.injected_failure()
         if self.command == "GET":

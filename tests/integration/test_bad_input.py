@@ -90,6 +90,10 @@ MATRIX = [
     ("too many proxies", "POST", "/proxy/glpi", J, AGENT_ID, js(deviceid="c"),
      {"GLPI-Proxy-ID": ",".join(["3a609a2e-947f-4e6a-9af9-32c024ac3e9%d" % i for i in range(5)])},
      403, "max-proxy-pass-through-reached"),
+    ("proxy id not a uuid", "POST", "/proxy/glpi", J, AGENT_ID, js(deviceid="c"),
+     {"GLPI-Proxy-ID": "3a609a2e-947f-4e6a-9af9-32c024ac3e90,proxy-b"}, 400, "invalid-proxy-id"),
+    ("proxy id with escape", "POST", "/proxy/glpi", X, None, xml(),
+     {"GLPI-Proxy-ID": "\x1b[2J3a609a2e-947f-4e6a-9af9-32c024ac3e90"}, 400, "invalid-proxy-id"),
     ("oversized body", "POST", "/proxy/glpi", X, None, xml(extra="<CONTENT>%s</CONTENT>" % ("x" * (300 << 10))), {}, 413, None),
 ]
 
@@ -136,7 +140,9 @@ class BadInput(unittest.TestCase):
         with Passeur() as px:
             with open(os.path.join(px.vardir, "proxy-id")) as f:
                 own = f.read().strip()
-            for chain in (own, "a, " + own.upper() + " ", own + ",b"):
+            a, b = ("3a609a2e-947f-4e6a-9af9-32c024ac3e9%d" % i
+                    for i in range(2))
+            for chain in (own, a + ", " + own.upper() + " ", own + "," + b):
                 r = px.post(js(deviceid="c"), J, AGENT_ID,
                             headers={"GLPI-Proxy-ID": chain})
                 self.assertEqual(r.status, 404, chain)

@@ -224,7 +224,29 @@ test_only_local_store(void **state)
 	tu_write_str(f->dir, PROXY_CFG,
 	    "disabled = no\nonly_local_store = yes\n");
 	assert_int_equal(load(f, NULL), 1);
-	expect_out(f, "local_store is empty");
+	expect_out(f, PROXY_CFG ":2: only_local_store is on but "
+	    "local_store is empty: inventories would be answered and dropped");
+	/* Storing only because no server is set, with nowhere to store. */
+	tu_write_str(f->dir, "agent.cfg", "");
+	tu_write_str(f->dir, PROXY_CFG, "disabled = no\n");
+	assert_int_equal(load(f, NULL), 1);
+	expect_out(f, PROXY_CFG ": no server is set in agent.cfg and "
+	    "local_store is empty");
+	/* Legacy only, no server, no store: XML answered and dropped. */
+	tu_write_str(f->dir, PROXY_CFG, "disabled = no\nglpi_protocol = no\n");
+	assert_int_equal(load(f, NULL), 1);
+	expect_out(f, "glpi_protocol is off, no server is set in "
+	    "agent.cfg and local_store is empty");
+	/* Each of them is fine once a server is set or the store is. */
+	tu_write_str(f->dir, "agent.cfg", SERVER_LINE);
+	assert_int_equal(load(f, NULL), 0);
+	tu_write_str(f->dir, "agent.cfg", "");
+	tu_write_str(f->dir, PROXY_CFG, "disabled = no\nglpi_protocol = no\n"
+	    "local_store = /srv/in\n");
+	assert_int_equal(load(f, NULL), 0);
+	/* A disabled instance keeps nothing and needs nothing. */
+	tu_write_str(f->dir, PROXY2_CFG, "disabled = yes\nglpi_protocol = no\n");
+	assert_int_equal(load(f, NULL), 0);
 	/* Empty means yes for this key, as with the reference. */
 	tu_write_str(f->dir, PROXY_CFG,
 	    "disabled = no\nonly_local_store =\nlocal_store = /srv/in\n");

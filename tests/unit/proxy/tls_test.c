@@ -35,7 +35,12 @@ static void
 test_defaults_and_single_versions(void **state)
 {
 	(void)state;
-	expect("", "NORMAL");
+	/* TLS 1.0 and 1.1 only when asked for. */
+	expect("", "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2");
+	expect("SSLv23", "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:"
+	    "+VERS-TLS1.1:+VERS-TLS1.0");
+	expect("TLSv11:TLSv12:TLSv13", "NORMAL:-VERS-ALL:+VERS-TLS1.3:"
+	    "+VERS-TLS1.2:+VERS-TLS1.1");
 	expect("TLSv13", "NORMAL:-VERS-ALL:+VERS-TLS1.3");
 	expect("TLSv1_2", "NORMAL:-VERS-ALL:+VERS-TLS1.2");
 	expect("tlsv12:TLSv13",
