@@ -20,6 +20,14 @@
 #include "proxy/tls.h"
 
 #define API_VERSION	"2.5"
+/*
+ * Bytes of a body read and dropped after an early answer, so that the
+ * client, which sends its whole body before it reads, gets the answer
+ * instead of a reset (a socket closed with unread data sends RST, which
+ * also discards what the client had not read yet).  A larger announced
+ * body is answered at once and the connection closed.
+ */
+#define DRAIN_MAX	(4 * 1024 * 1024)
 
 enum route { ROUTE_NONE, ROUTE_APIVERSION, ROUTE_PROXY, ROUTE_STATUS };
 
@@ -42,7 +50,12 @@ struct listener_set {
 	struct generation	*gen;		/* current; one reference */
 	atomic_int		 active;	/* requests not yet completed */
 };
-enum state { ST_BODY, ST_WAIT, ST_READY, ST_SENT };
+/*
+ * ST_BODY: reading the body; ST_DRAIN: answered from the headers, reading
+ * and dropping the body before sending the answer; ST_WAIT: in a worker
+ * or a forward; ST_READY: the answer is ready; ST_SENT: queued.
+ */
+enum state { ST_BODY, ST_DRAIN, ST_WAIT, ST_READY, ST_SENT };
 
 /* Requests completed since start, for the memory trimming of serve.c. */
 static atomic_ulong completed;
@@ -202,6 +215,25 @@ has_body(struct MHD_Connection *conn)
 		return 1;
 	v = header(conn, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	return v != NULL && strspn(v, "0 ") != strlen(v);
+}
+
+/*
+ * 1 when the body of a request answered from its headers can be read and
+ * dropped before the answer: not when the client waits for "100
+ * Continue" (it sends no body, and reads the answer at once), nor when it
+ * announces more than DRAIN_MAX.
+ */
+static int
+can_drain(struct MHD_Connection *conn)
+{
+	const char		*v;
+	unsigned long long	 len;
+
+	v = header(conn, MHD_HTTP_HEADER_EXPECT);
+	if (v != NULL && strcasecmp(v, "100-continue") == 0)
+		return 0;
+	v = header(conn, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	return v == NULL || (sscanf(v, "%llu", &len) == 1 && len <= DRAIN_MAX);
 }
 
 static enum MHD_Result
@@ -415,12 +447,19 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		if (x->rq.rate_deferred)
 			proxy_rate_deferred(&x->rq, &x->rs, NULL);
 		/*
-		 * Answer now only when a body is coming, so that it is never
-		 * read; otherwise answer on the next call, which keeps the
-		 * connection alive.
+		 * With a body coming, read and drop it first (bounded by
+		 * DRAIN_MAX and the deadlines of the request), then answer:
+		 * the connection stays usable and the client reads the
+		 * answer.  A body too large to drain is answered at once
+		 * and the connection closed.  Without a body, answer on the
+		 * next call, which keeps the connection alive.
 		 */
-		if (has_body(conn))
-			return send_response(x);
+		if (has_body(conn)) {
+			if (!can_drain(conn))
+				return send_response(x);
+			x->state = ST_DRAIN;
+			return MHD_YES;
+		}
 		x->state = ST_READY;
 		return MHD_YES;
 	}
@@ -441,6 +480,17 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 			log_warnx("%s: request body not received within %llds, "
 			    "connection closed", x->ip,
 			    x->rq.px->conf->request_timeout);
+			return MHD_NO;
+		}
+		return MHD_YES;
+	case ST_DRAIN:
+		if (*upload_size == 0)
+			return send_response(x);
+		x->bytes_in += *upload_size;
+		*upload_size = 0;
+		if (x->bytes_in > DRAIN_MAX) {
+			log_warnx("%s: body after an early answer over %d bytes, "
+			    "connection closed", x->ip, DRAIN_MAX);
 			return MHD_NO;
 		}
 		return MHD_YES;
