@@ -2,12 +2,14 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <linux/tcp.h>		/* tcp_info with tcpi_bytes_received */
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -28,6 +30,11 @@
  * body is answered at once and the connection closed.
  */
 #define DRAIN_MAX	(4 * 1024 * 1024)
+/* Seconds over which min_data_rate is measured. */
+#define RATE_WINDOW	10
+/* Milliseconds between two sweeps of the connections (see sweep()). */
+#define SWEEP_MS	500
+#define UPLOAD_BUCKETS	256
 
 enum route { ROUTE_NONE, ROUTE_APIVERSION, ROUTE_PROXY, ROUTE_STATUS };
 
@@ -41,6 +48,45 @@ struct listener {
 	long long		 workers, max_connections;
 	long long		 max_connections_per_ip, request_timeout;
 	long long		 max_header_size;
+	long long		 max_uploads_per_ip, min_data_rate;
+};
+
+/*
+ * What a connection is doing, for the deadlines and the minimum data rate
+ * that the sweep enforces (libmicrohttpd's own timeout only measures
+ * inactivity, so a client sending a byte now and then would hold a
+ * connection for ever).  PH_IDLE: waiting for a request (libmicrohttpd's
+ * idle timeout applies); PH_HEADERS: the first bytes of a request have
+ * arrived, not all its headers; PH_BODY: receiving a body (kept or
+ * dropped); PH_BUSY: in the pipeline or being answered.
+ */
+enum phase { PH_IDLE, PH_HEADERS, PH_BODY, PH_BUSY };
+
+/*
+ * One connection, from libmicrohttpd's STARTED notification to its CLOSED
+ * one (its socket context).  Fields are under the set's lock: the network
+ * thread moves the phase, the sweep thread reads it and may shut the
+ * socket down (never after CLOSED, which libmicrohttpd calls before it
+ * closes the descriptor).
+ */
+struct watch {
+	struct watch		*prev, *next;
+	struct listener		*l;
+	int			 fd;
+	enum phase		 phase;
+	long long		 since;		/* ms: start of the phase */
+	unsigned long long	 base;		/* bytes received when idle */
+	long long		 win_start;	/* ms: start of the rate window */
+	unsigned long long	 win_bytes;	/* bytes received then */
+	int			 cut;
+	char			 ip[INET6_ADDRSTRLEN];
+};
+
+/* Bodies being received from one address (an IPv6 /64), while > 0. */
+struct upload_count {
+	struct upload_count	*next;
+	unsigned char		 key[9];
+	long long		 n;
 };
 
 struct listener_set {
@@ -49,6 +95,15 @@ struct listener_set {
 	pthread_mutex_t		 gen_lock;
 	struct generation	*gen;		/* current; one reference */
 	atomic_int		 active;	/* requests not yet completed */
+
+	/* Connections and bodies in progress; the sweep thread. */
+	pthread_mutex_t		 lock;
+	pthread_cond_t		 wake;
+	struct watch		*watches;
+	struct upload_count	*uploads[UPLOAD_BUCKETS];
+	uint32_t		 seed;
+	pthread_t		 sweeper;
+	int			 sweeping, stopping;
 };
 /*
  * ST_BODY: reading the body; ST_DRAIN: answered from the headers, reading
@@ -66,10 +121,13 @@ struct exchange {
 	struct listener		*l;
 	struct generation	*gen;
 	struct MHD_Connection	*conn;
+	struct watch		*w;		/* NULL: not watched (no memory) */
 	enum route		 route;
 	_Atomic enum state	 state;
 	int			 counted;	/* holds an in-flight slot */
 	int			 too_big;
+	int			 uploading;	/* counts in set->uploads */
+	unsigned char		 ukey[9];
 	struct timespec		 start;
 	size_t			 bytes_in;
 	char			 ip[INET6_ADDRSTRLEN];
@@ -123,6 +181,283 @@ client_trusted(struct exchange *x)
 	    trust_match(&x->gen->conf.agent.trust, ci->client_addr);
 }
 
+static long long
+now_ms(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+/*
+ * Bytes the kernel has received on a TCP socket: it counts what
+ * libmicrohttpd has not handed over yet (headers, TLS records), which no
+ * callback of libmicrohttpd shows.  0 when it cannot tell.
+ */
+static unsigned long long
+tcp_bytes(int fd)
+{
+	struct tcp_info	ti;
+	socklen_t	len = sizeof(ti);
+
+	memset(&ti, 0, sizeof(ti));
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == -1)
+		return 0;
+	return ti.tcpi_bytes_received;
+}
+
+/* Moves w (may be NULL) to phase p.  Network thread. */
+static void
+watch_phase(struct listener_set *set, struct watch *w, enum phase p)
+{
+	unsigned long long	bytes = 0;
+	long long		now = now_ms();
+
+	if (w == NULL)
+		return;
+	if (p == PH_IDLE || p == PH_BODY)
+		bytes = tcp_bytes(w->fd);
+	pthread_mutex_lock(&set->lock);
+	w->phase = p;
+	w->since = now;
+	if (p == PH_IDLE)
+		w->base = bytes;
+	else if (p == PH_BODY) {
+		w->win_start = now;
+		w->win_bytes = bytes;
+	}
+	pthread_mutex_unlock(&set->lock);
+}
+
+/* libmicrohttpd's connection notifications: a watch per connection. */
+static void
+on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+    enum MHD_ConnectionNotificationCode code)
+{
+	struct listener			*l = cls;
+	struct listener_set		*set = l->set;
+	struct watch			*w = *socket_context;
+	const union MHD_ConnectionInfo	*ci;
+
+	if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+		if (w == NULL)
+			return;
+		pthread_mutex_lock(&set->lock);
+		if (w->prev != NULL)
+			w->prev->next = w->next;
+		else
+			set->watches = w->next;
+		if (w->next != NULL)
+			w->next->prev = w->prev;
+		pthread_mutex_unlock(&set->lock);
+		free(w);
+		*socket_context = NULL;
+		return;
+	}
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (ci == NULL || (w = calloc(1, sizeof(*w))) == NULL)
+		return;		/* only libmicrohttpd's idle timeout applies */
+	w->l = l;
+	w->fd = ci->connect_fd;
+	w->phase = PH_IDLE;
+	w->since = now_ms();
+	client_ip(conn, w->ip, sizeof(w->ip));
+	pthread_mutex_lock(&set->lock);
+	w->next = set->watches;
+	if (w->next != NULL)
+		w->next->prev = w;
+	set->watches = w;
+	pthread_mutex_unlock(&set->lock);
+	*socket_context = w;
+}
+
+/*
+ * Closes w's connection from the sweep thread: shutting the socket down
+ * makes libmicrohttpd's thread see the end of the connection and close
+ * it.  Called with the set's lock held (so w's descriptor is still open).
+ */
+static void
+watch_cut(struct watch *w, const char *why, long long a, long long b)
+{
+	w->cut = 1;
+	(void)shutdown(w->fd, SHUT_RDWR);
+	if (b < 0)
+		log_warnx("%s: %s within %llds, connection closed", w->ip, why,
+		    a);
+	else
+		log_warnx("%s: %lld bytes in %ds, under min_data_rate (%lld "
+		    "bytes/s), connection closed", w->ip, a, RATE_WINDOW, b);
+}
+
+/*
+ * Enforces, once per SWEEP_MS, what libmicrohttpd's inactivity timeout
+ * cannot: the headers of a request must arrive within request_timeout of
+ * its first byte, its body within request_timeout of its headers, and
+ * while either is being received the client must send at least
+ * min_data_rate bytes per second, measured over RATE_WINDOW seconds.
+ */
+static void
+sweep(struct listener_set *set)
+{
+	struct watch		*w;
+	struct listener		*l;
+	unsigned long long	 bytes;
+	long long		 now = now_ms(), limit;
+
+	pthread_mutex_lock(&set->lock);
+	for (w = set->watches; w != NULL; w = w->next) {
+		l = w->l;
+		if (w->cut || w->phase == PH_BUSY)
+			continue;
+		if (w->phase == PH_IDLE) {
+			if ((bytes = tcp_bytes(w->fd)) <= w->base)
+				continue;
+			w->phase = PH_HEADERS;
+			w->since = w->win_start = now;
+			w->win_bytes = w->base;
+		}
+		if (now - w->since > l->request_timeout * 1000) {
+			watch_cut(w, w->phase == PH_HEADERS ? "request headers "
+			    "not received" : "request body not received",
+			    l->request_timeout, -1);
+			continue;
+		}
+		if (l->min_data_rate == 0 ||
+		    now - w->win_start < RATE_WINDOW * 1000)
+			continue;
+		bytes = tcp_bytes(w->fd);
+		limit = l->min_data_rate * (now - w->win_start) / 1000;
+		if (bytes - w->win_bytes < (unsigned long long)limit) {
+			watch_cut(w, NULL, (long long)(bytes - w->win_bytes),
+			    l->min_data_rate);
+			continue;
+		}
+		w->win_start = now;
+		w->win_bytes = bytes;
+	}
+	pthread_mutex_unlock(&set->lock);
+}
+
+static void *
+sweeper(void *arg)
+{
+	struct listener_set	*set = arg;
+	struct timespec		 until;
+
+	pthread_mutex_lock(&set->lock);
+	while (!set->stopping) {
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_nsec += SWEEP_MS * 1000000L;
+		until.tv_sec += until.tv_nsec / 1000000000L;
+		until.tv_nsec %= 1000000000L;
+		(void)pthread_cond_timedwait(&set->wake, &set->lock, &until);
+		if (set->stopping)
+			break;
+		pthread_mutex_unlock(&set->lock);
+		sweep(set);
+		pthread_mutex_lock(&set->lock);
+	}
+	pthread_mutex_unlock(&set->lock);
+	return NULL;
+}
+
+/* The key of the address of conn: IPv4, or the /64 of IPv6. */
+static void
+upload_key(struct MHD_Connection *conn, unsigned char key[9])
+{
+	const union MHD_ConnectionInfo	*ci;
+	const struct sockaddr		*sa;
+	const struct in6_addr		*a6;
+
+	memset(key, 0, 9);
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci == NULL || (sa = ci->client_addr) == NULL)
+		return;
+	if (sa->sa_family == AF_INET) {
+		key[0] = 4;
+		memcpy(key + 1, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+	} else if (sa->sa_family == AF_INET6) {
+		a6 = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+		if (IN6_IS_ADDR_V4MAPPED(a6)) {
+			key[0] = 4;
+			memcpy(key + 1, a6->s6_addr + 12, 4);
+		} else {
+			key[0] = 6;
+			memcpy(key + 1, a6->s6_addr, 8);
+		}
+	}
+}
+
+/* FNV-1a with a random start: clients cannot aim at one bucket. */
+static unsigned
+upload_bucket(const struct listener_set *set, const unsigned char key[9])
+{
+	uint32_t	h = 2166136261u ^ set->seed;
+	int		i;
+
+	for (i = 0; i < 9; i++)
+		h = (h ^ key[i]) * 16777619u;
+	return h % UPLOAD_BUCKETS;
+}
+
+/*
+ * Counts a body starting to arrive from x's address; 1 (and nothing
+ * counted) when max_uploads_per_ip are already arriving from it.
+ */
+static int
+upload_take(struct exchange *x)
+{
+	struct listener_set	*set = x->l->set;
+	struct upload_count	*u, **head;
+	int			 over = 0;
+
+	if (x->l->max_uploads_per_ip == 0)
+		return 0;
+	upload_key(x->conn, x->ukey);
+	head = &set->uploads[upload_bucket(set, x->ukey)];
+	pthread_mutex_lock(&set->lock);
+	for (u = *head; u != NULL; u = u->next)
+		if (memcmp(u->key, x->ukey, 9) == 0)
+			break;
+	if (u == NULL && (u = calloc(1, sizeof(*u))) != NULL) {
+		memcpy(u->key, x->ukey, 9);
+		u->next = *head;
+		*head = u;
+	}
+	if (u == NULL || u->n >= x->l->max_uploads_per_ip)
+		over = 1;
+	else {
+		u->n++;
+		x->uploading = 1;
+	}
+	pthread_mutex_unlock(&set->lock);
+	return over;
+}
+
+static void
+upload_put(struct exchange *x)
+{
+	struct listener_set	*set = x->l->set;
+	struct upload_count	*u, **pp;
+
+	if (!x->uploading)
+		return;
+	x->uploading = 0;
+	pthread_mutex_lock(&set->lock);
+	for (pp = &set->uploads[upload_bucket(set, x->ukey)]; (u = *pp) != NULL;
+	    pp = &u->next) {
+		if (memcmp(u->key, x->ukey, 9) != 0)
+			continue;
+		if (--u->n == 0) {
+			*pp = u->next;
+			free(u);
+		}
+		break;
+	}
+	pthread_mutex_unlock(&set->lock);
+}
+
 /* Matches <url_path>/(apiversion|glpi|fusioninventory) with one '/'. */
 static enum route
 route_path(struct listener *l, struct generation *g, const char *url,
@@ -167,6 +502,7 @@ send_response(struct exchange *x)
 	char			 num[32];
 
 	x->state = ST_SENT;
+	watch_phase(x->l->set, x->w, PH_BUSY);
 	resp = MHD_create_response_from_buffer(rs->body.len,
 	    rs->body.data != NULL ? rs->body.data : (void *)"",
 	    MHD_RESPMEM_MUST_COPY);
@@ -327,18 +663,17 @@ early_checks(struct exchange *x, const char *method)
 		    strlen(API_VERSION));
 		return 1;
 	}
-	if (atomic_fetch_add(&px->inflight, 1) >= px->conf->max_proxy_threads) {
-		atomic_fetch_sub(&px->inflight, 1);
-		response_error(rs, 429, "Too Many Requests");
-		rs->retry_after = 1;
-		return 1;
-	}
-	x->counted = 1;
 	clen = header(x->conn, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (clen != NULL && sscanf(clen, "%llu", &len) == 1 &&
 	    len > (unsigned long long)px->conf->max_body_size) {
 		response_error(rs, 413, "Content too large (limit %lld bytes)",
 		    px->conf->max_body_size);
+		return 1;
+	}
+	/* Bodies held in memory while they arrive, per address. */
+	if (has_body(x->conn) && upload_take(x) != 0) {
+		response_error(rs, 429, "Too Many Requests");
+		rs->retry_after = 1;
 		return 1;
 	}
 	rq->content_type = header(x->conn, MHD_HTTP_HEADER_CONTENT_TYPE);
@@ -357,13 +692,16 @@ static struct exchange *
 exchange_new(struct listener *l, struct MHD_Connection *conn,
     const char *url)
 {
-	struct exchange *x;
+	const union MHD_ConnectionInfo	*ci;
+	struct exchange			*x;
 
 	if ((x = calloc(1, sizeof(*x))) == NULL)
 		return NULL;
 	clock_gettime(CLOCK_MONOTONIC, &x->start);
 	x->l = l;
 	x->conn = conn;
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	x->w = ci != NULL ? ci->socket_context : NULL;
 	pthread_mutex_lock(&l->set->gen_lock);
 	x->gen = l->set->gen;
 	generation_hold(x->gen);
@@ -416,11 +754,29 @@ process(struct workq_item *it)
 static enum MHD_Result
 body_complete(struct exchange *x)
 {
+	struct proxy *px = x->rq.px;
+
+	upload_put(x);
+	watch_phase(x->l->set, x->w, PH_BUSY);
 	if (x->too_big) {
 		response_error(&x->rs, 413, "Content too large (limit %lld "
-		    "bytes)", x->rq.px->conf->max_body_size);
+		    "bytes)", px->conf->max_body_size);
 		return send_response(x);
 	}
+	/*
+	 * A request counts against max_proxy_threads from here, where the
+	 * work starts: a client slow to send its body holds no slot.
+	 */
+	if (atomic_fetch_add(&px->inflight, 1) >= px->conf->max_proxy_threads) {
+		atomic_fetch_sub(&px->inflight, 1);
+		if (!x->rq.rate_deferred ||
+		    proxy_rate_deferred(&x->rq, &x->rs, NULL) == 0) {
+			response_error(&x->rs, 429, "Too Many Requests");
+			x->rs.retry_after = 1;
+		}
+		return send_response(x);
+	}
+	x->counted = 1;
 	x->state = ST_WAIT;
 	x->work.run = process;
 	MHD_suspend_connection(x->conn);
@@ -441,8 +797,11 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		if ((x = exchange_new(l, conn, url)) == NULL)
 			return MHD_NO;
 		*con_cls = x;
-		if (!early_checks(x, method))
+		if (!early_checks(x, method)) {
+			if (has_body(conn))
+				watch_phase(l->set, x->w, PH_BODY);
 			return MHD_YES;
+		}
 		/* Answered from the headers: a deferred rate counts now. */
 		if (x->rq.rate_deferred)
 			proxy_rate_deferred(&x->rq, &x->rs, NULL);
@@ -458,6 +817,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 			if (!can_drain(conn))
 				return send_response(x);
 			x->state = ST_DRAIN;
+			watch_phase(l->set, x->w, PH_BODY);
 			return MHD_YES;
 		}
 		x->state = ST_READY;
@@ -475,11 +835,11 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 			buf_free(&x->rq.body);
 		}
 		*upload_size = 0;
-		if (elapsed_ms(&x->start) >
-		    (double)x->rq.px->conf->request_timeout * 1e3) {
-			log_warnx("%s: request body not received within %llds, "
-			    "connection closed", x->ip,
-			    x->rq.px->conf->request_timeout);
+		/* Its time is bounded by the sweep, its length here. */
+		if (x->too_big && x->bytes_in - (size_t)x->rq.px->conf->
+		    max_body_size > DRAIN_MAX) {
+			log_warnx("%s: body over max_body_size by more than %d "
+			    "bytes, connection closed", x->ip, DRAIN_MAX);
 			return MHD_NO;
 		}
 		return MHD_YES;
@@ -527,6 +887,9 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	    " (aborted)");
 	if (x->counted)
 		atomic_fetch_sub(&px->inflight, 1);
+	upload_put(x);
+	/* The connection waits for its next request, if it stays open. */
+	watch_phase(x->l->set, x->w, PH_IDLE);
 	generation_release(x->gen);
 	atomic_fetch_sub(&x->l->set->active, 1);
 	buf_free(&x->rq.body);
@@ -585,6 +948,7 @@ start_daemon(struct listener *l, unsigned int flags,
 	OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, l->max_header_size, NULL);
 	OPT(MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, NULL);
 	OPT(MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, NULL);
+	OPT(MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, l);
 	if (l->tls) {
 		flags |= MHD_USE_TLS;
 		OPT(MHD_OPTION_HTTPS_CERT_CALLBACK, 0, (void *)tls_retrieve);
@@ -723,6 +1087,10 @@ server_start(struct server *s, struct generation *gen)
 	if ((set = calloc(1, sizeof(*set))) == NULL)
 		return ERR_NOMEM;
 	pthread_mutex_init(&set->gen_lock, NULL);
+	pthread_mutex_init(&set->lock, NULL);
+	pthread_cond_init(&set->wake, NULL);
+	if (getrandom(&set->seed, sizeof(set->seed), 0) != sizeof(set->seed))
+		set->seed = (uint32_t)now_ms();
 	set->gen = gen;
 	generation_hold(gen);
 	atomic_init(&set->active, 0);
@@ -744,8 +1112,15 @@ server_start(struct server *s, struct generation *gen)
 		l->max_connections_per_ip = ic->max_connections_per_ip;
 		l->request_timeout = ic->request_timeout;
 		l->max_header_size = ic->max_header_size;
+		l->max_uploads_per_ip = ic->max_uploads_per_ip;
+		l->min_data_rate = ic->min_data_rate;
 	}
 	s->set = set;
+	if (pthread_create(&set->sweeper, NULL, sweeper, set) != 0) {
+		server_stop(s, 0, NULL, NULL);
+		return ERR_SYSTEM;
+	}
+	set->sweeping = 1;
 	tls_use(gen->conf.ssl.creds);
 	for (i = 0; i < set->nlisteners; i++) {
 		if ((r = start_listener(&set->listeners[i], &gen->conf.agent))
@@ -770,6 +1145,43 @@ server_swap(struct server *s, struct generation *gen)
 	set->gen = gen;
 	pthread_mutex_unlock(&set->gen_lock);
 	generation_release(old);
+}
+
+static void
+sweeper_stop(struct listener_set *set)
+{
+	if (!set->sweeping)
+		return;
+	pthread_mutex_lock(&set->lock);
+	set->stopping = 1;
+	pthread_cond_signal(&set->wake);
+	pthread_mutex_unlock(&set->lock);
+	pthread_join(set->sweeper, NULL);
+	set->sweeping = 0;
+}
+
+/* Frees a set whose daemons have stopped (their connections are closed). */
+static void
+set_free(struct listener_set *set)
+{
+	struct upload_count	*u;
+	struct watch		*w;
+	int			 i;
+
+	while ((w = set->watches) != NULL) {
+		set->watches = w->next;
+		free(w);
+	}
+	for (i = 0; i < UPLOAD_BUCKETS; i++)
+		while ((u = set->uploads[i]) != NULL) {
+			set->uploads[i] = u->next;
+			free(u);
+		}
+	generation_release(set->gen);
+	pthread_cond_destroy(&set->wake);
+	pthread_mutex_destroy(&set->lock);
+	pthread_mutex_destroy(&set->gen_lock);
+	free(set);
 }
 
 static int
@@ -824,6 +1236,7 @@ server_stop(struct server *s, int grace, void (*cancel)(void *), void *arg)
 				close(fds[i]);
 		return -1;
 	}
+	sweeper_stop(set);
 	for (i = 0; i < set->nlisteners; i++) {
 		if (set->listeners[i].daemon != NULL)
 			MHD_stop_daemon(set->listeners[i].daemon);
@@ -831,8 +1244,6 @@ server_stop(struct server *s, int grace, void (*cancel)(void *), void *arg)
 			close(fds[i]);
 		workq_stop(set->listeners[i].work);
 	}
-	generation_release(set->gen);
-	pthread_mutex_destroy(&set->gen_lock);
-	free(set);
+	set_free(set);
 	return 0;
 }
