@@ -39,8 +39,13 @@
 enum route { ROUTE_NONE, ROUTE_APIVERSION, ROUTE_PROXY, ROUTE_STATUS };
 
 /* Socket settings of a listener, from the first instance on its port. */
+#define MAX_QUIESCED	4
+
 struct listener {
 	struct MHD_Daemon	*daemon;
+	/* Daemons whose socket went to another: stopped with the set. */
+	struct MHD_Daemon	*quiesced[MAX_QUIESCED];
+	int			 nquiesced;
 	struct workq		*work;		/* runs the pipeline */
 	struct listener_set	*set;
 	long long		 port;
@@ -76,7 +81,7 @@ struct watch {
 	enum phase		 phase;
 	long long		 since;		/* ms: start of the phase */
 	unsigned long long	 base;		/* bytes received when idle */
-	long long		 win_start;	/* ms: start of the rate window */
+	long long		 win_start;	/* ms: rate window start */
 	unsigned long long	 win_bytes;	/* bytes received then */
 	int			 cut;
 	char			 ip[INET6_ADDRSTRLEN];
@@ -95,6 +100,9 @@ struct listener_set {
 	pthread_mutex_t		 gen_lock;
 	struct generation	*gen;		/* current; one reference */
 	atomic_int		 active;	/* requests not yet completed */
+	int			 closed;	/* gen_lock: no new request */
+	atomic_int		 retiring;	/* answers close connections */
+	struct listener_set	*next_retired;	/* under retire_lock */
 
 	/* Connections and bodies in progress; the sweep thread. */
 	pthread_mutex_t		 lock;
@@ -121,7 +129,7 @@ struct exchange {
 	struct listener		*l;
 	struct generation	*gen;
 	struct MHD_Connection	*conn;
-	struct watch		*w;		/* NULL: not watched (no memory) */
+	struct watch		*w;		/* NULL: not watched */
 	enum route		 route;
 	_Atomic enum state	 state;
 	int			 counted;	/* holds an in-flight slot */
@@ -519,6 +527,10 @@ send_response(struct exchange *x)
 		snprintf(num, sizeof(num), "%ld", rs->retry_after);
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, num);
 	}
+	/* Listeners being replaced: the client reconnects to the new ones. */
+	if (atomic_load(&x->l->set->retiring))
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION,
+		    "close");
 	ret = MHD_queue_response(x->conn, (unsigned)rs->status, resp);
 	MHD_destroy_response(resp);
 	return ret;
@@ -748,8 +760,12 @@ early_checks(struct exchange *x, const char *method)
 		    px->conf->max_body_size);
 		return 1;
 	}
-	/* Bodies held in memory while they arrive, per address. */
-	if (has_body(x->conn) && upload_take(x) != 0) {
+	/*
+	 * Bodies held in memory while they arrive, per address; a trusted
+	 * address (a proxy further down the chain, an injector) sends for
+	 * many agents at once.
+	 */
+	if (has_body(x->conn) && !client_trusted(x) && upload_take(x) != 0) {
 		response_error(rs, 429, "Too Many Requests");
 		rs->retry_after = 1;
 		return 1;
@@ -781,8 +797,15 @@ exchange_new(struct listener *l, struct MHD_Connection *conn,
 	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 	x->w = ci != NULL ? ci->socket_context : NULL;
 	pthread_mutex_lock(&l->set->gen_lock);
+	if (l->set->closed) {
+		/* Its daemons are being stopped: no request may start. */
+		pthread_mutex_unlock(&l->set->gen_lock);
+		free(x);
+		return NULL;
+	}
 	x->gen = l->set->gen;
 	generation_hold(x->gen);
+	atomic_fetch_add(&l->set->active, 1);
 	pthread_mutex_unlock(&l->set->gen_lock);
 	x->rq.action = "-";
 	client_ip(conn, x->ip, sizeof(x->ip));
@@ -792,7 +815,6 @@ exchange_new(struct listener *l, struct MHD_Connection *conn,
 	buf_init(&x->rq.body, x->rq.px != NULL ?
 	    (size_t)x->rq.px->conf->max_body_size : 0);
 	buf_init(&x->rs.body, 64 * 1024 * 1024);
-	atomic_fetch_add(&l->set->active, 1);
 	return x;
 }
 
@@ -930,8 +952,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		x->bytes_in += *upload_size;
 		*upload_size = 0;
 		if (x->bytes_in > DRAIN_MAX) {
-			log_warnx("%s: body after an early answer over %d bytes, "
-			    "connection closed", x->ip, DRAIN_MAX);
+			log_warnx("%s: body after an early answer over %d "
+			    "bytes, connection closed", x->ip, DRAIN_MAX);
 			return MHD_NO;
 		}
 		return MHD_YES;
@@ -1004,8 +1026,12 @@ on_mhd_log(void *cls, const char *fmt, va_list ap)
 }
 #pragma GCC diagnostic pop
 
+#define DAEMON_FLAGS	(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | \
+	MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC | MHD_USE_ERROR_LOG)
+
 /*
- * One MHD daemon for l on the address ss, with the listener's limits.
+ * One MHD daemon for l on the address ss, or on the listening socket fd
+ * handed over by another daemon, with the listener's limits.
  * One thread does all the network work: with the thread pools of
  * libmicrohttpd 0.9.75 (Debian 12), a connection opened while another one
  * was could wait seconds before being read; one thread never showed that.
@@ -1013,7 +1039,7 @@ on_mhd_log(void *cls, const char *fmt, va_list ap)
  */
 static struct MHD_Daemon *
 start_daemon(struct listener *l, unsigned int flags,
-    struct sockaddr_storage *ss)
+    struct sockaddr_storage *ss, MHD_socket fd)
 {
 	const struct ssl_conf	*ssl = &l->set->gen->conf.ssl;
 	struct MHD_OptionItem	 o[16];
@@ -1021,7 +1047,10 @@ start_daemon(struct listener *l, unsigned int flags,
 
 #define OPT(opt, v, p)	o[n++] = (struct MHD_OptionItem){ (opt), (v), (p) }
 	OPT(MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)on_mhd_log, NULL);
-	OPT(MHD_OPTION_SOCK_ADDR, 0, ss);
+	if (fd != MHD_INVALID_SOCKET)
+		OPT(MHD_OPTION_LISTEN_SOCKET, fd, NULL);
+	else
+		OPT(MHD_OPTION_SOCK_ADDR, 0, ss);
 	OPT(MHD_OPTION_CONNECTION_LIMIT, l->max_connections, NULL);
 	OPT(MHD_OPTION_PER_IP_CONNECTION_LIMIT, l->max_connections_per_ip,
 	    NULL);
@@ -1101,33 +1130,31 @@ start_listener(struct listener *l, const struct agent_conf *a)
 	struct sockaddr_in6		*s6 = (struct sockaddr_in6 *)&ss;
 	unsigned int			 flags;
 
-	if ((l->work = workq_start((int)l->workers)) == NULL) {
-		log_warnx("cannot start %lld worker threads", l->workers);
-		return ERR_SYSTEM;
-	}
-	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-	    MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	flags = DAEMON_FLAGS;
 	memset(&ss, 0, sizeof(ss));
 	if (a->httpd_ip[0] == '\0') {
 		s6->sin6_family = AF_INET6;
 		s6->sin6_addr = in6addr_any;
 		s6->sin6_port = htons((uint16_t)l->port);
-		l->daemon = start_daemon(l, flags | MHD_USE_DUAL_STACK, &ss);
+		l->daemon = start_daemon(l, flags | MHD_USE_DUAL_STACK, &ss,
+		    MHD_INVALID_SOCKET);
 		if (l->daemon == NULL) {
 			/* No IPv6 on this host: listen on IPv4 only. */
 			memset(&ss, 0, sizeof(ss));
 			s4->sin_family = AF_INET;
 			s4->sin_port = htons((uint16_t)l->port);
-			l->daemon = start_daemon(l, flags, &ss);
+			l->daemon = start_daemon(l, flags, &ss,
+			    MHD_INVALID_SOCKET);
 		}
 	} else if (inet_pton(AF_INET, a->httpd_ip, &s4->sin_addr) == 1) {
 		s4->sin_family = AF_INET;
 		s4->sin_port = htons((uint16_t)l->port);
-		l->daemon = start_daemon(l, flags, &ss);
+		l->daemon = start_daemon(l, flags, &ss, MHD_INVALID_SOCKET);
 	} else if (inet_pton(AF_INET6, a->httpd_ip, &s6->sin6_addr) == 1) {
 		s6->sin6_family = AF_INET6;
 		s6->sin6_port = htons((uint16_t)l->port);
-		l->daemon = start_daemon(l, flags | MHD_USE_IPv6, &ss);
+		l->daemon = start_daemon(l, flags | MHD_USE_IPv6, &ss,
+		    MHD_INVALID_SOCKET);
 	} else {
 		log_warnx("httpd-ip \"%s\" is not an IPv4 or IPv6 address",
 		    a->httpd_ip);
@@ -1157,16 +1184,17 @@ auto_workers(void)
 	return n * 4 > 64 ? 64 : n * 4;
 }
 
-int
-server_start(struct server *s, struct generation *gen)
+/* The listeners gen needs, one per port; nothing started. */
+static struct listener_set *
+set_new(struct generation *gen)
 {
 	const struct instance_conf	*ic;
 	struct listener_set		*set;
 	struct listener			*l;
-	int				 i, j, r;
+	int				 i, j;
 
 	if ((set = calloc(1, sizeof(*set))) == NULL)
-		return ERR_NOMEM;
+		return NULL;
 	pthread_mutex_init(&set->gen_lock, NULL);
 	pthread_mutex_init(&set->lock, NULL);
 	pthread_cond_init(&set->wake, NULL);
@@ -1175,6 +1203,7 @@ server_start(struct server *s, struct generation *gen)
 	set->gen = gen;
 	generation_hold(gen);
 	atomic_init(&set->active, 0);
+	atomic_init(&set->retiring, 0);
 	for (i = 0; i < CONF_NINSTANCES; i++) {
 		ic = &gen->conf.inst[i];
 		if (ic->disabled)
@@ -1196,36 +1225,7 @@ server_start(struct server *s, struct generation *gen)
 		l->max_uploads_per_ip = ic->max_uploads_per_ip;
 		l->min_data_rate = ic->min_data_rate;
 	}
-	s->set = set;
-	if (pthread_create(&set->sweeper, NULL, sweeper, set) != 0) {
-		server_stop(s, 0, NULL, NULL);
-		return ERR_SYSTEM;
-	}
-	set->sweeping = 1;
-	tls_use(gen->conf.ssl.creds);
-	for (i = 0; i < set->nlisteners; i++) {
-		if ((r = start_listener(&set->listeners[i], &gen->conf.agent))
-		    != 0) {
-			server_stop(s, 0, NULL, NULL);
-			return r;
-		}
-	}
-	return 0;
-}
-
-void
-server_swap(struct server *s, struct generation *gen)
-{
-	struct listener_set	*set = s->set;
-	struct generation	*old;
-
-	generation_hold(gen);
-	tls_use(gen->conf.ssl.creds);
-	pthread_mutex_lock(&set->gen_lock);
-	old = set->gen;
-	set->gen = gen;
-	pthread_mutex_unlock(&set->gen_lock);
-	generation_release(old);
+	return set;
 }
 
 static void
@@ -1265,66 +1265,366 @@ set_free(struct listener_set *set)
 	free(set);
 }
 
+/*
+ * Stops and frees a set that serves no request and takes none (closed):
+ * no connection of its daemons is suspended, which would make
+ * libmicrohttpd abort.
+ */
+static void
+set_destroy(struct listener_set *set)
+{
+	struct listener	*l;
+	int		 i, j;
+
+	sweeper_stop(set);
+	for (i = 0; i < set->nlisteners; i++) {
+		l = &set->listeners[i];
+		for (j = 0; j < l->nquiesced; j++)
+			MHD_stop_daemon(l->quiesced[j]);
+		if (l->daemon != NULL)
+			MHD_stop_daemon(l->daemon);
+		if (l->work != NULL)
+			workq_stop(l->work);
+	}
+	set_free(set);
+}
+
+/*
+ * Closes set to new requests when none is in progress; 1 when closed.
+ * Under gen_lock, where requests start, so none can start in between.
+ */
+static int
+set_close_if_idle(struct listener_set *set)
+{
+	int idle;
+
+	pthread_mutex_lock(&set->gen_lock);
+	idle = set->closed || atomic_load(&set->active) == 0;
+	if (idle)
+		set->closed = 1;
+	pthread_mutex_unlock(&set->gen_lock);
+	return idle;
+}
+
+/* Stops every daemon of set from accepting and closes their sockets. */
+static void
+set_quiesce(struct listener_set *set)
+{
+	MHD_socket	fd;
+	int		i;
+
+	for (i = 0; i < set->nlisteners; i++) {
+		if (set->listeners[i].daemon == NULL)
+			continue;
+		fd = MHD_quiesce_daemon(set->listeners[i].daemon);
+		if (fd != MHD_INVALID_SOCKET)
+			close(fd);
+	}
+}
+
+/*
+ * Sets being replaced, finishing their requests in the background (each
+ * with its thread, retirer()); under retire_lock.  server_stop() waits for
+ * them.
+ */
+static pthread_mutex_t		 retire_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct listener_set	*retired;
+static int			 nretired;
+/* Set by server_stop(): retired sets wait for no idle connection. */
+static atomic_int		 retire_now;
+
+static int
+retired_count(void)
+{
+	int n;
+
+	pthread_mutex_lock(&retire_lock);
+	n = nretired;
+	pthread_mutex_unlock(&retire_lock);
+	return n;
+}
+
+static void *
+retirer(void *arg)
+{
+	struct listener_set	*set = arg, **pp;
+	long long		 linger = 0;
+	int			 i;
+
+	/*
+	 * Kept-alive connections idle in the old listeners are left to end
+	 * (they were told to close with their last answer, or time out
+	 * after request_timeout), rather than closed under a client that
+	 * may be sending its next request.
+	 */
+	for (i = 0; i < set->nlisteners; i++)
+		if (set->listeners[i].request_timeout * 10 + 10 > linger)
+			linger = set->listeners[i].request_timeout * 10 + 10;
+	for (; linger > 0 && !atomic_load(&retire_now); linger--) {
+		pthread_mutex_lock(&set->lock);
+		i = set->watches == NULL;
+		pthread_mutex_unlock(&set->lock);
+		if (i)
+			break;
+		usleep(100000);
+	}
+	while (!set_close_if_idle(set))
+		usleep(100000);
+	pthread_mutex_lock(&retire_lock);
+	for (pp = &retired; *pp != NULL; pp = &(*pp)->next_retired)
+		if (*pp == set) {
+			*pp = set->next_retired;
+			break;
+		}
+	pthread_mutex_unlock(&retire_lock);
+	set_destroy(set);
+	/* Counted until freed: server_stop() waits for it. */
+	pthread_mutex_lock(&retire_lock);
+	nretired--;
+	pthread_mutex_unlock(&retire_lock);
+	return NULL;
+}
+
+/*
+ * Takes set out of service without waiting: it stops accepting (sockets
+ * not handed over are closed at once, freeing their ports), its answers
+ * ask clients to reconnect, and a thread of its own stops and frees it
+ * once its requests are done.
+ */
+static void
+set_retire(struct listener_set *set)
+{
+	pthread_attr_t	attr;
+	pthread_t	t;
+	int		started;
+
+	atomic_store(&set->retiring, 1);
+	set_quiesce(set);
+	pthread_mutex_lock(&retire_lock);
+	set->next_retired = retired;
+	retired = set;
+	nretired++;
+	pthread_mutex_unlock(&retire_lock);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	started = pthread_create(&t, &attr, retirer, set) == 0;
+	pthread_attr_destroy(&attr);
+	if (!started) {
+		log_warnx("no thread to retire the old listeners: waiting for "
+		    "their requests");
+		(void)retirer(set);
+	}
+}
+
+/* The listener of set on port, or NULL. */
+static struct listener *
+listener_on(struct listener_set *set, long long port)
+{
+	int i;
+
+	for (i = 0; set != NULL && i < set->nlisteners; i++)
+		if (set->listeners[i].port == port &&
+		    set->listeners[i].daemon != NULL)
+			return &set->listeners[i];
+	return NULL;
+}
+
+/*
+ * Moves the listening socket of from's daemon to a new daemon of to:
+ * from's daemon stops accepting and finishes its connections; the
+ * kernel's queue of connections not yet accepted is kept, so no client
+ * is refused or reset.  When to cannot start, from gets a daemon of its
+ * own settings on the socket again.
+ */
+static int
+listener_take(struct listener *to, struct listener *from)
+{
+	MHD_socket	fd;
+
+	if (from->nquiesced == MAX_QUIESCED)
+		return ERR_SYSTEM;
+	if ((fd = MHD_quiesce_daemon(from->daemon)) == MHD_INVALID_SOCKET)
+		return ERR_SYSTEM;
+	from->quiesced[from->nquiesced++] = from->daemon;
+	if ((to->daemon = start_daemon(to, DAEMON_FLAGS, NULL, fd)) != NULL) {
+		from->daemon = NULL;
+		return 0;
+	}
+	if ((from->daemon = start_daemon(from, DAEMON_FLAGS, NULL, fd)) ==
+	    NULL) {
+		close(fd);
+		log_errx("port %lld: the listening socket is lost", from->port);
+	}
+	return ERR_SYSTEM;
+}
+
+/*
+ * Starts the sweep and the listeners of set: those on a port that from
+ * (may be NULL) listens on take its socket over, the others bind.
+ * Binding goes first, so that a port that cannot be bound leaves from
+ * as it was.  On failure every socket taken is given back; the caller
+ * retires set.
+ */
+static int
+set_start(struct listener_set *set, struct listener_set *from)
+{
+	const struct agent_conf	*a = &set->gen->conf.agent;
+	struct listener		*l, *old[CONF_NINSTANCES];
+	int			 i, r;
+
+	if (pthread_create(&set->sweeper, NULL, sweeper, set) != 0)
+		return ERR_SYSTEM;
+	set->sweeping = 1;
+	for (i = 0; i < set->nlisteners; i++) {
+		l = &set->listeners[i];
+		old[i] = listener_on(from, l->port);
+		if ((l->work = workq_start((int)l->workers)) == NULL) {
+			log_warnx("cannot start %lld worker threads",
+			    l->workers);
+			return ERR_SYSTEM;
+		}
+		if (old[i] == NULL && (r = start_listener(l, a)) != 0)
+			return r;
+	}
+	for (i = 0; i < set->nlisteners; i++) {
+		l = &set->listeners[i];
+		if (old[i] == NULL)
+			continue;
+		if ((r = listener_take(l, old[i])) != 0) {
+			log_errx("cannot listen on port %lld with the new "
+			    "settings", l->port);
+			while (i-- > 0)
+				if (old[i] != NULL)
+					(void)listener_take(old[i],
+					    &set->listeners[i]);
+			return r;
+		}
+		log_info("listening on %s port %lld%s, socket kept",
+		    a->httpd_ip[0] ? a->httpd_ip : "*", l->port,
+		    l->tls ? " (TLS)" : "");
+	}
+	return 0;
+}
+
+int
+server_start(struct server *s, struct generation *gen)
+{
+	struct listener_set	*set;
+	int			 r;
+
+	if ((set = set_new(gen)) == NULL)
+		return ERR_NOMEM;
+	tls_use(gen->conf.ssl.creds);
+	if ((r = set_start(set, NULL)) != 0) {
+		set_retire(set);
+		return r;
+	}
+	s->set = set;
+	return 0;
+}
+
+int
+server_restart(struct server *s, struct generation *gen)
+{
+	struct listener_set	*old = s->set, *set;
+	struct generation	*prev;
+	int			 r;
+
+	if (old == NULL)
+		return server_start(s, gen);
+	if (strcmp(old->gen->conf.agent.httpd_ip,
+	    gen->conf.agent.httpd_ip) == 0) {
+		if ((set = set_new(gen)) == NULL)
+			return ERR_NOMEM;
+		tls_use(gen->conf.ssl.creds);
+		if ((r = set_start(set, old)) != 0) {
+			tls_use(old->gen->conf.ssl.creds);
+			set_retire(set);
+			return r;
+		}
+		s->set = set;
+		set_retire(old);
+		return 0;
+	}
+	/* Another address: the old sockets may hold its ports; close first. */
+	prev = old->gen;
+	generation_hold(prev);
+	s->set = NULL;
+	set_retire(old);
+	if ((r = server_start(s, gen)) != 0 && server_start(s, prev) != 0)
+		s->set = NULL;
+	generation_release(prev);
+	return r;
+}
+
+void
+server_swap(struct server *s, struct generation *gen)
+{
+	struct listener_set	*set = s->set;
+	struct generation	*old;
+
+	generation_hold(gen);
+	tls_use(gen->conf.ssl.creds);
+	pthread_mutex_lock(&set->gen_lock);
+	old = set->gen;
+	set->gen = gen;
+	pthread_mutex_unlock(&set->gen_lock);
+	generation_release(old);
+}
+
+/*
+ * Waits up to seconds for set (may be NULL) to be idle, then closes it,
+ * and for every retired set to be gone.
+ */
 static int
 wait_idle(struct listener_set *set, int seconds)
 {
 	int waited;
 
-	for (waited = 0; atomic_load(&set->active) > 0 &&
-	    waited < seconds * 10; waited++)
-		usleep(100000);
-	return atomic_load(&set->active) == 0;
+	for (waited = 0; waited <= seconds * 10; waited++) {
+		if ((set == NULL || set_close_if_idle(set)) &&
+		    retired_count() == 0)
+			return 1;
+		if (waited < seconds * 10)
+			usleep(100000);
+	}
+	return 0;
 }
 
 int
 server_stop(struct server *s, int grace, void (*cancel)(void *), void *arg)
 {
 	struct listener_set	*set = s->set;
-	MHD_socket		 fds[CONF_NINSTANCES];
-	int			 i, idle;
 
-	if (set == NULL)
-		return 0;
 	s->set = NULL;
-	/*
-	 * Stop accepting.  The listening sockets MHD hands back are ours to
-	 * close, but only once its threads are done with them (they may
-	 * still take them out of their epoll sets).
-	 */
-	for (i = 0; i < set->nlisteners; i++)
-		fds[i] = set->listeners[i].daemon == NULL ? MHD_INVALID_SOCKET :
-		    MHD_quiesce_daemon(set->listeners[i].daemon);
+	atomic_store(&retire_now, 1);
+	if (set != NULL) {
+		atomic_store(&set->retiring, 1);
+		set_quiesce(set);
+	}
 	/* Let requests being received or forwarded finish... */
-	idle = wait_idle(set, grace);
-	if (!idle && cancel != NULL) {
+	if (!wait_idle(set, grace) && cancel != NULL) {
 		/* ...then make the forwards they wait for give up. */
-		log_warnx("%d request(s) still in progress after %ds, "
-		    "cancelling their forwards", atomic_load(&set->active),
-		    grace);
+		log_warnx("requests still in progress after %ds, cancelling "
+		    "their forwards", grace);
 		cancel(arg);
-		idle = wait_idle(set, 10);
-	}
-	if (!idle) {
-		/*
-		 * A suspended connection would make MHD abort: leave these
-		 * listeners to finish on their own, but free their ports.
-		 */
-		log_warnx("%d request(s) still in progress are left to "
-		    "finish", atomic_load(&set->active));
-		sleep(1);
-		for (i = 0; i < set->nlisteners; i++)
-			if (fds[i] != MHD_INVALID_SOCKET)
-				close(fds[i]);
-		return -1;
-	}
-	sweeper_stop(set);
-	for (i = 0; i < set->nlisteners; i++) {
-		if (set->listeners[i].daemon != NULL)
-			MHD_stop_daemon(set->listeners[i].daemon);
-		if (fds[i] != MHD_INVALID_SOCKET)
-			close(fds[i]);
-		workq_stop(set->listeners[i].work);
-	}
-	set_free(set);
+		if (wait_idle(set, 10))
+			goto done;
+	} else
+		goto done;
+	/*
+	 * Their retirer threads stop and free the sets if they ever end; the
+	 * ports are free already.
+	 */
+	log_warnx("%d request(s) still in progress are left to finish",
+	    set != NULL ? atomic_load(&set->active) : 0);
+	if (set != NULL && !set->closed)
+		set_retire(set);
+	else if (set != NULL)
+		set_destroy(set);
+	return -1;
+done:
+	if (set != NULL)
+		set_destroy(set);
 	return 0;
 }
