@@ -46,6 +46,7 @@ struct listener {
 	/* Daemons whose socket went to another: stopped with the set. */
 	struct MHD_Daemon	*quiesced[MAX_QUIESCED];
 	int			 nquiesced;
+	int			 shut;		/* quiesced, socket closed */
 	struct workq		*work;		/* runs the pipeline */
 	struct listener_set	*set;
 	long long		 port;
@@ -1314,8 +1315,9 @@ set_quiesce(struct listener_set *set)
 	int		i;
 
 	for (i = 0; i < set->nlisteners; i++) {
-		if (set->listeners[i].daemon == NULL)
+		if (set->listeners[i].daemon == NULL || set->listeners[i].shut)
 			continue;
+		set->listeners[i].shut = 1;
 		fd = MHD_quiesce_daemon(set->listeners[i].daemon);
 		if (fd != MHD_INVALID_SOCKET)
 			close(fd);
@@ -1424,7 +1426,7 @@ listener_on(struct listener_set *set, long long port)
 
 	for (i = 0; set != NULL && i < set->nlisteners; i++)
 		if (set->listeners[i].port == port &&
-		    set->listeners[i].daemon != NULL)
+		    set->listeners[i].daemon != NULL && !set->listeners[i].shut)
 			return &set->listeners[i];
 	return NULL;
 }
