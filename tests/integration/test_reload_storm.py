@@ -72,6 +72,7 @@ class ReloadStorm(unittest.TestCase):
             px = Passeur(agent={"server": glpi.url()})
             self.addCleanup(px.cleanup)
             px.start()
+            self.addCleanup(px.stop, False)     # on failure: not left running
             out = {}
             t = threading.Thread(target=lambda: out.setdefault(
                 "r", px.post(body, "application/xml")), daemon=True)
