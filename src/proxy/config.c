@@ -104,6 +104,8 @@ static const struct key instance_keys[] = {
 	{ "max_pending_answers", K_INT, I(max_pending_answers), 16, 10000000, "100000", 0 },
 	{ "answer_ttl", K_INT, I(answer_ttl), 10, 3600, "600", 0 },
 	{ "workers", K_INT, I(workers), 0, 256, "0", 0 },
+	{ "max_uploads_per_ip", K_INT, I(max_uploads_per_ip), 0, 1000000, "16", 0 },
+	{ "min_data_rate", K_SIZE, I(min_data_rate), 0, 1 * MiB, "1k", 0 },
 	{ NULL, 0, 0, 0, 0, NULL, 0 }
 };
 

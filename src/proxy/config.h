@@ -77,6 +77,8 @@ struct instance_conf {
 	long long	 max_pending_answers;
 	long long	 answer_ttl;
 	long long	 workers;
+	long long	 max_uploads_per_ip;	/* bodies being received */
+	long long	 min_data_rate;		/* bytes/s over 10 s; 0: off */
 };
 
 /* ssl-server-plugin.cfg: which listeners speak TLS, with what. */

@@ -82,7 +82,9 @@ same_instance_listener(const struct instance_conf *a,
 	    a->max_connections == b->max_connections &&
 	    a->max_connections_per_ip == b->max_connections_per_ip &&
 	    a->request_timeout == b->request_timeout &&
-	    a->max_header_size == b->max_header_size));
+	    a->max_header_size == b->max_header_size &&
+	    a->max_uploads_per_ip == b->max_uploads_per_ip &&
+	    a->min_data_rate == b->min_data_rate));
 }
 
 int

@@ -452,8 +452,9 @@ run_start(struct running *rn, struct serve_conf *conf,
 /*
  * Swaps in a new configuration.  Listening sockets are kept when the new
  * configuration needs the same ones, so no agent is refused meanwhile;
- * otherwise the listeners restart, and the old ones come back if the new
- * ones cannot bind.
+ * otherwise new listeners start, taking over the sockets of the ports
+ * they share with the old ones, and the old ones finish their requests in
+ * the background; when the new ones cannot start, the old ones serve on.
  */
 static int
 run_reload(struct running *rn, struct serve_conf *conf)
@@ -476,16 +477,14 @@ run_reload(struct running *rn, struct serve_conf *conf)
 	}
 	if (generation_same_listeners(prev, next))
 		server_swap(&rn->server, next);
-	else {
-		server_stop(&rn->server, STOP_GRACE, NULL, NULL);
-		if ((r = server_start(&rn->server, next)) != 0) {
-			generation_release(next);
-			rn->listening = server_start(&rn->server, prev) == 0;
-			/* Said once it is true: a client may act on the line. */
-			log_errx("reload refused: the new listeners failed, "
-			    "the previous ones are restored");
-			return r;
-		}
+	else if ((r = server_restart(&rn->server, next)) != 0) {
+		/* The signal thread does not wait for the old listeners. */
+		generation_release(next);
+		rn->listening = rn->server.set != NULL;
+		/* Said once it is true: a client may act on the line. */
+		log_errx("reload refused: the new listeners failed, the "
+		    "previous ones are restored");
+		return r;
 	}
 	rn->gen = next;
 	generation_release(prev);
@@ -504,8 +503,8 @@ run_stop(struct running *rn)
 {
 	int i;
 
-	if (rn->listening &&
-	    server_stop(&rn->server, STOP_GRACE, cancel_forwards, rn->fwd) != 0)
+	/* Listeners being replaced are waited for even when none is left. */
+	if (server_stop(&rn->server, STOP_GRACE, cancel_forwards, rn->fwd) != 0)
 		return;		/* requests left running may still use the rest */
 	rn->listening = 0;
 	forwarder_free(rn->fwd, STOP_GRACE);

@@ -2,12 +2,14 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <linux/tcp.h>		/* tcp_info with tcpi_bytes_received */
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -21,12 +23,31 @@
 #include "proxy/tls.h"
 
 #define API_VERSION	"2.5"
+/*
+ * Bytes of a body read and dropped after an early answer, so that the
+ * client, which sends its whole body before it reads, gets the answer
+ * instead of a reset (a socket closed with unread data sends RST, which
+ * also discards what the client had not read yet).  A larger announced
+ * body is answered at once and the connection closed.
+ */
+#define DRAIN_MAX	(4 * 1024 * 1024)
+/* Seconds over which min_data_rate is measured. */
+#define RATE_WINDOW	10
+/* Milliseconds between two sweeps of the connections (see sweep()). */
+#define SWEEP_MS	500
+#define UPLOAD_BUCKETS	256
 
 enum route { ROUTE_NONE, ROUTE_APIVERSION, ROUTE_PROXY, ROUTE_STATUS };
 
 /* Socket settings of a listener, from the first instance on its port. */
+#define MAX_QUIESCED	4
+
 struct listener {
 	struct MHD_Daemon	*daemon;
+	/* Daemons whose socket went to another: stopped with the set. */
+	struct MHD_Daemon	*quiesced[MAX_QUIESCED];
+	int			 nquiesced;
+	int			 shut;		/* quiesced, socket closed */
 	struct workq		*work;		/* runs the pipeline */
 	struct listener_set	*set;
 	long long		 port;
@@ -34,6 +55,45 @@ struct listener {
 	long long		 workers, max_connections;
 	long long		 max_connections_per_ip, request_timeout;
 	long long		 max_header_size;
+	long long		 max_uploads_per_ip, min_data_rate;
+};
+
+/*
+ * What a connection is doing, for the deadlines and the minimum data rate
+ * that the sweep enforces (libmicrohttpd's own timeout only measures
+ * inactivity, so a client sending a byte now and then would hold a
+ * connection for ever).  PH_IDLE: waiting for a request (libmicrohttpd's
+ * idle timeout applies); PH_HEADERS: the first bytes of a request have
+ * arrived, not all its headers; PH_BODY: receiving a body (kept or
+ * dropped); PH_BUSY: in the pipeline or being answered.
+ */
+enum phase { PH_IDLE, PH_HEADERS, PH_BODY, PH_BUSY };
+
+/*
+ * One connection, from libmicrohttpd's STARTED notification to its CLOSED
+ * one (its socket context).  Fields are under the set's lock: the network
+ * thread moves the phase, the sweep thread reads it and may shut the
+ * socket down (never after CLOSED, which libmicrohttpd calls before it
+ * closes the descriptor).
+ */
+struct watch {
+	struct watch		*prev, *next;
+	struct listener		*l;
+	int			 fd;
+	enum phase		 phase;
+	long long		 since;		/* ms: start of the phase */
+	unsigned long long	 base;		/* bytes received when idle */
+	long long		 win_start;	/* ms: rate window start */
+	unsigned long long	 win_bytes;	/* bytes received then */
+	int			 cut;
+	char			 ip[INET6_ADDRSTRLEN];
+};
+
+/* Bodies being received from one address (an IPv6 /64), while > 0. */
+struct upload_count {
+	struct upload_count	*next;
+	unsigned char		 key[9];
+	long long		 n;
 };
 
 struct listener_set {
@@ -42,8 +102,25 @@ struct listener_set {
 	pthread_mutex_t		 gen_lock;
 	struct generation	*gen;		/* current; one reference */
 	atomic_int		 active;	/* requests not yet completed */
+	int			 closed;	/* gen_lock: no new request */
+	atomic_int		 retiring;	/* answers close connections */
+	struct listener_set	*next_retired;	/* under retire_lock */
+
+	/* Connections and bodies in progress; the sweep thread. */
+	pthread_mutex_t		 lock;
+	pthread_cond_t		 wake;
+	struct watch		*watches;
+	struct upload_count	*uploads[UPLOAD_BUCKETS];
+	uint32_t		 seed;
+	pthread_t		 sweeper;
+	int			 sweeping, stopping;
 };
-enum state { ST_BODY, ST_WAIT, ST_READY, ST_SENT };
+/*
+ * ST_BODY: reading the body; ST_DRAIN: answered from the headers, reading
+ * and dropping the body before sending the answer; ST_WAIT: in a worker
+ * or a forward; ST_READY: the answer is ready; ST_SENT: queued.
+ */
+enum state { ST_BODY, ST_DRAIN, ST_WAIT, ST_READY, ST_SENT };
 
 /* Requests completed since start, for the memory trimming of serve.c. */
 static atomic_ulong completed;
@@ -54,10 +131,13 @@ struct exchange {
 	struct listener		*l;
 	struct generation	*gen;
 	struct MHD_Connection	*conn;
+	struct watch		*w;		/* NULL: not watched */
 	enum route		 route;
 	_Atomic enum state	 state;
 	int			 counted;	/* holds an in-flight slot */
 	int			 too_big;
+	int			 uploading;	/* counts in set->uploads */
+	unsigned char		 ukey[9];
 	struct timespec		 start;
 	size_t			 bytes_in;
 	char			 ip[INET6_ADDRSTRLEN];
@@ -111,6 +191,283 @@ client_trusted(struct exchange *x)
 	    trust_match(&x->gen->conf.agent.trust, ci->client_addr);
 }
 
+static long long
+now_ms(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+/*
+ * Bytes the kernel has received on a TCP socket: it counts what
+ * libmicrohttpd has not handed over yet (headers, TLS records), which no
+ * callback of libmicrohttpd shows.  0 when it cannot tell.
+ */
+static unsigned long long
+tcp_bytes(int fd)
+{
+	struct tcp_info	ti;
+	socklen_t	len = sizeof(ti);
+
+	memset(&ti, 0, sizeof(ti));
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == -1)
+		return 0;
+	return ti.tcpi_bytes_received;
+}
+
+/* Moves w (may be NULL) to phase p.  Network thread. */
+static void
+watch_phase(struct listener_set *set, struct watch *w, enum phase p)
+{
+	unsigned long long	bytes = 0;
+	long long		now = now_ms();
+
+	if (w == NULL)
+		return;
+	if (p == PH_IDLE || p == PH_BODY)
+		bytes = tcp_bytes(w->fd);
+	pthread_mutex_lock(&set->lock);
+	w->phase = p;
+	w->since = now;
+	if (p == PH_IDLE)
+		w->base = bytes;
+	else if (p == PH_BODY) {
+		w->win_start = now;
+		w->win_bytes = bytes;
+	}
+	pthread_mutex_unlock(&set->lock);
+}
+
+/* libmicrohttpd's connection notifications: a watch per connection. */
+static void
+on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+    enum MHD_ConnectionNotificationCode code)
+{
+	struct listener			*l = cls;
+	struct listener_set		*set = l->set;
+	struct watch			*w = *socket_context;
+	const union MHD_ConnectionInfo	*ci;
+
+	if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+		if (w == NULL)
+			return;
+		pthread_mutex_lock(&set->lock);
+		if (w->prev != NULL)
+			w->prev->next = w->next;
+		else
+			set->watches = w->next;
+		if (w->next != NULL)
+			w->next->prev = w->prev;
+		pthread_mutex_unlock(&set->lock);
+		free(w);
+		*socket_context = NULL;
+		return;
+	}
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (ci == NULL || (w = calloc(1, sizeof(*w))) == NULL)
+		return;		/* only libmicrohttpd's idle timeout applies */
+	w->l = l;
+	w->fd = ci->connect_fd;
+	w->phase = PH_IDLE;
+	w->since = now_ms();
+	client_ip(conn, w->ip, sizeof(w->ip));
+	pthread_mutex_lock(&set->lock);
+	w->next = set->watches;
+	if (w->next != NULL)
+		w->next->prev = w;
+	set->watches = w;
+	pthread_mutex_unlock(&set->lock);
+	*socket_context = w;
+}
+
+/*
+ * Closes w's connection from the sweep thread: shutting the socket down
+ * makes libmicrohttpd's thread see the end of the connection and close
+ * it.  Called with the set's lock held (so w's descriptor is still open).
+ */
+static void
+watch_cut(struct watch *w, const char *why, long long a, long long b)
+{
+	w->cut = 1;
+	(void)shutdown(w->fd, SHUT_RDWR);
+	if (b < 0)
+		log_warnx("%s: %s within %llds, connection closed", w->ip, why,
+		    a);
+	else
+		log_warnx("%s: %lld bytes in %ds, under min_data_rate (%lld "
+		    "bytes/s), connection closed", w->ip, a, RATE_WINDOW, b);
+}
+
+/*
+ * Enforces, once per SWEEP_MS, what libmicrohttpd's inactivity timeout
+ * cannot: the headers of a request must arrive within request_timeout of
+ * its first byte, its body within request_timeout of its headers, and
+ * while either is being received the client must send at least
+ * min_data_rate bytes per second, measured over RATE_WINDOW seconds.
+ */
+static void
+sweep(struct listener_set *set)
+{
+	struct watch		*w;
+	struct listener		*l;
+	unsigned long long	 bytes;
+	long long		 now = now_ms(), limit;
+
+	pthread_mutex_lock(&set->lock);
+	for (w = set->watches; w != NULL; w = w->next) {
+		l = w->l;
+		if (w->cut || w->phase == PH_BUSY)
+			continue;
+		if (w->phase == PH_IDLE) {
+			if ((bytes = tcp_bytes(w->fd)) <= w->base)
+				continue;
+			w->phase = PH_HEADERS;
+			w->since = w->win_start = now;
+			w->win_bytes = w->base;
+		}
+		if (now - w->since > l->request_timeout * 1000) {
+			watch_cut(w, w->phase == PH_HEADERS ? "request headers "
+			    "not received" : "request body not received",
+			    l->request_timeout, -1);
+			continue;
+		}
+		if (l->min_data_rate == 0 ||
+		    now - w->win_start < RATE_WINDOW * 1000)
+			continue;
+		bytes = tcp_bytes(w->fd);
+		limit = l->min_data_rate * (now - w->win_start) / 1000;
+		if (bytes - w->win_bytes < (unsigned long long)limit) {
+			watch_cut(w, NULL, (long long)(bytes - w->win_bytes),
+			    l->min_data_rate);
+			continue;
+		}
+		w->win_start = now;
+		w->win_bytes = bytes;
+	}
+	pthread_mutex_unlock(&set->lock);
+}
+
+static void *
+sweeper(void *arg)
+{
+	struct listener_set	*set = arg;
+	struct timespec		 until;
+
+	pthread_mutex_lock(&set->lock);
+	while (!set->stopping) {
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_nsec += SWEEP_MS * 1000000L;
+		until.tv_sec += until.tv_nsec / 1000000000L;
+		until.tv_nsec %= 1000000000L;
+		(void)pthread_cond_timedwait(&set->wake, &set->lock, &until);
+		if (set->stopping)
+			break;
+		pthread_mutex_unlock(&set->lock);
+		sweep(set);
+		pthread_mutex_lock(&set->lock);
+	}
+	pthread_mutex_unlock(&set->lock);
+	return NULL;
+}
+
+/* The key of the address of conn: IPv4, or the /64 of IPv6. */
+static void
+upload_key(struct MHD_Connection *conn, unsigned char key[9])
+{
+	const union MHD_ConnectionInfo	*ci;
+	const struct sockaddr		*sa;
+	const struct in6_addr		*a6;
+
+	memset(key, 0, 9);
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci == NULL || (sa = ci->client_addr) == NULL)
+		return;
+	if (sa->sa_family == AF_INET) {
+		key[0] = 4;
+		memcpy(key + 1, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+	} else if (sa->sa_family == AF_INET6) {
+		a6 = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+		if (IN6_IS_ADDR_V4MAPPED(a6)) {
+			key[0] = 4;
+			memcpy(key + 1, a6->s6_addr + 12, 4);
+		} else {
+			key[0] = 6;
+			memcpy(key + 1, a6->s6_addr, 8);
+		}
+	}
+}
+
+/* FNV-1a with a random start: clients cannot aim at one bucket. */
+static unsigned
+upload_bucket(const struct listener_set *set, const unsigned char key[9])
+{
+	uint32_t	h = 2166136261u ^ set->seed;
+	int		i;
+
+	for (i = 0; i < 9; i++)
+		h = (h ^ key[i]) * 16777619u;
+	return h % UPLOAD_BUCKETS;
+}
+
+/*
+ * Counts a body starting to arrive from x's address; 1 (and nothing
+ * counted) when max_uploads_per_ip are already arriving from it.
+ */
+static int
+upload_take(struct exchange *x)
+{
+	struct listener_set	*set = x->l->set;
+	struct upload_count	*u, **head;
+	int			 over = 0;
+
+	if (x->l->max_uploads_per_ip == 0)
+		return 0;
+	upload_key(x->conn, x->ukey);
+	head = &set->uploads[upload_bucket(set, x->ukey)];
+	pthread_mutex_lock(&set->lock);
+	for (u = *head; u != NULL; u = u->next)
+		if (memcmp(u->key, x->ukey, 9) == 0)
+			break;
+	if (u == NULL && (u = calloc(1, sizeof(*u))) != NULL) {
+		memcpy(u->key, x->ukey, 9);
+		u->next = *head;
+		*head = u;
+	}
+	if (u == NULL || u->n >= x->l->max_uploads_per_ip)
+		over = 1;
+	else {
+		u->n++;
+		x->uploading = 1;
+	}
+	pthread_mutex_unlock(&set->lock);
+	return over;
+}
+
+static void
+upload_put(struct exchange *x)
+{
+	struct listener_set	*set = x->l->set;
+	struct upload_count	*u, **pp;
+
+	if (!x->uploading)
+		return;
+	x->uploading = 0;
+	pthread_mutex_lock(&set->lock);
+	for (pp = &set->uploads[upload_bucket(set, x->ukey)]; (u = *pp) != NULL;
+	    pp = &u->next) {
+		if (memcmp(u->key, x->ukey, 9) != 0)
+			continue;
+		if (--u->n == 0) {
+			*pp = u->next;
+			free(u);
+		}
+		break;
+	}
+	pthread_mutex_unlock(&set->lock);
+}
+
 /* Matches <url_path>/(apiversion|glpi|fusioninventory) with one '/'. */
 static enum route
 route_path(struct listener *l, struct generation *g, const char *url,
@@ -155,6 +512,7 @@ send_response(struct exchange *x)
 	char			 num[32];
 
 	x->state = ST_SENT;
+	watch_phase(x->l->set, x->w, PH_BUSY);
 	resp = MHD_create_response_from_buffer(rs->body.len,
 	    rs->body.data != NULL ? rs->body.data : (void *)"",
 	    MHD_RESPMEM_MUST_COPY);
@@ -171,6 +529,10 @@ send_response(struct exchange *x)
 		snprintf(num, sizeof(num), "%ld", rs->retry_after);
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, num);
 	}
+	/* Listeners being replaced: the client reconnects to the new ones. */
+	if (atomic_load(&x->l->set->retiring))
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION,
+		    "close");
 	ret = MHD_queue_response(x->conn, (unsigned)rs->status, resp);
 	MHD_destroy_response(resp);
 	return ret;
@@ -231,6 +593,25 @@ join_proxy_ids(void *arg, enum MHD_ValueKind kind, const char *key,
 	return MHD_YES;
 }
 
+/*
+ * 1 when the body of a request answered from its headers can be read and
+ * dropped before the answer: not when the client waits for "100
+ * Continue" (it sends no body, and reads the answer at once), nor when it
+ * announces more than DRAIN_MAX.
+ */
+static int
+can_drain(struct MHD_Connection *conn)
+{
+	const char		*v;
+	unsigned long long	 len;
+
+	v = header(conn, MHD_HTTP_HEADER_EXPECT);
+	if (v != NULL && strcasecmp(v, "100-continue") == 0)
+		return 0;
+	v = header(conn, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	return v == NULL || (sscanf(v, "%llu", &len) == 1 && len <= DRAIN_MAX);
+}
+
 static enum MHD_Result
 count_query(void *arg, enum MHD_ValueKind kind, const char *key,
     const char *value)
@@ -242,6 +623,84 @@ count_query(void *arg, enum MHD_ValueKind kind, const char *key,
 	if (strcmp(key, "action") == 0 && rq->query_action == NULL)
 		rq->query_action = value != NULL ? value : "";
 	return MHD_YES;
+}
+
+/* What framing_check() gathers from the header lines. */
+struct framing {
+	int		 bad;		/* NUL, or blank in a name */
+	int		 nclen, nte, clen_differ, clen_bad;
+	const char	*clen, *te;
+};
+
+static enum MHD_Result
+framing_header(void *arg, enum MHD_ValueKind kind, const char *key,
+    size_t key_size, const char *value, size_t value_size)
+{
+	struct framing	*f = arg;
+	const char	*end;
+	size_t		 n;
+
+	(void)kind;
+
+	/*
+	 * libmicrohttpd 0.9.75 keeps a header line in its read buffer, ends
+	 * the value with a NUL before its trailing blanks and puts NULs
+	 * where the line's CR and LF were: anything but blanks between the
+	 * value's NUL and those means a NUL of the client's cut the value
+	 * (or the line ended with a bare LF, refused as well).
+	 */
+	end = value != NULL ? value + value_size + 1 : NULL;
+	while (end != NULL && (*end == ' ' || *end == '\t'))
+		end++;
+	if (strlen(key) != key_size || key[strcspn(key, " \t")] != '\0' ||
+	    (value != NULL && (strlen(value) != value_size || *end != '\0'))) {
+		f->bad = 1;
+		return MHD_YES;
+	}
+	if (value == NULL)
+		value = "";
+	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
+		n = strspn(value, "0123456789");
+		if (n == 0 || value[n + strspn(value + n, " \t")] != '\0')
+			f->clen_bad = 1;
+		if (f->nclen++ > 0 && strcmp(f->clen, value) != 0)
+			f->clen_differ = 1;
+		f->clen = value;
+	} else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+		f->nte++;
+		f->te = value;
+	}
+	return MHD_YES;
+}
+
+/*
+ * Refuses requests whose framing two HTTP parsers could read two ways
+ * (request smuggling once a reverse proxy stands in front): a NUL byte in
+ * a header line (it would cut the value), a blank inside a header name
+ * ("Content-Length :"), Transfer-Encoding with Content-Length, a transfer
+ * coding other than chunked, more than one Transfer-Encoding, differing
+ * or malformed Content-Length.  Returns 1 when the request is answered.
+ */
+static int
+framing_check(struct exchange *x)
+{
+	struct framing f;
+
+	memset(&f, 0, sizeof(f));
+	MHD_get_connection_values_n(x->conn, MHD_HEADER_KIND, framing_header,
+	    &f);
+	if (!f.bad && !f.clen_bad && !f.clen_differ && f.nte <= 1 &&
+	    (f.nte == 0 || (f.nclen == 0 && strcasecmp(f.te, "chunked") == 0)))
+		return 0;
+	log_warnx("%s: request framing refused (%s)", x->ip, f.bad ?
+	    "NUL byte or blank in a header name" : f.clen_bad ?
+	    "malformed Content-Length" : f.clen_differ ?
+	    "differing Content-Length" : f.nte > 1 ?
+	    "several Transfer-Encoding" : f.nclen > 0 ?
+	    "Transfer-Encoding with Content-Length" :
+	    "Transfer-Encoding other than chunked");
+	response_error(&x->rs, 400, "Bad request");
+	return 1;
 }
 
 /*
@@ -323,18 +782,21 @@ early_checks(struct exchange *x, const char *method)
 		    strlen(API_VERSION));
 		return 1;
 	}
-	if (atomic_fetch_add(&px->inflight, 1) >= px->conf->max_proxy_threads) {
-		atomic_fetch_sub(&px->inflight, 1);
-		response_error(rs, 429, "Too Many Requests");
-		rs->retry_after = 1;
-		return 1;
-	}
-	x->counted = 1;
 	clen = header(x->conn, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (clen != NULL && sscanf(clen, "%llu", &len) == 1 &&
 	    len > (unsigned long long)px->conf->max_body_size) {
 		response_error(rs, 413, "Content too large (limit %lld bytes)",
 		    px->conf->max_body_size);
+		return 1;
+	}
+	/*
+	 * Bodies held in memory while they arrive, per address; a trusted
+	 * address (a proxy further down the chain, an injector) sends for
+	 * many agents at once.
+	 */
+	if (has_body(x->conn) && !client_trusted(x) && upload_take(x) != 0) {
+		response_error(rs, 429, "Too Many Requests");
+		rs->retry_after = 1;
 		return 1;
 	}
 	rq->content_type = header(x->conn, MHD_HTTP_HEADER_CONTENT_TYPE);
@@ -362,16 +824,26 @@ static struct exchange *
 exchange_new(struct listener *l, struct MHD_Connection *conn,
     const char *url)
 {
-	struct exchange *x;
+	const union MHD_ConnectionInfo	*ci;
+	struct exchange			*x;
 
 	if ((x = calloc(1, sizeof(*x))) == NULL)
 		return NULL;
 	clock_gettime(CLOCK_MONOTONIC, &x->start);
 	x->l = l;
 	x->conn = conn;
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	x->w = ci != NULL ? ci->socket_context : NULL;
 	pthread_mutex_lock(&l->set->gen_lock);
+	if (l->set->closed) {
+		/* Its daemons are being stopped: no request may start. */
+		pthread_mutex_unlock(&l->set->gen_lock);
+		free(x);
+		return NULL;
+	}
 	x->gen = l->set->gen;
 	generation_hold(x->gen);
+	atomic_fetch_add(&l->set->active, 1);
 	pthread_mutex_unlock(&l->set->gen_lock);
 	x->rq.action = "-";
 	client_ip(conn, x->ip, sizeof(x->ip));
@@ -382,7 +854,6 @@ exchange_new(struct listener *l, struct MHD_Connection *conn,
 	buf_init(&x->rq.body, x->rq.px != NULL ?
 	    (size_t)x->rq.px->conf->max_body_size : 0);
 	buf_init(&x->rs.body, 64 * 1024 * 1024);
-	atomic_fetch_add(&l->set->active, 1);
 	return x;
 }
 
@@ -422,11 +893,29 @@ process(struct workq_item *it)
 static enum MHD_Result
 body_complete(struct exchange *x)
 {
+	struct proxy *px = x->rq.px;
+
+	upload_put(x);
+	watch_phase(x->l->set, x->w, PH_BUSY);
 	if (x->too_big) {
 		response_error(&x->rs, 413, "Content too large (limit %lld "
-		    "bytes)", x->rq.px->conf->max_body_size);
+		    "bytes)", px->conf->max_body_size);
 		return send_response(x);
 	}
+	/*
+	 * A request counts against max_proxy_threads from here, where the
+	 * work starts: a client slow to send its body holds no slot.
+	 */
+	if (atomic_fetch_add(&px->inflight, 1) >= px->conf->max_proxy_threads) {
+		atomic_fetch_sub(&px->inflight, 1);
+		if (!x->rq.rate_deferred ||
+		    proxy_rate_deferred(&x->rq, &x->rs, NULL) == 0) {
+			response_error(&x->rs, 429, "Too Many Requests");
+			x->rs.retry_after = 1;
+		}
+		return send_response(x);
+	}
+	x->counted = 1;
 	x->state = ST_WAIT;
 	x->work.run = process;
 	MHD_suspend_connection(x->conn);
@@ -447,18 +936,32 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		if ((x = exchange_new(l, conn, url)) == NULL)
 			return MHD_NO;
 		*con_cls = x;
-		if (!early_checks(x, method))
+		/* Framing unknown: answer at once, and close. */
+		if (framing_check(x))
+			return send_response(x);
+		if (!early_checks(x, method)) {
+			if (has_body(conn))
+				watch_phase(l->set, x->w, PH_BODY);
 			return MHD_YES;
+		}
 		/* Answered from the headers: a deferred rate counts now. */
 		if (x->rq.rate_deferred)
 			proxy_rate_deferred(&x->rq, &x->rs, NULL);
 		/*
-		 * Answer now only when a body is coming, so that it is never
-		 * read; otherwise answer on the next call, which keeps the
-		 * connection alive.
+		 * With a body coming, read and drop it first (bounded by
+		 * DRAIN_MAX and the deadlines of the request), then answer:
+		 * the connection stays usable and the client reads the
+		 * answer.  A body too large to drain is answered at once
+		 * and the connection closed.  Without a body, answer on the
+		 * next call, which keeps the connection alive.
 		 */
-		if (has_body(conn))
-			return send_response(x);
+		if (has_body(conn)) {
+			if (!can_drain(conn))
+				return send_response(x);
+			x->state = ST_DRAIN;
+			watch_phase(l->set, x->w, PH_BODY);
+			return MHD_YES;
+		}
 		x->state = ST_READY;
 		return MHD_YES;
 	}
@@ -474,11 +977,22 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 			buf_free(&x->rq.body);
 		}
 		*upload_size = 0;
-		if (elapsed_ms(&x->start) >
-		    (double)x->rq.px->conf->request_timeout * 1e3) {
-			log_warnx("%s: request body not received within %llds, "
-			    "connection closed", x->ip,
-			    x->rq.px->conf->request_timeout);
+		/* Its time is bounded by the sweep, its length here. */
+		if (x->too_big && x->bytes_in - (size_t)x->rq.px->conf->
+		    max_body_size > DRAIN_MAX) {
+			log_warnx("%s: body over max_body_size by more than %d "
+			    "bytes, connection closed", x->ip, DRAIN_MAX);
+			return MHD_NO;
+		}
+		return MHD_YES;
+	case ST_DRAIN:
+		if (*upload_size == 0)
+			return send_response(x);
+		x->bytes_in += *upload_size;
+		*upload_size = 0;
+		if (x->bytes_in > DRAIN_MAX) {
+			log_warnx("%s: body after an early answer over %d "
+			    "bytes, connection closed", x->ip, DRAIN_MAX);
 			return MHD_NO;
 		}
 		return MHD_YES;
@@ -515,6 +1029,9 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	    " (aborted)");
 	if (x->counted)
 		atomic_fetch_sub(&px->inflight, 1);
+	upload_put(x);
+	/* The connection waits for its next request, if it stays open. */
+	watch_phase(x->l->set, x->w, PH_IDLE);
 	generation_release(x->gen);
 	atomic_fetch_sub(&x->l->set->active, 1);
 	buf_free(&x->rq.body);
@@ -549,8 +1066,12 @@ on_mhd_log(void *cls, const char *fmt, va_list ap)
 }
 #pragma GCC diagnostic pop
 
+#define DAEMON_FLAGS	(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | \
+	MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC | MHD_USE_ERROR_LOG)
+
 /*
- * One MHD daemon for l on the address ss, with the listener's limits.
+ * One MHD daemon for l on the address ss, or on the listening socket fd
+ * handed over by another daemon, with the listener's limits.
  * One thread does all the network work: with the thread pools of
  * libmicrohttpd 0.9.75 (Debian 12), a connection opened while another one
  * was could wait seconds before being read; one thread never showed that.
@@ -558,7 +1079,7 @@ on_mhd_log(void *cls, const char *fmt, va_list ap)
  */
 static struct MHD_Daemon *
 start_daemon(struct listener *l, unsigned int flags,
-    struct sockaddr_storage *ss)
+    struct sockaddr_storage *ss, MHD_socket fd)
 {
 	const struct ssl_conf	*ssl = &l->set->gen->conf.ssl;
 	struct MHD_OptionItem	 o[16];
@@ -566,7 +1087,10 @@ start_daemon(struct listener *l, unsigned int flags,
 
 #define OPT(opt, v, p)	o[n++] = (struct MHD_OptionItem){ (opt), (v), (p) }
 	OPT(MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)on_mhd_log, NULL);
-	OPT(MHD_OPTION_SOCK_ADDR, 0, ss);
+	if (fd != MHD_INVALID_SOCKET)
+		OPT(MHD_OPTION_LISTEN_SOCKET, fd, NULL);
+	else
+		OPT(MHD_OPTION_SOCK_ADDR, 0, ss);
 	OPT(MHD_OPTION_CONNECTION_LIMIT, l->max_connections, NULL);
 	OPT(MHD_OPTION_PER_IP_CONNECTION_LIMIT, l->max_connections_per_ip,
 	    NULL);
@@ -574,6 +1098,7 @@ start_daemon(struct listener *l, unsigned int flags,
 	OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, l->max_header_size, NULL);
 	OPT(MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, NULL);
 	OPT(MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, NULL);
+	OPT(MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, l);
 	if (l->tls) {
 		flags |= MHD_USE_TLS;
 		OPT(MHD_OPTION_HTTPS_CERT_CALLBACK, 0, (void *)tls_retrieve);
@@ -645,33 +1170,31 @@ start_listener(struct listener *l, const struct agent_conf *a)
 	struct sockaddr_in6		*s6 = (struct sockaddr_in6 *)&ss;
 	unsigned int			 flags;
 
-	if ((l->work = workq_start((int)l->workers)) == NULL) {
-		log_warnx("cannot start %lld worker threads", l->workers);
-		return ERR_SYSTEM;
-	}
-	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-	    MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	flags = DAEMON_FLAGS;
 	memset(&ss, 0, sizeof(ss));
 	if (a->httpd_ip[0] == '\0') {
 		s6->sin6_family = AF_INET6;
 		s6->sin6_addr = in6addr_any;
 		s6->sin6_port = htons((uint16_t)l->port);
-		l->daemon = start_daemon(l, flags | MHD_USE_DUAL_STACK, &ss);
+		l->daemon = start_daemon(l, flags | MHD_USE_DUAL_STACK, &ss,
+		    MHD_INVALID_SOCKET);
 		if (l->daemon == NULL) {
 			/* No IPv6 on this host: listen on IPv4 only. */
 			memset(&ss, 0, sizeof(ss));
 			s4->sin_family = AF_INET;
 			s4->sin_port = htons((uint16_t)l->port);
-			l->daemon = start_daemon(l, flags, &ss);
+			l->daemon = start_daemon(l, flags, &ss,
+			    MHD_INVALID_SOCKET);
 		}
 	} else if (inet_pton(AF_INET, a->httpd_ip, &s4->sin_addr) == 1) {
 		s4->sin_family = AF_INET;
 		s4->sin_port = htons((uint16_t)l->port);
-		l->daemon = start_daemon(l, flags, &ss);
+		l->daemon = start_daemon(l, flags, &ss, MHD_INVALID_SOCKET);
 	} else if (inet_pton(AF_INET6, a->httpd_ip, &s6->sin6_addr) == 1) {
 		s6->sin6_family = AF_INET6;
 		s6->sin6_port = htons((uint16_t)l->port);
-		l->daemon = start_daemon(l, flags | MHD_USE_IPv6, &ss);
+		l->daemon = start_daemon(l, flags | MHD_USE_IPv6, &ss,
+		    MHD_INVALID_SOCKET);
 	} else {
 		log_warnx("httpd-ip \"%s\" is not an IPv4 or IPv6 address",
 		    a->httpd_ip);
@@ -701,20 +1224,26 @@ auto_workers(void)
 	return n * 4 > 64 ? 64 : n * 4;
 }
 
-int
-server_start(struct server *s, struct generation *gen)
+/* The listeners gen needs, one per port; nothing started. */
+static struct listener_set *
+set_new(struct generation *gen)
 {
 	const struct instance_conf	*ic;
 	struct listener_set		*set;
 	struct listener			*l;
-	int				 i, j, r;
+	int				 i, j;
 
 	if ((set = calloc(1, sizeof(*set))) == NULL)
-		return ERR_NOMEM;
+		return NULL;
 	pthread_mutex_init(&set->gen_lock, NULL);
+	pthread_mutex_init(&set->lock, NULL);
+	pthread_cond_init(&set->wake, NULL);
+	if (getrandom(&set->seed, sizeof(set->seed), 0) != sizeof(set->seed))
+		set->seed = (uint32_t)now_ms();
 	set->gen = gen;
 	generation_hold(gen);
 	atomic_init(&set->active, 0);
+	atomic_init(&set->retiring, 0);
 	for (i = 0; i < CONF_NINSTANCES; i++) {
 		ic = &gen->conf.inst[i];
 		if (ic->disabled)
@@ -733,17 +1262,340 @@ server_start(struct server *s, struct generation *gen)
 		l->max_connections_per_ip = ic->max_connections_per_ip;
 		l->request_timeout = ic->request_timeout;
 		l->max_header_size = ic->max_header_size;
+		l->max_uploads_per_ip = ic->max_uploads_per_ip;
+		l->min_data_rate = ic->min_data_rate;
 	}
-	s->set = set;
-	tls_use(gen->conf.ssl.creds);
+	return set;
+}
+
+static void
+sweeper_stop(struct listener_set *set)
+{
+	if (!set->sweeping)
+		return;
+	pthread_mutex_lock(&set->lock);
+	set->stopping = 1;
+	pthread_cond_signal(&set->wake);
+	pthread_mutex_unlock(&set->lock);
+	pthread_join(set->sweeper, NULL);
+	set->sweeping = 0;
+}
+
+/* Frees a set whose daemons have stopped (their connections are closed). */
+static void
+set_free(struct listener_set *set)
+{
+	struct upload_count	*u;
+	struct watch		*w;
+	int			 i;
+
+	while ((w = set->watches) != NULL) {
+		set->watches = w->next;
+		free(w);
+	}
+	for (i = 0; i < UPLOAD_BUCKETS; i++)
+		while ((u = set->uploads[i]) != NULL) {
+			set->uploads[i] = u->next;
+			free(u);
+		}
+	generation_release(set->gen);
+	pthread_cond_destroy(&set->wake);
+	pthread_mutex_destroy(&set->lock);
+	pthread_mutex_destroy(&set->gen_lock);
+	free(set);
+}
+
+/*
+ * Stops and frees a set that serves no request and takes none (closed):
+ * no connection of its daemons is suspended, which would make
+ * libmicrohttpd abort.
+ */
+static void
+set_destroy(struct listener_set *set)
+{
+	struct listener	*l;
+	int		 i, j;
+
+	sweeper_stop(set);
 	for (i = 0; i < set->nlisteners; i++) {
-		if ((r = start_listener(&set->listeners[i], &gen->conf.agent))
-		    != 0) {
-			server_stop(s, 0, NULL, NULL);
+		l = &set->listeners[i];
+		for (j = 0; j < l->nquiesced; j++)
+			MHD_stop_daemon(l->quiesced[j]);
+		if (l->daemon != NULL)
+			MHD_stop_daemon(l->daemon);
+		if (l->work != NULL)
+			workq_stop(l->work);
+	}
+	set_free(set);
+}
+
+/*
+ * Closes set to new requests when none is in progress; 1 when closed.
+ * Under gen_lock, where requests start, so none can start in between.
+ */
+static int
+set_close_if_idle(struct listener_set *set)
+{
+	int idle;
+
+	pthread_mutex_lock(&set->gen_lock);
+	idle = set->closed || atomic_load(&set->active) == 0;
+	if (idle)
+		set->closed = 1;
+	pthread_mutex_unlock(&set->gen_lock);
+	return idle;
+}
+
+/* Stops every daemon of set from accepting and closes their sockets. */
+static void
+set_quiesce(struct listener_set *set)
+{
+	MHD_socket	fd;
+	int		i;
+
+	for (i = 0; i < set->nlisteners; i++) {
+		if (set->listeners[i].daemon == NULL || set->listeners[i].shut)
+			continue;
+		set->listeners[i].shut = 1;
+		fd = MHD_quiesce_daemon(set->listeners[i].daemon);
+		if (fd != MHD_INVALID_SOCKET)
+			close(fd);
+	}
+}
+
+/*
+ * Sets being replaced, finishing their requests in the background (each
+ * with its thread, retirer()); under retire_lock.  server_stop() waits for
+ * them.
+ */
+static pthread_mutex_t		 retire_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct listener_set	*retired;
+static int			 nretired;
+/* Set by server_stop(): retired sets wait for no idle connection. */
+static atomic_int		 retire_now;
+
+static int
+retired_count(void)
+{
+	int n;
+
+	pthread_mutex_lock(&retire_lock);
+	n = nretired;
+	pthread_mutex_unlock(&retire_lock);
+	return n;
+}
+
+static void *
+retirer(void *arg)
+{
+	struct listener_set	*set = arg, **pp;
+	long long		 linger = 0;
+	int			 i;
+
+	/*
+	 * Kept-alive connections idle in the old listeners are left to end
+	 * (they were told to close with their last answer, or time out
+	 * after request_timeout), rather than closed under a client that
+	 * may be sending its next request.
+	 */
+	for (i = 0; i < set->nlisteners; i++)
+		if (set->listeners[i].request_timeout * 10 + 10 > linger)
+			linger = set->listeners[i].request_timeout * 10 + 10;
+	for (; linger > 0 && !atomic_load(&retire_now); linger--) {
+		pthread_mutex_lock(&set->lock);
+		i = set->watches == NULL;
+		pthread_mutex_unlock(&set->lock);
+		if (i)
+			break;
+		usleep(100000);
+	}
+	while (!set_close_if_idle(set))
+		usleep(100000);
+	pthread_mutex_lock(&retire_lock);
+	for (pp = &retired; *pp != NULL; pp = &(*pp)->next_retired)
+		if (*pp == set) {
+			*pp = set->next_retired;
+			break;
+		}
+	pthread_mutex_unlock(&retire_lock);
+	set_destroy(set);
+	/* Counted until freed: server_stop() waits for it. */
+	pthread_mutex_lock(&retire_lock);
+	nretired--;
+	pthread_mutex_unlock(&retire_lock);
+	return NULL;
+}
+
+/*
+ * Takes set out of service without waiting: it stops accepting (sockets
+ * not handed over are closed at once, freeing their ports), its answers
+ * ask clients to reconnect, and a thread of its own stops and frees it
+ * once its requests are done.
+ */
+static void
+set_retire(struct listener_set *set)
+{
+	pthread_attr_t	attr;
+	pthread_t	t;
+	int		started;
+
+	atomic_store(&set->retiring, 1);
+	set_quiesce(set);
+	pthread_mutex_lock(&retire_lock);
+	set->next_retired = retired;
+	retired = set;
+	nretired++;
+	pthread_mutex_unlock(&retire_lock);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	started = pthread_create(&t, &attr, retirer, set) == 0;
+	pthread_attr_destroy(&attr);
+	if (!started) {
+		log_warnx("no thread to retire the old listeners: waiting for "
+		    "their requests");
+		(void)retirer(set);
+	}
+}
+
+/* The listener of set on port, or NULL. */
+static struct listener *
+listener_on(struct listener_set *set, long long port)
+{
+	int i;
+
+	for (i = 0; set != NULL && i < set->nlisteners; i++)
+		if (set->listeners[i].port == port &&
+		    set->listeners[i].daemon != NULL && !set->listeners[i].shut)
+			return &set->listeners[i];
+	return NULL;
+}
+
+/*
+ * Moves the listening socket of from's daemon to a new daemon of to:
+ * from's daemon stops accepting and finishes its connections; the
+ * kernel's queue of connections not yet accepted is kept, so no client
+ * is refused or reset.  When to cannot start, from gets a daemon of its
+ * own settings on the socket again.
+ */
+static int
+listener_take(struct listener *to, struct listener *from)
+{
+	MHD_socket	fd;
+
+	if (from->nquiesced == MAX_QUIESCED)
+		return ERR_SYSTEM;
+	if ((fd = MHD_quiesce_daemon(from->daemon)) == MHD_INVALID_SOCKET)
+		return ERR_SYSTEM;
+	from->quiesced[from->nquiesced++] = from->daemon;
+	if ((to->daemon = start_daemon(to, DAEMON_FLAGS, NULL, fd)) != NULL) {
+		from->daemon = NULL;
+		return 0;
+	}
+	if ((from->daemon = start_daemon(from, DAEMON_FLAGS, NULL, fd)) ==
+	    NULL) {
+		close(fd);
+		log_errx("port %lld: the listening socket is lost", from->port);
+	}
+	return ERR_SYSTEM;
+}
+
+/*
+ * Starts the sweep and the listeners of set: those on a port that from
+ * (may be NULL) listens on take its socket over, the others bind.
+ * Binding goes first, so that a port that cannot be bound leaves from
+ * as it was.  On failure every socket taken is given back; the caller
+ * retires set.
+ */
+static int
+set_start(struct listener_set *set, struct listener_set *from)
+{
+	const struct agent_conf	*a = &set->gen->conf.agent;
+	struct listener		*l, *old[CONF_NINSTANCES];
+	int			 i, r;
+
+	if (pthread_create(&set->sweeper, NULL, sweeper, set) != 0)
+		return ERR_SYSTEM;
+	set->sweeping = 1;
+	for (i = 0; i < set->nlisteners; i++) {
+		l = &set->listeners[i];
+		old[i] = listener_on(from, l->port);
+		if ((l->work = workq_start((int)l->workers)) == NULL) {
+			log_warnx("cannot start %lld worker threads",
+			    l->workers);
+			return ERR_SYSTEM;
+		}
+		if (old[i] == NULL && (r = start_listener(l, a)) != 0)
+			return r;
+	}
+	for (i = 0; i < set->nlisteners; i++) {
+		l = &set->listeners[i];
+		if (old[i] == NULL)
+			continue;
+		if ((r = listener_take(l, old[i])) != 0) {
+			log_errx("cannot listen on port %lld with the new "
+			    "settings", l->port);
+			while (i-- > 0)
+				if (old[i] != NULL)
+					(void)listener_take(old[i],
+					    &set->listeners[i]);
 			return r;
 		}
+		log_info("listening on %s port %lld%s, socket kept",
+		    a->httpd_ip[0] ? a->httpd_ip : "*", l->port,
+		    l->tls ? " (TLS)" : "");
 	}
 	return 0;
+}
+
+int
+server_start(struct server *s, struct generation *gen)
+{
+	struct listener_set	*set;
+	int			 r;
+
+	if ((set = set_new(gen)) == NULL)
+		return ERR_NOMEM;
+	tls_use(gen->conf.ssl.creds);
+	if ((r = set_start(set, NULL)) != 0) {
+		set_retire(set);
+		return r;
+	}
+	s->set = set;
+	return 0;
+}
+
+int
+server_restart(struct server *s, struct generation *gen)
+{
+	struct listener_set	*old = s->set, *set;
+	struct generation	*prev;
+	int			 r;
+
+	if (old == NULL)
+		return server_start(s, gen);
+	if (strcmp(old->gen->conf.agent.httpd_ip,
+	    gen->conf.agent.httpd_ip) == 0) {
+		if ((set = set_new(gen)) == NULL)
+			return ERR_NOMEM;
+		tls_use(gen->conf.ssl.creds);
+		if ((r = set_start(set, old)) != 0) {
+			tls_use(old->gen->conf.ssl.creds);
+			set_retire(set);
+			return r;
+		}
+		s->set = set;
+		set_retire(old);
+		return 0;
+	}
+	/* Another address: the old sockets may hold its ports; close first. */
+	prev = old->gen;
+	generation_hold(prev);
+	s->set = NULL;
+	set_retire(old);
+	if ((r = server_start(s, gen)) != 0 && server_start(s, prev) != 0)
+		s->set = NULL;
+	generation_release(prev);
+	return r;
 }
 
 void
@@ -761,68 +1613,60 @@ server_swap(struct server *s, struct generation *gen)
 	generation_release(old);
 }
 
+/*
+ * Waits up to seconds for set (may be NULL) to be idle, then closes it,
+ * and for every retired set to be gone.
+ */
 static int
 wait_idle(struct listener_set *set, int seconds)
 {
 	int waited;
 
-	for (waited = 0; atomic_load(&set->active) > 0 &&
-	    waited < seconds * 10; waited++)
-		usleep(100000);
-	return atomic_load(&set->active) == 0;
+	for (waited = 0; waited <= seconds * 10; waited++) {
+		if ((set == NULL || set_close_if_idle(set)) &&
+		    retired_count() == 0)
+			return 1;
+		if (waited < seconds * 10)
+			usleep(100000);
+	}
+	return 0;
 }
 
 int
 server_stop(struct server *s, int grace, void (*cancel)(void *), void *arg)
 {
 	struct listener_set	*set = s->set;
-	MHD_socket		 fds[CONF_NINSTANCES];
-	int			 i, idle;
 
-	if (set == NULL)
-		return 0;
 	s->set = NULL;
-	/*
-	 * Stop accepting.  The listening sockets MHD hands back are ours to
-	 * close, but only once its threads are done with them (they may
-	 * still take them out of their epoll sets).
-	 */
-	for (i = 0; i < set->nlisteners; i++)
-		fds[i] = set->listeners[i].daemon == NULL ? MHD_INVALID_SOCKET :
-		    MHD_quiesce_daemon(set->listeners[i].daemon);
+	atomic_store(&retire_now, 1);
+	if (set != NULL) {
+		atomic_store(&set->retiring, 1);
+		set_quiesce(set);
+	}
 	/* Let requests being received or forwarded finish... */
-	idle = wait_idle(set, grace);
-	if (!idle && cancel != NULL) {
+	if (!wait_idle(set, grace) && cancel != NULL) {
 		/* ...then make the forwards they wait for give up. */
-		log_warnx("%d request(s) still in progress after %ds, "
-		    "cancelling their forwards", atomic_load(&set->active),
-		    grace);
+		log_warnx("requests still in progress after %ds, cancelling "
+		    "their forwards", grace);
 		cancel(arg);
-		idle = wait_idle(set, 10);
-	}
-	if (!idle) {
-		/*
-		 * A suspended connection would make MHD abort: leave these
-		 * listeners to finish on their own, but free their ports.
-		 */
-		log_warnx("%d request(s) still in progress are left to "
-		    "finish", atomic_load(&set->active));
-		sleep(1);
-		for (i = 0; i < set->nlisteners; i++)
-			if (fds[i] != MHD_INVALID_SOCKET)
-				close(fds[i]);
-		return -1;
-	}
-	for (i = 0; i < set->nlisteners; i++) {
-		if (set->listeners[i].daemon != NULL)
-			MHD_stop_daemon(set->listeners[i].daemon);
-		if (fds[i] != MHD_INVALID_SOCKET)
-			close(fds[i]);
-		workq_stop(set->listeners[i].work);
-	}
-	generation_release(set->gen);
-	pthread_mutex_destroy(&set->gen_lock);
-	free(set);
+		if (wait_idle(set, 10))
+			goto done;
+	} else
+		goto done;
+	/*
+	 * Their retirer threads stop and free the sets if they ever end; the
+	 * ports are free already.
+	 */
+	log_warnx("%d request(s) still in progress are left to finish",
+	    set != NULL ? atomic_load(&set->active) : 0);
+	if (set != NULL && !set->closed)
+		set_retire(set);
+	else if (set != NULL)
+		set_destroy(set);
+	return -1;
+done:
+	if (set != NULL)
+		set_destroy(set);
 	return 0;
 }
 

@@ -37,11 +37,24 @@ int	server_start(struct server *s, struct generation *gen);
 /* Requests that start from now on use gen (same listeners required). */
 void	server_swap(struct server *s, struct generation *gen);
 /*
+ * Replaces the listeners by those of gen, without waiting.  With the same
+ * httpd-ip, a port both listen on keeps its listening socket: it is
+ * handed to the new listener, so no connection is refused or reset; the
+ * others are closed or bound.  The old listeners finish their requests in
+ * the background (connections asking clients to reconnect), then stop
+ * and are freed.  On failure (logged) the old listeners serve on as they
+ * were; when httpd-ip changed they are started again, and s->set is NULL
+ * when even that fails.
+ */
+int	server_restart(struct server *s, struct generation *gen);
+/*
  * Stops accepting and closes the listening sockets, waits up to grace
- * seconds for requests in progress, then calls cancel (when not NULL) so
- * that forwards they wait for give up, and stops.  Returns 0, or -1 when
- * requests were left running (the generation, forwarder and caches they
- * use must then stay alive).
+ * seconds for requests in progress, those of listeners being replaced
+ * included, then calls cancel (when not NULL) so that forwards they wait
+ * for give up, and stops.  Returns 0, or -1 when requests were left
+ * running (the generation, forwarder and caches they use must then stay
+ * alive; their listeners are freed if they end).  Does nothing but wait
+ * for the listeners being replaced when s has none.
  */
 int	server_stop(struct server *s, int grace, void (*cancel)(void *),
 	    void *arg);

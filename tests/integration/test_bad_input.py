@@ -173,6 +173,49 @@ class BadInput(unittest.TestCase):
             self.assertTrue(px.alive())
             self.assertEqual(px.files(), [])
 
+    def test_http_framing(self):
+        """Framing that two HTTP parsers could read two ways gets 400 and
+        the connection is closed; nothing is kept; the daemon serves on."""
+        body = xml(query="INVENTORY", deviceid="framing-1")
+        n = len(body)
+        head = (b"POST /proxy/glpi HTTP/1.1\r\nHost: x\r\n"
+                b"Content-Type: application/xml\r\n")
+        chunked = b"%x\r\n%s\r\n0\r\n\r\n" % (n, body)
+        cases = [
+            ("te and cl", b"Transfer-Encoding: chunked\r\n"
+             b"Content-Length: %d\r\n\r\n" % n + chunked),
+            ("cl and te", b"Content-Length: %d\r\n"
+             b"Transfer-Encoding: chunked\r\n\r\n" % n + chunked),
+            ("two different cl", b"Content-Length: %d\r\n"
+             b"Content-Length: 5\r\n\r\n" % n + body),
+            ("te gzip", b"Transfer-Encoding: gzip\r\n\r\n" + body),
+            ("te gzip, chunked", b"Transfer-Encoding: gzip, chunked\r\n\r\n"
+             + chunked),
+            ("two te", b"Transfer-Encoding: chunked\r\n"
+             b"Transfer-Encoding: chunked\r\n\r\n" + chunked),
+            ("space before colon", b"Content-Length : %d\r\n\r\n" % n + body),
+            ("nul in value", b"Content-Length: %d\r\n"
+             b"GLPI-Agent-ID: abc\0def\r\n\r\n" % n + body),
+            ("nul in content-length", b"Content-Length: %d\0 5\r\n\r\n" % n
+             + body),
+            ("cl not a number", b"Content-Length: 1e3\r\n\r\n" + body),
+        ]
+        with Passeur() as px:
+            for name, rest in cases:
+                out = raw(px.port, head + rest, timeout=10)
+                self.assertRegex(out[:12], rb"^HTTP/1\.1 400", name)
+                self.assertIn(b"Connection: close", out, name)
+                self.assertTrue(px.alive(), name)
+            self.assertEqual(px.files(), [])
+            self.assertIn("request framing refused", px.log())
+            # What stays valid: chunked alone, a repeated equal length.
+            for rest in (b"Transfer-Encoding: chunked\r\n\r\n" + chunked,
+                         b"Content-Length: %d\r\nContent-Length: %d\r\n\r\n"
+                         % (n, n) + body):
+                out = raw(px.port, head + rest, timeout=10)
+                self.assertRegex(out[:12], rb"^HTTP/1\.1 200")
+            self.assertEqual(px.files(), ["framing-1.xml"])
+
 
 if __name__ == "__main__":
     main()
