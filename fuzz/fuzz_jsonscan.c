@@ -17,7 +17,8 @@
  *   same verdict on numbers, UTF-8, escapes, \u0000, depth, NUL bytes.
  * - For each field (action, deviceid, partial, and a few more kinds of
  *   value), what it reports is what json_object_get() gives: the same
- *   string byte for byte, json_is_true(), absent, or something else.
+ *   string byte for byte, json_is_true(), json_is_false(), absent, or
+ *   something else.
  */
 #include <jansson.h>
 #include <string.h>
@@ -46,9 +47,13 @@ agree(const struct jsonscan_field *f, json_t *v)
 		FUZZ_CHECK(json_is_true(v));
 		FUZZ_CHECK(f->str == NULL);
 		break;
+	case JSONSCAN_FALSE:
+		FUZZ_CHECK(json_is_false(v));
+		FUZZ_CHECK(f->str == NULL);
+		break;
 	default:
 		FUZZ_CHECK(v != NULL && !json_is_string(v) &&
-		    !json_is_true(v));
+		    !json_is_boolean(v));
 		FUZZ_CHECK(f->str == NULL);
 		break;
 	}

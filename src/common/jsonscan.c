@@ -295,9 +295,12 @@ number(struct scan *s)
 	return real_overflows(m, p, dot, eneg ? -exp10 : exp10) ? -1 : 0;
 }
 
-/* A literal at s->p: its letters must spell true, false or null. */
+/*
+ * A literal at s->p: its letters must spell true, false or null.  *kind
+ * gets JSONSCAN_TRUE, JSONSCAN_FALSE or JSONSCAN_OTHER (null).
+ */
 static int
-literal(struct scan *s, int *is_true)
+literal(struct scan *s, enum jsonscan_kind *kind)
 {
 	const unsigned char	*w = s->p;
 	size_t			 len;
@@ -306,11 +309,15 @@ literal(struct scan *s, int *is_true)
 	    (*s->p >= 'A' && *s->p <= 'Z')))
 		s->p++;
 	len = (size_t)(s->p - w);
-	*is_true = len == 4 && memcmp(w, "true", 4) == 0;
-	if (*is_true || (len == 5 && memcmp(w, "false", 5) == 0) ||
-	    (len == 4 && memcmp(w, "null", 4) == 0))
-		return 0;
-	return -1;
+	if (len == 4 && memcmp(w, "true", 4) == 0)
+		*kind = JSONSCAN_TRUE;
+	else if (len == 5 && memcmp(w, "false", 5) == 0)
+		*kind = JSONSCAN_FALSE;
+	else if (len == 4 && memcmp(w, "null", 4) == 0)
+		*kind = JSONSCAN_OTHER;
+	else
+		return -1;
+	return 0;
 }
 
 /*
@@ -408,7 +415,8 @@ document(struct scan *s)
 	unsigned char		 stack[JSONSCAN_MAX_DEPTH];
 	const unsigned char	*v;
 	size_t			 sp = 0, vlen;
-	int			 want = -1, m, is_true;
+	enum jsonscan_kind	 kind;
+	int			 want = -1, m;
 
 	skip_ws(s);
 	if (s->p >= s->end || *s->p != '{')
@@ -451,11 +459,11 @@ value:
 		if (*s->p == '-' || is_digit(*s->p)) {
 			if (number(s) != 0)
 				return -1;
-			is_true = 0;
-		} else if (literal(s, &is_true) != 0)
+			kind = JSONSCAN_OTHER;
+		} else if (literal(s, &kind) != 0)
 			return -1;
 		if (m >= 0)
-			s->f[m].kind = is_true ? JSONSCAN_TRUE : JSONSCAN_OTHER;
+			s->f[m].kind = kind;
 		/*
 		 * jansson reads one byte past a number or a literal and
 		 * puts it back; a NUL put back is lost (its stream takes a

@@ -30,6 +30,7 @@ enum jsonscan_kind {
 	JSONSCAN_ABSENT = 0,
 	JSONSCAN_STRING,	/* str holds the decoded value */
 	JSONSCAN_TRUE,		/* the literal true */
+	JSONSCAN_FALSE,		/* the literal false */
 	JSONSCAN_OTHER		/* any other value */
 };
 

@@ -72,6 +72,14 @@ test_fields(void **state)
 	assert_int_equal(f[F_PARTIAL].kind, JSONSCAN_TRUE);
 	jsonscan_fields_free(f, F_COUNT);
 
+	/* false, null and the other values apart. */
+	assert_int_equal(scan("{\"action\":null,\"deviceid\":false,"
+	    "\"partial\":false}", 0, f), 0);
+	assert_int_equal(f[F_ACTION].kind, JSONSCAN_OTHER);
+	assert_int_equal(f[F_DEVICEID].kind, JSONSCAN_FALSE);
+	assert_int_equal(f[F_PARTIAL].kind, JSONSCAN_FALSE);
+	jsonscan_fields_free(f, F_COUNT);
+
 	/* A refused document tells nothing. */
 	assert_int_equal(scan("{\"deviceid\":\"x\",}", 0, f), ERR_FORMAT);
 	assert_int_equal(f[F_DEVICEID].kind, JSONSCAN_ABSENT);
@@ -79,7 +87,7 @@ test_fields(void **state)
 	jsonscan_fields_free(f, F_COUNT);
 }
 
-/* What jansson refuses, with flags 0. */
+/* What jansson refuses, with JSON_DECODE_INT_AS_REAL. */
 static void
 test_refused(void **state)
 {
