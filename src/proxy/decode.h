@@ -17,7 +17,7 @@
 struct decode_error {
 	int		 status;
 	const char	*message;
-	char		 why[96];
+	char		 why[128];
 };
 
 int	decode_body(const char *ctype, struct buf *body, size_t max_inflated,
