@@ -194,8 +194,8 @@ ld_inflate(struct libdeflate_decompressor *d, enum compress_kind kind,
 
 /*
  * One decompressor per thread, kept for the thread's life: libdeflate's
- * holds about 10 KB of tables that it sets up again for every block, so
- * there is nothing to gain from a fresh one per body but an allocation.
+ * holds about 10 KB of tables that it sets up again for every block, so a
+ * fresh one per body would only add an allocation.
  * The key's destructor frees it when a worker thread ends.
  */
 static pthread_key_t	ld_key;
@@ -237,13 +237,15 @@ ld_get(int *owned)
  * size_hint() and doubles on LIBDEFLATE_INSUFFICIENT_SPACE, up to the
  * ceiling.
  *
- * Every refusal is decided by compress_inflate_zlib(): a stream libdeflate
- * refuses, or that does not fit under the ceiling, is inflated again by
- * zlib into the same buffer, so ERR_FORMAT and ERR_TOO_BIG fall exactly
- * where they fell with zlib alone (libdeflate may read a truncated
- * stream's missing bits as zeros and run past the ceiling on them, where
- * zlib says "truncated").  That second pass costs at most the ceiling, and
- * only on bad or oversized input.
+ * Every refusal of the stream itself is decided by zlib: a stream
+ * libdeflate refuses, or that does not fit under the ceiling, is inflated
+ * again by zlib into the same buffer, so ERR_FORMAT and ERR_TOO_BIG fall
+ * exactly where they fall with zlib alone (libdeflate may read a
+ * truncated stream's missing bits as zeros and run past the ceiling on
+ * them, where zlib says "truncated").  That second pass costs at most the
+ * ceiling, and only on bad or oversized input.  Bytes after a stream that
+ * inflated are refused by whichever path inflated it (trailing_verdict());
+ * both end the stream at the same byte (fuzz/fuzz_inflate.c).
  */
 int
 compress_inflate_trailing(enum compress_kind kind, const void *in,

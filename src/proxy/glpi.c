@@ -216,7 +216,10 @@ forward_json(struct request *rq, struct response *rs)
  * The JSON branch reads its document in one pass with no tree
  * (jsonscan): a tree of a 1.1 MB inventory costs jansson 13 ms and up
  * to 79 bytes per byte, the scan under 1 ms and nothing but the three
- * fields (README, Performance).  jsonscan accepts exactly what json_loadb() accepted here.
+ * fields (README, Performance).  jsonscan accepts exactly what
+ * json_loadb() accepted here, but for integers beyond int64 (SNMP 64-bit
+ * counters), valid JSON that jansson refuses unless told
+ * JSON_DECODE_INT_AS_REAL.
  */
 enum { F_ACTION, F_DEVICEID, F_PARTIAL, F_COUNT };
 
