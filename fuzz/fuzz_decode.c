@@ -36,7 +36,7 @@ static const char *ctypes[] = {
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct decode_error	 err = { 0, NULL };
+	struct decode_error	 err = { 0, NULL, "" };
 	struct buf		 body;
 	const char		*ctype, *out = NULL;
 	int			 r;
@@ -54,7 +54,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(err.status == 403 || err.status == 413);
 		FUZZ_CHECK(err.message != NULL && err.message[0] != '\0');
 		FUZZ_CHECK(err.status != 413 || r == ERR_TOO_BIG);
+		FUZZ_CHECK(memchr(err.why, '\0', sizeof(err.why)) != NULL);
 	} else {
+		FUZZ_CHECK(err.why[0] == '\0');
 		/* The decoded body stays a string a text parser can read. */
 		FUZZ_CHECK(body.len <= (size_t)MAX_INFLATED ||
 		    body.len == size - 1);

@@ -11,6 +11,9 @@
  *   bytes.  The one allowed difference is compress.h's list of invalid
  *   streams libdeflate accepts and zlib refuses; zlib's own message tells
  *   them apart.
+ * - Bytes after the end of the stream are refused by both (ERR_FORMAT);
+ *   when compress_inflate_trailing() counts n of them, the input without
+ *   its last n bytes inflates.
  * - Both stay under the ceiling (len <= max, cap <= max + 1), keep what the
  *   buffer held, and leave the data NUL-terminated; on error the buffer
  *   is as it was.
@@ -130,6 +133,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    data + 1, size - 1)));
 	else
 		FUZZ_CHECK(ra == rb);
+	if (ra == ERR_FORMAT) {
+		size_t	n;
+		int	rt;
+
+		buf_free(&a);
+		buf_init(&a, max);
+		rt = compress_inflate_trailing(kind, data + 1, size - 1, &a, &n);
+		FUZZ_CHECK(rt == ERR_FORMAT);
+		FUZZ_CHECK(n == 0 || n < size - 1);
+		if (n > 0) {
+			buf_free(&a);
+			buf_init(&a, max);
+			FUZZ_CHECK(compress_inflate(kind, data + 1,
+			    size - 1 - n, &a) == 0);
+		}
+	}
 	if (ra == 0 && rb == 0) {
 		FUZZ_CHECK(a.len == b.len);
 		FUZZ_CHECK(a.len == 0 || memcmp(a.data, b.data, a.len) == 0);

@@ -1,14 +1,24 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Fuzzes the JSON decision of the GLPI branch against jansson, the
- * parser it replaced there (json_loadb with flags 0, then the same
- * field reads as before).
+ * parser it replaced there (json_loadb, then the same field reads as
+ * before).
+ *
+ * The oracle is json_loadb with JSON_DECODE_INT_AS_REAL, not flags 0:
+ * jansson's default refuses integers beyond int64 ("too big integer"),
+ * which are valid JSON that agents send (SNMP 64-bit counters), and
+ * passeur accepts them.  With the flag jansson reads every integer with
+ * strtod and refuses only what overflows a double, the rule jsonscan
+ * follows; every other verdict (UTF-8, escapes, depth, NUL bytes) is
+ * the same under both flags, and an integer field is "something else"
+ * either way.
  *
  * - jsonscan() accepts a text exactly when jansson makes an object of it:
  *   same verdict on numbers, UTF-8, escapes, \u0000, depth, NUL bytes.
  * - For each field (action, deviceid, partial, and a few more kinds of
  *   value), what it reports is what json_object_get() gives: the same
- *   string byte for byte, json_is_true(), absent, or something else.
+ *   string byte for byte, json_is_true(), json_is_false(), absent, or
+ *   something else.
  */
 #include <jansson.h>
 #include <string.h>
@@ -37,9 +47,13 @@ agree(const struct jsonscan_field *f, json_t *v)
 		FUZZ_CHECK(json_is_true(v));
 		FUZZ_CHECK(f->str == NULL);
 		break;
+	case JSONSCAN_FALSE:
+		FUZZ_CHECK(json_is_false(v));
+		FUZZ_CHECK(f->str == NULL);
+		break;
 	default:
 		FUZZ_CHECK(v != NULL && !json_is_string(v) &&
-		    !json_is_true(v));
+		    !json_is_boolean(v));
 		FUZZ_CHECK(f->str == NULL);
 		break;
 	}
@@ -59,7 +73,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	r = jsonscan((const char *)data, size, f, NFIELDS);
 	FUZZ_CHECK(r == 0 || r == ERR_FORMAT);
-	root = json_loadb((const char *)data, size, 0, NULL);
+	root = json_loadb((const char *)data, size, JSON_DECODE_INT_AS_REAL,
+	    NULL);
 	ok = root != NULL && json_is_object(root);
 	FUZZ_CHECK((r == 0) == ok);
 	for (i = 0; i < NFIELDS; i++)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include <limits.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 #include <libdeflate.h>
@@ -53,13 +54,28 @@ size_hint(enum compress_kind kind, const unsigned char *in, size_t len)
 }
 
 /*
+ * The verdict on bytes after the end of the first stream, once it
+ * inflated: a second zlib stream, a second gzip member or any other
+ * bytes make the body ERR_FORMAT.  No agent sends them; reading only the
+ * first stream would keep part of what was sent and acknowledge all of
+ * it.  *trailing gets their count when it is not NULL.
+ */
+static int
+trailing_verdict(size_t left, size_t *trailing)
+{
+	if (trailing != NULL)
+		*trailing = left;
+	return left == 0 ? 0 : ERR_FORMAT;
+}
+
+/*
  * The reference: zlib's streaming inflate, straight into out's spare room.
  * The room may reach one byte past the ceiling (the place of the final
  * NUL): output that lands there is over the ceiling.
  */
-int
-compress_inflate_zlib(enum compress_kind kind, const void *in, size_t len,
-    struct buf *out)
+static int
+zlib_inflate(enum compress_kind kind, const void *in, size_t len,
+    struct buf *out, size_t *trailing)
 {
 	z_stream	 zs;
 	int		 bits, zr, r = 0;
@@ -124,6 +140,8 @@ compress_inflate_zlib(enum compress_kind kind, const void *in, size_t len,
 			break;
 		}
 	} while (zr != Z_STREAM_END);
+	if (r == 0)
+		r = trailing_verdict(zs.avail_in + len, trailing);
 	inflateEnd(&zs);
 	if (r == 0)
 		r = buf_reserve(out, 0);
@@ -131,6 +149,13 @@ compress_inflate_zlib(enum compress_kind kind, const void *in, size_t len,
 		out->len = start;
 	out->data[out->len] = '\0';
 	return r;
+}
+
+int
+compress_inflate_zlib(enum compress_kind kind, const void *in, size_t len,
+    struct buf *out)
+{
+	return zlib_inflate(kind, in, len, out, NULL);
 }
 
 /*
@@ -144,27 +169,65 @@ gzip_has_hcrc(const unsigned char *in, size_t len)
 	return len >= 4 && (in[3] & 0x02) != 0;
 }
 
+/*
+ * The _ex forms stop at the end of the stream and say how many bytes it
+ * took (its trailer included), as zlib does: the rest is for
+ * trailing_verdict().
+ */
 static enum libdeflate_result
 ld_inflate(struct libdeflate_decompressor *d, enum compress_kind kind,
-    const void *in, size_t len, void *out, size_t room, size_t *outlen)
+    const void *in, size_t len, void *out, size_t room, size_t *used,
+    size_t *outlen)
 {
-	size_t used;
-
-	/*
-	 * The _ex forms stop at the end of the stream: trailing bytes and a
-	 * second gzip member are left alone, as zlib leaves them.
-	 */
 	switch (kind) {
 	case COMPRESS_ZLIB:
 		return libdeflate_zlib_decompress_ex(d, in, len, out, room,
-		    &used, outlen);
+		    used, outlen);
 	case COMPRESS_GZIP:
 		return libdeflate_gzip_decompress_ex(d, in, len, out, room,
-		    &used, outlen);
+		    used, outlen);
 	default:
 		return libdeflate_deflate_decompress_ex(d, in, len, out, room,
-		    &used, outlen);
+		    used, outlen);
 	}
+}
+
+/*
+ * One decompressor per thread, kept for the thread's life: libdeflate's
+ * holds about 10 KB of tables that it sets up again for every block, so a
+ * fresh one per body would only add an allocation.
+ * The key's destructor frees it when a worker thread ends.
+ */
+static pthread_key_t	ld_key;
+static pthread_once_t	ld_once = PTHREAD_ONCE_INIT;
+static int		ld_key_ok;
+
+static void
+ld_free(void *d)
+{
+	libdeflate_free_decompressor(d);
+}
+
+static void
+ld_key_init(void)
+{
+	ld_key_ok = pthread_key_create(&ld_key, ld_free) == 0;
+}
+
+static struct libdeflate_decompressor *
+ld_get(int *owned)
+{
+	struct libdeflate_decompressor *d;
+
+	*owned = 0;
+	(void)pthread_once(&ld_once, ld_key_init);
+	if (ld_key_ok && (d = pthread_getspecific(ld_key)) != NULL)
+		return d;
+	if ((d = libdeflate_alloc_decompressor()) == NULL)
+		return NULL;
+	if (!ld_key_ok || pthread_setspecific(ld_key, d) != 0)
+		*owned = 1;
+	return d;
 }
 
 /*
@@ -174,40 +237,45 @@ ld_inflate(struct libdeflate_decompressor *d, enum compress_kind kind,
  * size_hint() and doubles on LIBDEFLATE_INSUFFICIENT_SPACE, up to the
  * ceiling.
  *
- * Every refusal is decided by compress_inflate_zlib(): a stream libdeflate
- * refuses, or that does not fit under the ceiling, is inflated again by
- * zlib into the same buffer, so ERR_FORMAT and ERR_TOO_BIG fall exactly
- * where they fell with zlib alone (libdeflate may read a truncated
- * stream's missing bits as zeros and run past the ceiling on them, where
- * zlib says "truncated").  That second pass costs at most the ceiling, and
- * only on bad or oversized input.
+ * Every refusal of the stream itself is decided by zlib: a stream
+ * libdeflate refuses, or that does not fit under the ceiling, is inflated
+ * again by zlib into the same buffer, so ERR_FORMAT and ERR_TOO_BIG fall
+ * exactly where they fall with zlib alone (libdeflate may read a
+ * truncated stream's missing bits as zeros and run past the ceiling on
+ * them, where zlib says "truncated").  That second pass costs at most the
+ * ceiling, and only on bad or oversized input.  Bytes after a stream that
+ * inflated are refused by whichever path inflated it (trailing_verdict());
+ * both end the stream at the same byte (fuzz/fuzz_inflate.c).
  */
 int
-compress_inflate(enum compress_kind kind, const void *in, size_t len,
-    struct buf *out)
+compress_inflate_trailing(enum compress_kind kind, const void *in,
+    size_t len, struct buf *out, size_t *trailing)
 {
-	struct libdeflate_decompressor	*d = NULL;
+	struct libdeflate_decompressor	*d;
 	enum libdeflate_result		 lr;
-	size_t				 start = out->len, room, limit, got;
-	int				 r;
+	size_t				 start = out->len, room, limit, got, used;
+	int				 r, owned;
 
+	if (trailing != NULL)
+		*trailing = 0;
 	if (kind == COMPRESS_GZIP && gzip_has_hcrc(in, len))
-		return compress_inflate_zlib(kind, in, len, out);
+		return zlib_inflate(kind, in, len, out, trailing);
 	limit = out->max - out->len;
 	room = size_hint(kind, in, len);
 	if (room > limit)
 		room = limit;
-	if ((d = libdeflate_alloc_decompressor()) == NULL)
+	if ((d = ld_get(&owned)) == NULL)
 		return ERR_NOMEM;
 	for (;;) {
 		if ((r = buf_reserve(out, room)) != 0)
 			goto out;
-		got = 0;
-		lr = ld_inflate(d, kind, in, len, out->data + start, room, &got);
+		got = used = 0;
+		lr = ld_inflate(d, kind, in, len, out->data + start, room,
+		    &used, &got);
 		if (lr == LIBDEFLATE_SUCCESS) {
 			out->len = start + got;
 			out->data[out->len] = '\0';
-			r = 0;
+			r = trailing_verdict(len - used, trailing);
 			goto out;
 		}
 		if (lr != LIBDEFLATE_INSUFFICIENT_SPACE || room == limit)
@@ -215,17 +283,23 @@ compress_inflate(enum compress_kind kind, const void *in, size_t len,
 		room = room > limit / 2 ? limit : room * 2;
 	}
 	/* Refused or over the ceiling: zlib gives the verdict. */
-	libdeflate_free_decompressor(d);
-	d = NULL;
 	out->len = start;
-	r = compress_inflate_zlib(kind, in, len, out);
+	r = zlib_inflate(kind, in, len, out, trailing);
  out:
-	libdeflate_free_decompressor(d);
+	if (owned)
+		libdeflate_free_decompressor(d);
 	if (r != 0 && out->data != NULL) {
 		out->len = start;
 		out->data[out->len] = '\0';
 	}
 	return r;
+}
+
+int
+compress_inflate(enum compress_kind kind, const void *in, size_t len,
+    struct buf *out)
+{
+	return compress_inflate_trailing(kind, in, len, out, NULL);
 }
 
 int

@@ -4,12 +4,15 @@
  *
  * Inflating stops with ERR_TOO_BIG as soon as the output would pass the
  * ceiling, so a small "zip bomb" never costs more than that ceiling.
- * Truncated or corrupt streams give ERR_FORMAT.  Bytes after the end of
- * the stream (a second gzip member included) are ignored.
+ * Truncated or corrupt streams give ERR_FORMAT, and so do bytes after the
+ * end of the stream: a second zlib stream, a second gzip member, any
+ * other bytes (only the first would be read: a body would be kept in
+ * part and acknowledged whole).
  *
  * Whole bodies are inflated with libdeflate; zlib deflates, and gives the
  * verdict on every stream libdeflate refuses or that passes the ceiling.
- * Pure functions: any thread may call them; nothing is shared.
+ * Any thread may call them; each thread keeps one libdeflate decompressor
+ * (freed when the thread ends), nothing else is kept or shared.
  */
 #ifndef PASSEUR_COMPRESS_H
 #define PASSEUR_COMPRESS_H
@@ -36,6 +39,13 @@ int	compress_is_gzip(const void *p, size_t len);
  */
 int	compress_inflate(enum compress_kind kind, const void *in, size_t len,
 	    struct buf *out);
+/*
+ * compress_inflate(), and when trailing is not NULL it gets the number of
+ * bytes after the end of the stream when they are why the body is
+ * refused (0 otherwise), for a log line that says why.
+ */
+int	compress_inflate_trailing(enum compress_kind kind, const void *in,
+	    size_t len, struct buf *out, size_t *trailing);
 /*
  * The same with zlib's streaming inflate: the reference compress_inflate()
  * falls back on for refusals, and that fuzz/fuzz_inflate.c checks it

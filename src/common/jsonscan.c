@@ -58,12 +58,41 @@ hex4(const unsigned char *p, const unsigned char *end, unsigned *v)
 	return 0;
 }
 
-static void
+/*
+ * Byte classes: one table look-up per byte in the two loops that read
+ * most of a document, the blanks between tokens and the plain bytes of
+ * strings.
+ */
+#define C_WS	1	/* JSON whitespace */
+#define C_PLAIN	2	/* a string byte with nothing to check */
+
+static const unsigned char cls[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 1, 0, 0,	/* 00 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 10 */
+	3, 2, 0, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,	/* 20 */
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,	/* 30 */
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,	/* 40 */
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 0, 2, 2, 2,	/* 50 */
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,	/* 60 */
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,	/* 70 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 80 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 90 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* a0 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* b0 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* c0 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* d0 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* e0 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* f0 */
+};
+
+static inline void
 skip_ws(struct scan *s)
 {
-	while (s->p < s->end && (*s->p == ' ' || *s->p == '\n' ||
-	    *s->p == '\r' || *s->p == '\t'))
-		s->p++;
+	const unsigned char *p = s->p;
+
+	while (p < s->end && (cls[*p] & C_WS))
+		p++;
+	s->p = p;
 }
 
 /*
@@ -155,8 +184,7 @@ string(struct scan *s, const unsigned char **startp, size_t *lenp)
 	for (;;) {
 		/* Most bytes of an inventory are plain ASCII in strings. */
 		p = s->p;
-		while (p < s->end && (c = *p) >= 0x20 && c < 0x80 &&
-		    c != '"' && c != '\\')
+		while (p < s->end && (cls[*p] & C_PLAIN))
 			p++;
 		s->p = p;
 		if (p >= s->end)
@@ -216,21 +244,21 @@ real_overflows(const unsigned char *m, const unsigned char *mend,
 }
 
 /*
- * A number at s->p, with jansson's ranges: an integer must fit in
- * int64 (json_int_t), a real must not overflow a double.
+ * A number at s->p, with jansson's ranges under JSON_DECODE_INT_AS_REAL:
+ * no number may overflow a double.  An integer beyond int64 is valid
+ * JSON and agents send them (SNMP 64-bit counters such as
+ * 18446744073709551615): jansson's default refuses them ("too big
+ * integer"), which once answered 403 to real inventories.
  */
 static int
 number(struct scan *s)
 {
 	const unsigned char	*m, *p;
 	long long		 exp10 = 0, dot;
-	size_t			 ndig;
-	int			 neg = 0, real = 0, eneg = 0;
+	int			 eneg = 0;
 
-	if (*s->p == '-') {
-		neg = 1;
+	if (*s->p == '-')
 		s->p++;
-	}
 	m = s->p;
 	if (s->p >= s->end || !is_digit(*s->p))
 		return -1;
@@ -241,15 +269,13 @@ number(struct scan *s)
 	} else
 		while (s->p < s->end && is_digit(*s->p))
 			s->p++;
-	ndig = (size_t)(s->p - m);
-	dot = (long long)ndig;
+	dot = (long long)(s->p - m);
 	if (s->p < s->end && *s->p == '.') {
 		s->p++;
 		if (s->p >= s->end || !is_digit(*s->p))
 			return -1;
 		while (s->p < s->end && is_digit(*s->p))
 			s->p++;
-		real = 1;
 	}
 	p = s->p;	/* the mantissa ends here */
 	if (s->p < s->end && (*s->p == 'e' || *s->p == 'E')) {
@@ -264,22 +290,17 @@ number(struct scan *s)
 				exp10 = exp10 * 10 + (*s->p - '0');
 			s->p++;
 		}
-		real = 1;
 	}
-	if (real)
-		return real_overflows(m, p, dot, eneg ? -exp10 : exp10) ?
-		    -1 : 0;
-	if (ndig < 19)
-		return 0;
-	if (ndig > 19)
-		return -1;
-	return memcmp(m, neg ? "9223372036854775808" :
-	    "9223372036854775807", 19) > 0 ? -1 : 0;
+	/* An integer is a real with no fraction and no exponent. */
+	return real_overflows(m, p, dot, eneg ? -exp10 : exp10) ? -1 : 0;
 }
 
-/* A literal at s->p: its letters must spell true, false or null. */
+/*
+ * A literal at s->p: its letters must spell true, false or null.  *kind
+ * gets JSONSCAN_TRUE, JSONSCAN_FALSE or JSONSCAN_OTHER (null).
+ */
 static int
-literal(struct scan *s, int *is_true)
+literal(struct scan *s, enum jsonscan_kind *kind)
 {
 	const unsigned char	*w = s->p;
 	size_t			 len;
@@ -288,11 +309,15 @@ literal(struct scan *s, int *is_true)
 	    (*s->p >= 'A' && *s->p <= 'Z')))
 		s->p++;
 	len = (size_t)(s->p - w);
-	*is_true = len == 4 && memcmp(w, "true", 4) == 0;
-	if (*is_true || (len == 5 && memcmp(w, "false", 5) == 0) ||
-	    (len == 4 && memcmp(w, "null", 4) == 0))
-		return 0;
-	return -1;
+	if (len == 4 && memcmp(w, "true", 4) == 0)
+		*kind = JSONSCAN_TRUE;
+	else if (len == 5 && memcmp(w, "false", 5) == 0)
+		*kind = JSONSCAN_FALSE;
+	else if (len == 4 && memcmp(w, "null", 4) == 0)
+		*kind = JSONSCAN_OTHER;
+	else
+		return -1;
+	return 0;
 }
 
 /*
@@ -390,7 +415,8 @@ document(struct scan *s)
 	unsigned char		 stack[JSONSCAN_MAX_DEPTH];
 	const unsigned char	*v;
 	size_t			 sp = 0, vlen;
-	int			 want = -1, m, is_true;
+	enum jsonscan_kind	 kind;
+	int			 want = -1, m;
 
 	skip_ws(s);
 	if (s->p >= s->end || *s->p != '{')
@@ -433,11 +459,11 @@ value:
 		if (*s->p == '-' || is_digit(*s->p)) {
 			if (number(s) != 0)
 				return -1;
-			is_true = 0;
-		} else if (literal(s, &is_true) != 0)
+			kind = JSONSCAN_OTHER;
+		} else if (literal(s, &kind) != 0)
 			return -1;
 		if (m >= 0)
-			s->f[m].kind = is_true ? JSONSCAN_TRUE : JSONSCAN_OTHER;
+			s->f[m].kind = kind;
 		/*
 		 * jansson reads one byte past a number or a literal and
 		 * puts it back; a NUL put back is lost (its stream takes a

@@ -4,9 +4,10 @@
  * in one pass with no tree.
  *
  * jsonscan() accepts exactly the texts that jansson's json_loadb(data,
- * len, 0) turns into an object: RFC 8259 with strict UTF-8, no \u0000 in
- * any string or key, no lone surrogate, integers within int64, reals
- * that do not overflow a double, at most JSON_PARSER_MAX_DEPTH (2048)
+ * len, JSON_DECODE_INT_AS_REAL) turns into an object: RFC 8259 with
+ * strict UTF-8, no \u0000 in any string or key, no lone surrogate, no
+ * number that overflows a double (integers beyond int64, such as SNMP
+ * 64-bit counters, are valid), at most JSON_PARSER_MAX_DEPTH (2048)
  * nested values, duplicate keys allowed (the last one counts), and
  * jansson's one quirk: a single NUL byte right after a number or a
  * literal is skipped.  fuzz/fuzz_jsonscan.c checks this against jansson.
@@ -29,6 +30,7 @@ enum jsonscan_kind {
 	JSONSCAN_ABSENT = 0,
 	JSONSCAN_STRING,	/* str holds the decoded value */
 	JSONSCAN_TRUE,		/* the literal true */
+	JSONSCAN_FALSE,		/* the literal false */
 	JSONSCAN_OTHER		/* any other value */
 };
 

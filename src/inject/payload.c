@@ -138,8 +138,12 @@ parse_json(struct payload *p, const struct inject_opts *o, char *why,
 	const char	*s;
 	int		 r = -1;
 
-	if ((root = json_loadb(p->content.data, p->content.len, 0, &e)) ==
-	    NULL) {
+	/*
+	 * Integers beyond int64 (SNMP 64-bit counters) are valid JSON, as
+	 * passeur serve takes them: read as reals, never written back.
+	 */
+	if ((root = json_loadb(p->content.data, p->content.len,
+	    JSON_DECODE_INT_AS_REAL, &e)) == NULL) {
 		snprintf(why, whylen, "not an inventory: invalid JSON at line "
 		    "%d: %s", e.line, e.text);
 		return -1;

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -26,13 +27,22 @@ ctype_equals(const char *ctype, const char *type)
 }
 
 static int
-swap_inflated(enum compress_kind kind, struct buf *body, size_t max)
+swap_inflated(enum compress_kind kind, struct buf *body, size_t max,
+    struct decode_error *err)
 {
 	struct buf	out;
+	size_t		trailing;
 	int		r;
 
 	buf_init(&out, max);
-	if ((r = compress_inflate(kind, body->data, body->len, &out)) != 0) {
+	if ((r = compress_inflate_trailing(kind, body->data, body->len, &out,
+	    &trailing)) != 0) {
+		/* The answer is that of any undecodable body; the log says. */
+		if (trailing > 0)
+			(void)snprintf(err->why, sizeof(err->why), "%zu bytes "
+			    "after the end of the %s stream (a second stream "
+			    "or member?)", trailing, kind == COMPRESS_GZIP ?
+			    "first gzip member's" : "zlib");
 		buf_free(&out);
 		return r;
 	}
@@ -58,16 +68,19 @@ decode_body(const char *ctype, struct buf *body, size_t max_inflated,
 	int		 r;
 
 	*ctypep = ctype;
+	err->why[0] = '\0';
 	if (ctype_equals(ctype, "application/x-compress") ||
 	    ctype_equals(ctype, "application/x-compress-zlib")) {
 		/* Only a real zlib stream is inflated; plain bodies pass. */
 		if (compress_is_zlib(body->data, body->len) &&
-		    (r = swap_inflated(COMPRESS_ZLIB, body, max_inflated)) != 0)
+		    (r = swap_inflated(COMPRESS_ZLIB, body, max_inflated,
+		    err)) != 0)
 			return r == ERR_TOO_BIG ?
 			    fail(err, 413, "Inflated content too large", r) :
 			    fail(err, 403, "Invalid zlib compressed content", r);
 	} else if (ctype_equals(ctype, "application/x-compress-gzip")) {
-		if ((r = swap_inflated(COMPRESS_GZIP, body, max_inflated)) != 0)
+		if ((r = swap_inflated(COMPRESS_GZIP, body, max_inflated,
+		    err)) != 0)
 			return r == ERR_TOO_BIG ?
 			    fail(err, 413, "Inflated content too large", r) :
 			    fail(err, 403, "Unsupported application/"

@@ -5,7 +5,9 @@
  *
  * decode_body() replaces the body in place with the decoded bytes and
  * returns the effective content type (a static string or ctype itself).
- * On failure it fills the HTTP status and message the agent must get.
+ * On failure it fills the HTTP status and message the agent must get,
+ * and, when the agent's message alone would not tell an operator why,
+ * a reason for the log (why, "" otherwise).
  */
 #ifndef PASSEUR_PROXY_DECODE_H
 #define PASSEUR_PROXY_DECODE_H
@@ -15,6 +17,7 @@
 struct decode_error {
 	int		 status;
 	const char	*message;
+	char		 why[128];
 };
 
 int	decode_body(const char *ctype, struct buf *body, size_t max_inflated,

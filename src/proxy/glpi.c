@@ -217,7 +217,10 @@ forward_json(struct request *rq, struct response *rs)
  * The JSON branch reads its document in one pass with no tree
  * (jsonscan): a tree of a 1.1 MB inventory costs jansson 13 ms and up
  * to 79 bytes per byte, the scan under 1 ms and nothing but the three
- * fields (README, Performance).  jsonscan accepts exactly what json_loadb() accepted here.
+ * fields (README, Performance).  jsonscan accepts exactly what
+ * json_loadb() accepted here, but for integers beyond int64 (SNMP 64-bit
+ * counters), valid JSON that jansson refuses unless told
+ * JSON_DECODE_INT_AS_REAL.
  */
 enum { F_ACTION, F_DEVICEID, F_PARTIAL, F_COUNT };
 
@@ -251,7 +254,24 @@ branch_glpi(struct request *rq, struct response *rs, const char *ctype)
 	if (id == NULL || *id == '\0')
 		id = rq->agent_id;
 	snprintf(rq->deviceid, sizeof(rq->deviceid), "%s", id);
+	/*
+	 * "partial" is a boolean in GLPI's inventory format
+	 * (inventory.schema.json: "type": "boolean"), the agent writes
+	 * JSON true or false (GLPI::Agent::Protocol::Inventory normalizes
+	 * it), and GLPI refuses an inventory whose "partial" is anything
+	 * else, a string included, when it validates it against the
+	 * schema.  Storing "yes" as a full inventory would replace the
+	 * device's full inventory with a partial one: refused here, as
+	 * GLPI would.  Only inventories are validated so.
+	 */
 	partial = f[F_PARTIAL].kind == JSONSCAN_TRUE;
+	if (action_is_inventory(action) && f[F_PARTIAL].kind !=
+	    JSONSCAN_ABSENT && f[F_PARTIAL].kind != JSONSCAN_TRUE &&
+	    f[F_PARTIAL].kind != JSONSCAN_FALSE) {
+		response_error(rs, 400, "Invalid partial: must be true or "
+		    "false");
+		goto out;
+	}
 
 	if (c->local_store[0] != '\0' && store_ready(c->local_store) != 0) {
 		response_error(rs, 500, "Proxy local store missing");
@@ -273,6 +293,12 @@ branch_glpi(struct request *rq, struct response *rs, const char *ctype)
 			    rq->body.data, rq->body.len);
 			if (r == ERR_UNSAFE) {
 				response_error(rs, 400, "Invalid deviceid");
+				goto out;
+			}
+			if (r == ERR_TOO_BIG) {
+				response_error(rs, 400, "Invalid deviceid: too "
+				    "long for a file name with suffix %s",
+				    suffix);
 				goto out;
 			}
 			if (r != 0) {

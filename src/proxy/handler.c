@@ -127,6 +127,9 @@ handler_run(struct request *rq, struct response *rs)
 	}
 	if (decode_body(rq->content_type, &rq->body,
 	    (size_t)px->conf->max_inflated_size, &ctype, &derr) != 0) {
+		if (derr.why[0] != '\0')
+			log_warnx("%s: body refused with %d: %s", rq->ip,
+			    derr.status, derr.why);
 		response_error(rs, derr.status, "%s", derr.message);
 		return;
 	}

@@ -102,7 +102,8 @@ branch_legacy(struct request *rq, struct response *rs, const char *ctype)
 	if (has_store) {
 		r = store_save(c->local_store, f.deviceid, ".xml",
 		    rq->body.data, rq->body.len);
-		if (r == ERR_UNSAFE) {
+		/* ERR_TOO_BIG: an id this long is already ERR_UNSAFE. */
+		if (r == ERR_UNSAFE || r == ERR_TOO_BIG) {
 			response_error(rs, 400, "Invalid deviceid");
 			return;
 		}

@@ -13,8 +13,18 @@
 #include <stddef.h>
 
 /*
+ * The longest <id><suffix> that can be stored: fsx_write_atomic() first
+ * writes ".<name>.<8 random characters>.tmp", which must fit in NAME_MAX
+ * (255) bytes: 14 bytes of decoration.
+ */
+#define STORE_NAME_MAX	(255 - 14)
+
+/*
  * Saves data as <dir>/<id><suffix>.  ERR_UNSAFE when id cannot be a file
- * name, ERR_SYSTEM (errno set) when the write fails.
+ * name, ERR_TOO_BIG when <id><suffix> is longer than STORE_NAME_MAX (both
+ * checked before any I/O: the agent's fault, it must not retry) or than
+ * the file system takes (ENAMETOOLONG, nothing created), ERR_SYSTEM (errno
+ * set) when the write fails.
  */
 int	store_save(const char *dir, const char *id, const char *suffix,
 	    const void *data, size_t len);

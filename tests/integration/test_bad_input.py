@@ -52,6 +52,15 @@ MATRIX = [
     ("gzip truncated", "POST", "/proxy/glpi", G, None, gzip_of(xml())[:-12], {}, 403, b"Unsupported application/x-compress-gzip Content-type"),
     ("zlib bomb", "POST", "/proxy/glpi", Z, None, BOMB, {}, 413, b"Inflated content too large"),
     ("gzip bomb", "POST", "/proxy/glpi", G, None, GZBOMB, {}, 413, b"Inflated content too large"),
+    # Only one stream: a second zlib stream, bytes after the stream or a
+    # second gzip member are refused (not acknowledged and kept in part).
+    ("zlib two streams", "POST", "/proxy/glpi", Z, None, zlib_of(xml()) + zlib_of(xml(deviceid="pc-2")), {}, 403, b"Invalid zlib compressed content"),
+    ("zlib trailing bytes", "POST", "/proxy/glpi", Z, None, zlib_of(xml()) + b"junk", {}, 403, b"Invalid zlib compressed content"),
+    ("gzip two members", "POST", "/proxy/glpi", G, None, gzip_of(xml()) + gzip_of(xml(deviceid="pc-2")), {}, 403, b"Unsupported application/x-compress-gzip Content-type"),
+    ("gzip trailing byte", "POST", "/proxy/glpi", G, None, gzip_of(xml()) + b"\n", {}, 403, b"Unsupported application/x-compress-gzip Content-type"),
+    ("json zlib two streams", "POST", "/proxy/glpi", Z, AGENT_ID, zlib_of(js(deviceid="a")) + zlib_of(js(deviceid="b")), {}, 403, b"Invalid zlib compressed content"),
+    ("json zlib trailing bytes", "POST", "/proxy/glpi", Z, AGENT_ID, zlib_of(js(deviceid="a")) + b"\0", {}, 403, b"Invalid zlib compressed content"),
+    ("json gzip two members", "POST", "/proxy/glpi", G, AGENT_ID, gzip_of(js(deviceid="a")) + gzip_of(js(deviceid="b")), {}, 403, b"Unsupported application/x-compress-gzip Content-type"),
     ("json without agent id", "POST", "/proxy/glpi", J, None, js(deviceid="x"), {}, 403, b"Unsupported Content-type"),
     ("json bad agent id", "POST", "/proxy/glpi", J, "not-a-uuid", js(deviceid="x"), {}, 403, b"Unsupported Content-type"),
     ("utf-8 bom", "POST", "/proxy/glpi", X, None, b"\xef\xbb\xbf" + xml(), {}, 403, b"Unsupported content"),
@@ -80,6 +89,12 @@ MATRIX = [
     ("json overlong utf-8", "POST", "/proxy/glpi", J, AGENT_ID, b'{"deviceid":"\xc0\xafx"}', {}, 403, b"Unsupported JSON Content"),
     ("json array", "POST", "/proxy/glpi", J, AGENT_ID, b"[1,2]", {}, 403, b"Unsupported JSON Content"),
     ("json truncated", "POST", "/proxy/glpi", J, AGENT_ID, b'{"deviceid":"a"', {}, 403, b"Unsupported JSON Content"),
+    # GLPI's inventory format has "partial" as a boolean, and GLPI refuses
+    # an inventory with anything else there.
+    ("json partial string", "POST", "/proxy/glpi", J, AGENT_ID, js(deviceid="pc-p", partial="yes", content={}), {}, 400, b"Invalid partial: must be true or false"),
+    ("json partial number", "POST", "/proxy/glpi", J, AGENT_ID, js(deviceid="pc-p", partial=1, content={}), {}, 400, b"Invalid partial: must be true or false"),
+    ("json partial null", "POST", "/proxy/glpi", J, AGENT_ID, js(deviceid="pc-p", action="netinventory", partial=None), {}, 400, b"Invalid partial: must be true or false"),
+    ("json id too long", "POST", "/proxy/glpi", J, AGENT_ID, js(deviceid="a" * 201, action="netinventory", partial=True), {}, 400, b"Invalid deviceid"),
     ("json zlib truncated", "POST", "/proxy/glpi", Z, AGENT_ID, zlib_of(js(deviceid="a"))[:-6], {}, 403, b"Invalid zlib compressed content"),
     ("xml inventory with agent id", "POST", "/proxy/glpi", X, AGENT_ID, xml(), {}, 403, b"Not a legacy CONTACT"),
     ("xml prolog with agent id no deviceid", "POST", "/proxy/glpi", X, AGENT_ID, xml_nodev("PROLOG"), {}, 403, b"No deviceid in CONTACT"),
@@ -135,6 +150,49 @@ class BadInput(unittest.TestCase):
             self.assertEqual(new, [], "files appeared: %s" % new)
             self.assertFalse(os.path.exists(os.path.join(px.dir, "traversal-test.xml")))
             self.assertFalse(os.path.exists("/tmp/evil.xml"))
+
+    def test_trailing_refusal_logged(self):
+        """The answer is that of any undecodable body; the log says why."""
+        with Passeur() as px:
+            r = px.post(zlib_of(js(deviceid="a")) + b"junk", Z, AGENT_ID)
+            self.assertEqual(r.status, 403)
+            r = px.post(gzip_of(xml()) + gzip_of(xml()), G)
+            self.assertEqual(r.status, 403)
+            log = px.wait_log(r"gzip member")
+            self.assertRegex(log, r"127\.0\.0\.1: body refused with 403: "
+                             r"4 bytes after the end of the zlib stream")
+            self.assertRegex(log, r"127\.0\.0\.1: body refused with 403: "
+                             r"\d+ bytes after the end of the first gzip "
+                             r"member's stream")
+            self.assertEqual(px.files(), [])
+
+    def test_valid_edges_stored(self):
+        """Valid messages at the edges are stored byte for byte: integers
+        beyond int64 (SNMP 64-bit counters), "partial": false, the longest
+        device id with the longest suffix, in both protocols."""
+        big = (b'{"action":"netinventory","deviceid":"switch-1","content":'
+               b'{"network_ports":[{"ifinoctets":18446744073709551615,'
+               b'"ifoutoctets":340282366920938463463374607431768211456,'
+               b'"x":-9223372036854775809}]}}')
+        full = js(deviceid="pc-f", partial=False, content={})
+        longid = js(deviceid="d" * 200, action="netinventory", partial=True,
+                    content={})
+        with Passeur() as px:
+            for body, ctype, name in (
+                    (big, J, "switch-1.netinventory.json"),
+                    (zlib_of(big), Z, "switch-1.netinventory.json"),
+                    (full, J, "pc-f.json"),
+                    (longid, J, "d" * 200 + ".netinventory.partial.json"),
+                    (xml(deviceid="x" * 200), X, "x" * 200 + ".xml")):
+                with self.subTest(name=name[:40], ctype=ctype):
+                    r = px.post(body, ctype,
+                                None if ctype == X else AGENT_ID)
+                    self.assertEqual(r.status, 200, r)
+                    with open(os.path.join(px.store, name), "rb") as f:
+                        plain = zlib.decompress(body) if ctype == Z else body
+                        self.assertEqual(f.read(), plain)
+            r = px.post(xml(deviceid="x" * 201), X)
+            self.assertEqual((r.status, r.body), (400, b"Invalid deviceid"))
 
     def test_loop_detected_with_own_id(self):
         with Passeur() as px:

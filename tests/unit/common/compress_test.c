@@ -421,33 +421,59 @@ test_gzip_header_crc(void **state)
 }
 
 /*
- * Trailing bytes and a second gzip member are ignored, as zlib ignores
- * them: the output is the first stream's.
+ * Bytes after the end of the stream are refused, whatever they are (a
+ * second zlib stream, a second gzip member, junk, one byte), by both
+ * inflates, and compress_inflate_trailing() counts them; the stream
+ * alone inflates.
  */
 static void
 test_trailing(void **state)
 {
 	struct buf	 z, out;
-	int		 bits[3] = { 15, 15 + 16, -15 }, i;
+	size_t		 alone, n;
+	int		 bits[3] = { 15, 15 + 16, -15 }, i, j;
 	enum compress_kind kinds[3] = {
 		COMPRESS_ZLIB, COMPRESS_GZIP, COMPRESS_RAW,
 	};
 
 	(void)state;
-	for (i = 0; i < 3; i++) {
-		buf_init(&z, MiB);
-		tu_deflate(bits[i], 6, "first", 5, &z);
-		if (i == 1)
-			tu_deflate(bits[i], 6, "second", 6, &z);
-		else
-			assert_int_equal(buf_append(&z, "junk", 4), 0);
-		buf_init(&out, MiB);
-		assert_int_equal(compress_inflate(kinds[i], z.data, z.len,
-		    &out), 0);
-		assert_string_equal(out.data, "first");
-		buf_free(&out);
-		buf_free(&z);
-	}
+	for (i = 0; i < 3; i++)
+		for (j = 0; j < 3; j++) {
+			buf_init(&z, MiB);
+			tu_deflate(bits[i], 6, "first", 5, &z);
+			alone = z.len;
+			if (j == 0)
+				tu_deflate(bits[i], 6, "second", 6, &z);
+			else if (j == 1)
+				assert_int_equal(buf_append(&z, "junk", 4), 0);
+			else
+				assert_int_equal(buf_append(&z, "\n", 1), 0);
+			buf_init(&out, MiB);
+			n = 99;
+			assert_int_equal(compress_inflate_trailing(kinds[i],
+			    z.data, z.len, &out, &n), ERR_FORMAT);
+			assert_int_equal(n, z.len - alone);
+			assert_int_equal(out.len, 0);
+			assert_int_equal(compress_inflate(kinds[i], z.data,
+			    z.len, &out), ERR_FORMAT);
+			assert_int_equal(compress_inflate_zlib(kinds[i],
+			    z.data, z.len, &out), ERR_FORMAT);
+			assert_int_equal(out.len, 0);
+			n = 99;
+			assert_int_equal(compress_inflate_trailing(kinds[i],
+			    z.data, alone, &out, &n), 0);
+			assert_int_equal(n, 0);
+			assert_string_equal(out.data, "first");
+			buf_free(&out);
+			buf_free(&z);
+		}
+	/* A corrupt stream is no trailing-bytes refusal. */
+	buf_init(&out, MiB);
+	n = 99;
+	assert_int_equal(compress_inflate_trailing(COMPRESS_ZLIB,
+	    "\x78\x9c garbage", 10, &out, &n), ERR_FORMAT);
+	assert_int_equal(n, 0);
+	buf_free(&out);
 }
 
 /*

@@ -10,6 +10,13 @@
 
 enum { F_ACTION, F_DEVICEID, F_PARTIAL, F_COUNT };
 
+/* 309 zeros: "1" then these is 10^309, past DBL_MAX. */
+#define Z10	"0000000000"
+#define Z100	Z10 Z10 Z10 Z10 Z10 Z10 Z10 Z10 Z10 Z10
+#define OVER_DBL	Z100 Z100 Z100 "000000000"
+/* 291 zeros: 179769313486231570 * 10^291, just under DBL_MAX. */
+#define OVER_DBL_291	Z100 Z100 Z10 Z10 Z10 Z10 Z10 Z10 Z10 Z10 Z10 "0"
+
 /* Scans len bytes of text (strlen when len is 0) for the three fields. */
 static int
 scan(const char *text, size_t len, struct jsonscan_field f[F_COUNT])
@@ -65,6 +72,14 @@ test_fields(void **state)
 	assert_int_equal(f[F_PARTIAL].kind, JSONSCAN_TRUE);
 	jsonscan_fields_free(f, F_COUNT);
 
+	/* false, null and the other values apart. */
+	assert_int_equal(scan("{\"action\":null,\"deviceid\":false,"
+	    "\"partial\":false}", 0, f), 0);
+	assert_int_equal(f[F_ACTION].kind, JSONSCAN_OTHER);
+	assert_int_equal(f[F_DEVICEID].kind, JSONSCAN_FALSE);
+	assert_int_equal(f[F_PARTIAL].kind, JSONSCAN_FALSE);
+	jsonscan_fields_free(f, F_COUNT);
+
 	/* A refused document tells nothing. */
 	assert_int_equal(scan("{\"deviceid\":\"x\",}", 0, f), ERR_FORMAT);
 	assert_int_equal(f[F_DEVICEID].kind, JSONSCAN_ABSENT);
@@ -72,7 +87,7 @@ test_fields(void **state)
 	jsonscan_fields_free(f, F_COUNT);
 }
 
-/* What jansson refuses, with flags 0. */
+/* What jansson refuses, with JSON_DECODE_INT_AS_REAL. */
 static void
 test_refused(void **state)
 {
@@ -86,9 +101,10 @@ test_refused(void **state)
 		"{\"a\":\"\xf4\x90\x80\x80\"}", "{\"a\":\"\xe2\x82\"}",
 		"{\"a\":\"\x80\"}", "{\"a\":01}", "{\"a\":1.}", "{\"a\":1e}",
 		"{\"a\":-}", "{\"a\":.5}", "{\"a\":+1}",
-		"{\"a\":9223372036854775808}", "{\"a\":-9223372036854775809}",
-		"{\"a\":10000000000000000000}", "{\"a\":1e309}",
+		"{\"a\":1e309}",
 		"{\"a\":0.01e311}", "{\"a\":1.7976931348623159e308}",
+		/* An integer that overflows a double, as jansson reads it. */
+		"{\"a\":1" OVER_DBL "}", "{\"a\":-1" OVER_DBL "}",
 		"{\"a\":True}", "{\"a\":truex}", "{\"a\":nul}", "{\"a\"",
 	};
 	size_t i;
@@ -112,6 +128,11 @@ test_accepted(void **state)
 	static const char *const good[] = {
 		" \t\r\n{ \"a\" : [ 1 , 2 ] } \r\n", "{\"a\":-0,\"b\":-0.0}",
 		"{\"a\":9223372036854775807,\"b\":-9223372036854775808}",
+		/* Beyond int64: SNMP 64-bit counters, and larger. */
+		"{\"a\":9223372036854775808,\"b\":-9223372036854775809}",
+		"{\"ifinoctets\":18446744073709551615,\"b\":"
+		"340282366920938463463374607431768211455}",
+		"{\"a\":179769313486231570" OVER_DBL_291 "}",
 		"{\"a\":1.7976931348623157e308,\"b\":1e-400,\"c\":0e99999}",
 		"{\"a\":1.7976931348623158e308,\"b\":179769313486231570e291}",
 		"{\"a\":\"\\\"\\\\\\/\\b\\f\\n\\r\\t\\uD834\\uDD1E\"}",

@@ -115,6 +115,27 @@ test_kind_from_content(void **state)
 	payload_free(&p);
 }
 
+/*
+ * Integers beyond int64 (SNMP 64-bit counters) are valid JSON, as
+ * passeur serve takes them: the full parse (here for the escaped device
+ * id) does not refuse them.
+ */
+static void
+test_big_integers(void **state)
+{
+	struct payload	p;
+	char		why[256];
+
+	tu_write_str(*state, "big.json", "{\"deviceid\":\"sw\\u00e9\","
+	    "\"action\":\"netinventory\",\"content\":{\"network_ports\":"
+	    "[{\"ifinoctets\":18446744073709551615,\"x\":"
+	    "-340282366920938463463374607431768211456}]}}");
+	assert_int_equal(load(*state, "big.json", &p, why, sizeof(why)), 0);
+	assert_string_equal(p.deviceid, "sw\xc3\xa9");
+	assert_string_equal(p.action, "netinventory");
+	payload_free(&p);
+}
+
 static void
 test_compressed_input(void **state)
 {
@@ -252,6 +273,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_agentid_from_name, setup,
 		    tu_teardown_dir),
 		cmocka_unit_test_setup_teardown(test_kind_from_content, setup,
+		    tu_teardown_dir),
+		cmocka_unit_test_setup_teardown(test_big_integers, setup,
 		    tu_teardown_dir),
 		cmocka_unit_test_setup_teardown(test_compressed_input, setup,
 		    tu_teardown_dir),

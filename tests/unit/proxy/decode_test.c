@@ -258,6 +258,60 @@ test_gzip(void **state)
 	buf_free(&b);
 }
 
+/*
+ * A second zlib stream, bytes after the stream, a second gzip member:
+ * answered as any undecodable body, with a reason for the log; the
+ * body is left as it came.
+ */
+static void
+test_trailing(void **state)
+{
+	static const char	*zlib_types[] = {
+		"application/x-compress-zlib", "application/x-compress",
+	};
+	struct buf		 b;
+	struct decode_error	 err;
+	const char		*ct;
+	size_t			 i, len;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		body_zlib(&b, JSON);
+		tu_deflate(15, 6, JSON, strlen(JSON), &b);
+		len = b.len;
+		assert_int_equal(decode(zlib_types[i], &b, MiB, &ct, &err),
+		    ERR_FORMAT);
+		assert_int_equal(err.status, 403);
+		assert_string_equal(err.message,
+		    "Invalid zlib compressed content");
+		assert_non_null(strstr(err.why, "after the end of the zlib"));
+		assert_int_equal(b.len, len);
+		buf_free(&b);
+		body_zlib(&b, JSON);
+		assert_int_equal(buf_append(&b, "\r\n", 2), 0);
+		assert_int_equal(decode(zlib_types[i], &b, MiB, &ct, &err),
+		    ERR_FORMAT);
+		assert_int_equal(err.status, 403);
+		assert_non_null(strstr(err.why, "2 bytes after"));
+		buf_free(&b);
+	}
+	body_gzip(&b, JSON, strlen(JSON), 6);
+	tu_deflate(15 + 16, 6, "{}", 2, &b);
+	assert_int_equal(decode("application/x-compress-gzip", &b, MiB, &ct,
+	    &err), ERR_FORMAT);
+	assert_int_equal(err.status, 403);
+	assert_string_equal(err.message, GZIP_ERROR);
+	assert_non_null(strstr(err.why, "gzip member"));
+	buf_free(&b);
+	/* A plain corrupt stream has no reason beyond its answer. */
+	body_gzip(&b, JSON, strlen(JSON), 6);
+	b.len -= 3;
+	assert_int_not_equal(decode("application/x-compress-gzip", &b, MiB,
+	    &ct, &err), 0);
+	assert_string_equal(err.why, "");
+	buf_free(&b);
+}
+
 static void
 test_gzip_bad(void **state)
 {
@@ -380,6 +434,7 @@ main(void)
 		cmocka_unit_test(test_zlib_corrupt),
 		cmocka_unit_test(test_gzip),
 		cmocka_unit_test(test_gzip_bad),
+		cmocka_unit_test(test_trailing),
 		cmocka_unit_test(test_bomb),
 		cmocka_unit_test(test_ctype_is),
 	};
