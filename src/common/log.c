@@ -14,9 +14,14 @@
 
 #include "common/log.h"
 
-static enum log_dest	 log_dest = LOG_TO_STDERR;
-static int		 log_fd = STDERR_FILENO;
-static int		 log_verbose;
+/*
+ * Read by every thread that logs, replaced by the main thread at start-up
+ * and on SIGHUP (log_init) while the others run: atomics, each read once
+ * a line.
+ */
+static _Atomic enum log_dest	 log_dest = LOG_TO_STDERR;
+static atomic_int		 log_fd = STDERR_FILENO;
+static atomic_int		 log_verbose;
 /* Read by every thread that logs, set by the main thread at start-up. */
 static atomic_int	 log_tee;
 
@@ -54,19 +59,22 @@ int
 log_init(enum log_dest dest, const char *path, const char *facility,
     int verbosity)
 {
-	int fd = STDERR_FILENO, fac;
+	int fd = STDERR_FILENO, oldfd, fac;
 
 	if (dest == LOG_TO_FILE) {
 		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
 		if (fd == -1)
 			return -1;
 	}
-	/* Leave the previous destination only once the new one is open. */
+	/*
+	 * Leave the previous destination only once the new one is open, and
+	 * publish the new descriptor before closing the old one.
+	 */
 	if (log_dest == LOG_TO_SYSLOG)
 		closelog();
-	if (log_fd != STDERR_FILENO)
-		close(log_fd);
-	log_fd = fd;
+	oldfd = atomic_exchange(&log_fd, fd);
+	if (oldfd != STDERR_FILENO)
+		close(oldfd);
 	log_verbose = verbosity;
 	if (dest == LOG_TO_SYSLOG) {
 		fac = facility != NULL ? facility_value(facility) : LOG_DAEMON;
@@ -146,7 +154,8 @@ vlog(int pri, const char *level, const char *fmt, va_list ap, int errnum)
 	char		 stamp[32];
 	struct tm	 tm;
 	time_t		 now;
-	int		 n, tee;
+	int		 n, tee, fd = log_fd;
+	enum log_dest	 dest = log_dest;
 
 	tee = atomic_load_explicit(&log_tee, memory_order_relaxed);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -155,9 +164,9 @@ vlog(int pri, const char *level, const char *fmt, va_list ap, int errnum)
 		snprintf(msg + n, sizeof(msg) - (size_t)n, ": %s",
 		    strerror(errnum));
 	}
-	if (log_dest == LOG_TO_SYSLOG)
+	if (dest == LOG_TO_SYSLOG)
 		syslog(pri, "%s", msg);
-	if (log_dest == LOG_TO_SYSLOG && !tee)
+	if (dest == LOG_TO_SYSLOG && !tee)
 		return;
 	now = time(NULL);
 	localtime_r(&now, &tm);
@@ -167,9 +176,9 @@ vlog(int pri, const char *level, const char *fmt, va_list ap, int errnum)
 		return;
 	if ((size_t)n >= sizeof(line))
 		n = sizeof(line) - 1;
-	if (log_dest != LOG_TO_SYSLOG)
-		(void)!write(log_fd, line, (size_t)n);
-	if (tee && (log_dest == LOG_TO_SYSLOG || log_fd != STDERR_FILENO))
+	if (dest != LOG_TO_SYSLOG)
+		(void)!write(fd, line, (size_t)n);
+	if (tee && (dest == LOG_TO_SYSLOG || fd != STDERR_FILENO))
 		(void)!write(STDERR_FILENO, line, (size_t)n);
 }
 
