@@ -127,7 +127,8 @@ reqcache_open(struct reqcache *rc, const char *agentid,
 		return ERR_NOMEM;
 	}
 	memcpy(e->id, reqid, REQID_STRLEN + 1);
-	strncpy(e->agentid, agentid, UUID_STRLEN);
+	/* calloc terminated it; a longer id is cut as before. */
+	memcpy(e->agentid, agentid, strnlen(agentid, UUID_STRLEN));
 	e->expires = now + rc->ttl;
 	e->next = rc->buckets[bucket(reqid)];
 	rc->buckets[bucket(reqid)] = e;
