@@ -517,12 +517,14 @@ jsonscan(const char *data, size_t len, struct jsonscan_field *f, int n)
 	}
 	if (n < 0 || n > MAX_FIELDS)
 		return ERR_INVALID;
+	if (data == NULL)
+		return ERR_FORMAT;	/* before s.p + len: NULL + len is undefined */
 	memset(&s, 0, sizeof(s));
 	s.p = (const unsigned char *)data;
 	s.end = s.p + len;
 	s.f = f;
 	s.n = n;
-	if (data == NULL || document(&s) != 0) {
+	if (document(&s) != 0) {
 		for (i = 0; i < n; i++)
 			f[i].kind = JSONSCAN_ABSENT;
 		return ERR_FORMAT;

@@ -27,9 +27,13 @@
 
 /*
  * Set by the first SIGINT or SIGTERM: no new file is started, the ones
- * in flight finish (a second signal ends the process at once).
+ * in flight finish (a second signal ends the process at once).  Read by
+ * the sender threads: an atomic, not a volatile sig_atomic_t (which only
+ * holds between a handler and the thread it interrupts); lock-free, so
+ * the handler may store it.
  */
-static volatile sig_atomic_t	stop_signal;
+static atomic_int	stop_signal;
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "stop_signal is set by a handler");
 
 static void
 on_stop(int sig)

@@ -8,6 +8,7 @@
 #define PASSEUR_INJECT_SEND_H
 
 #include <signal.h>
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "common/httpc.h"
@@ -26,7 +27,7 @@ struct sender {
 				    __attribute__((format(printf, 2, 3)));
 	void			*say_arg;
 	/* When set and non-zero, the run is stopping: no more waiting. */
-	const volatile sig_atomic_t *stop;
+	const atomic_int *stop;
 };
 
 /* Ready for o, on the calling thread's libcurl handle. */

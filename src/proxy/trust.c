@@ -16,10 +16,11 @@ parse_item(struct trust_net *n, const char *item)
 	char	 host[64], *slash;
 	long	 prefix = -1;
 	char	*end;
+	size_t	 len = strlen(item);
 
-	if (strlen(item) >= sizeof(host))
+	if (len >= sizeof(host))
 		return ERR_INVALID;
-	strcpy(host, item);
+	memcpy(host, item, len + 1);
 	if ((slash = strchr(host, '/')) != NULL) {
 		*slash++ = '\0';
 		if (!isdigit((unsigned char)*slash))

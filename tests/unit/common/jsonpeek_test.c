@@ -109,16 +109,17 @@ test_depth(void **state)
 {
 	char	*text, dev[64], ver[64];
 	int	found[2], i, n = JSONPEEK_MAX_DEPTH + 10;
+	size_t	len;
 
 	(void)state;
 	text = malloc((size_t)n * 7 + 16);
 	assert_non_null(text);
-	text[0] = '\0';
+	for (len = 0, i = 0; i < n; i++, len += 5)
+		memcpy(text + len, "{\"a\":", 5);
+	text[len++] = '1';
 	for (i = 0; i < n; i++)
-		strcat(text, "{\"a\":");
-	strcat(text, "1");
-	for (i = 0; i < n; i++)
-		strcat(text, "}");
+		text[len++] = '}';
+	text[len] = '\0';
 	assert_int_equal(peek(text, dev, ver, found), -1);
 	free(text);
 }
