@@ -286,13 +286,15 @@ on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
  * Closes w's connection from the sweep thread: shutting the socket down
  * makes libmicrohttpd's thread see the end of the connection and close
  * it.  Called with the set's lock held (so w's descriptor is still open).
+ * why names a deadline missed after a seconds, or is NULL for a rate of
+ * a bytes under min_data_rate b.
  */
 static void
 watch_cut(struct watch *w, const char *why, long long a, long long b)
 {
 	w->cut = 1;
 	(void)shutdown(w->fd, SHUT_RDWR);
-	if (b < 0)
+	if (why != NULL)
 		log_warnx("%s: %s within %llds, connection closed", w->ip, why,
 		    a);
 	else
@@ -330,7 +332,7 @@ sweep(struct listener_set *set)
 		if (now - w->since > l->request_timeout * 1000) {
 			watch_cut(w, w->phase == PH_HEADERS ? "request headers "
 			    "not received" : "request body not received",
-			    l->request_timeout, -1);
+			    l->request_timeout, 0);
 			continue;
 		}
 		if (l->min_data_rate == 0 ||
