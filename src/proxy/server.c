@@ -47,7 +47,8 @@ struct listener {
 	/* Daemons whose socket went to another: stopped with the set. */
 	struct MHD_Daemon	*quiesced[MAX_QUIESCED];
 	int			 nquiesced;
-	int			 shut;		/* quiesced, socket closed */
+	int			 shut;		/* quiesced, socket shut down */
+	MHD_socket		 shut_fd;	/* closed once daemon stops */
 	struct workq		*work;		/* runs the pipeline */
 	struct listener_set	*set;
 	long long		 port;
@@ -1337,6 +1338,8 @@ set_destroy(struct listener_set *set)
 			MHD_stop_daemon(l->quiesced[j]);
 		if (l->daemon != NULL)
 			MHD_stop_daemon(l->daemon);
+		if (l->shut && l->shut_fd != MHD_INVALID_SOCKET)
+			close(l->shut_fd);
 		if (l->work != NULL)
 			workq_stop(l->work);
 	}
@@ -1360,20 +1363,26 @@ set_close_if_idle(struct listener_set *set)
 	return idle;
 }
 
-/* Stops every daemon of set from accepting and closes their sockets. */
+/*
+ * Stops every daemon of set from accepting and frees their ports at once:
+ * the sockets are shut down, and closed only by set_destroy() once the
+ * daemons' threads are done with them (they may still take them out of
+ * their epoll sets; closed before, the number could be another file's).
+ */
 static void
 set_quiesce(struct listener_set *set)
 {
-	MHD_socket	fd;
-	int		i;
+	struct listener	*l;
+	int		 i;
 
 	for (i = 0; i < set->nlisteners; i++) {
-		if (set->listeners[i].daemon == NULL || set->listeners[i].shut)
+		l = &set->listeners[i];
+		if (l->daemon == NULL || l->shut)
 			continue;
-		set->listeners[i].shut = 1;
-		fd = MHD_quiesce_daemon(set->listeners[i].daemon);
-		if (fd != MHD_INVALID_SOCKET)
-			close(fd);
+		l->shut = 1;
+		l->shut_fd = MHD_quiesce_daemon(l->daemon);
+		if (l->shut_fd != MHD_INVALID_SOCKET)
+			(void)shutdown(l->shut_fd, SHUT_RDWR);
 	}
 }
 
