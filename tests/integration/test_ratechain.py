@@ -144,7 +144,11 @@ class TrustedRate(unittest.TestCase):
                                        0.5),
                             "%d of 40 arrived\n%s" % (len(c.files()),
                                                       b.log()[-3000:]))
-            self.assertNotIn(" 429 ", b.log() + c.log())
+            # No agent hit maxrate at B or C.  A 429 of a busy worker
+            # limit (max_proxy_threads, with Retry-After) may happen under
+            # load: the forwarder waits it out, and all 40 arrived.
+            self.assertNotIn("request rate limitation applied",
+                             b.log() + c.log())
         finally:
             for px in (a, b, c):
                 if px is not None:
