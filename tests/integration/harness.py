@@ -110,6 +110,22 @@ def http(method, port, path, body=None, headers=None, host="127.0.0.1",
         conn.close()
 
 
+def post_from(px, source, body, ctype, headers=None):
+    """A POST to px's /proxy/glpi from the loopback address source (bound
+    on the client side); the status."""
+    conn = httpclient.HTTPConnection(px.host, px.port, timeout=30,
+                                     source_address=(source, 0))
+    h = {"Content-Type": ctype}
+    h.update(headers or {})
+    try:
+        conn.request("POST", "/proxy/glpi", body, h)
+        r = conn.getresponse()
+        r.read()
+        return r.status
+    finally:
+        conn.close()
+
+
 def raw(port, data, host="127.0.0.1", timeout=10, pause=None):
     """Sends raw bytes (optionally in pieces with pauses), returns what the
     server answers until it closes or the timeout passes."""

@@ -8,7 +8,6 @@ Retry-After.  A forward refused with 429/503 leaves the inventory in
 local_store, with a log line.  Control messages (get_params...) are
 neither stored nor injected."""
 
-import http.client as httpclient
 import json
 import os
 import re
@@ -17,6 +16,7 @@ import tempfile
 import unittest
 import uuid
 
+import harness
 from harness import (AGENT_ID, GlpiDouble, Passeur, env_without_proxy, main,
                      run_passeur, wait_until, write_tree)
 
@@ -51,19 +51,8 @@ def default_maxrate(px):
 
 
 def post_from(px, source, body, ctype, agent=None):
-    """A POST to px from the loopback address source."""
-    conn = httpclient.HTTPConnection(px.host, px.port, timeout=30,
-                                     source_address=(source, 0))
-    h = {"Content-Type": ctype}
-    if agent:
-        h["GLPI-Agent-ID"] = agent
-    try:
-        conn.request("POST", "/proxy/glpi", body, h)
-        r = conn.getresponse()
-        r.read()
-        return r.status
-    finally:
-        conn.close()
+    return harness.post_from(px, source, body, ctype,
+                             {"GLPI-Agent-ID": agent} if agent else None)
 
 
 class TrustedRate(unittest.TestCase):

@@ -36,19 +36,10 @@ def contact(deviceid):
 
 
 def post_from(px, source, body, ctype="application/json", headers=None):
-    """A POST to px from the loopback address source; the status."""
-    conn = httpclient.HTTPConnection(px.host, px.port, timeout=30,
-                                     source_address=(source, 0))
-    h = {"Content-Type": ctype,
-         "GLPI-Agent-ID": agent_id(json.loads(body)["deviceid"])}
+    """A POST from source with the agent id of body's deviceid."""
+    h = {"GLPI-Agent-ID": agent_id(json.loads(body)["deviceid"])}
     h.update(headers or {})
-    try:
-        conn.request("POST", "/proxy/glpi", body, h)
-        r = conn.getresponse()
-        r.read()
-        return r.status
-    finally:
-        conn.close()
+    return harness.post_from(px, source, body, ctype, h)
 
 
 class FullRateTable(unittest.TestCase):
