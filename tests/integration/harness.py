@@ -5,6 +5,7 @@ free loopback ports, talk HTTP to them, and stop them cleanly.
 Every loop is bounded; every process started here is stopped by the test
 that started it (context managers)."""
 
+import atexit
 import base64
 import gzip
 import http.client as httpclient
@@ -34,6 +35,28 @@ INVENTORIES_XML = os.path.join(FIXTURES, "inventories", "xml")
 GLPI_FIXTURES = os.path.join(FIXTURES, "glpi")
 
 AGENT_ID = "3a609a2e-947f-4e6a-9af9-32c024ac3e98"
+
+
+def _tsan_suppressions_readable():
+    """Under ThreadSanitizer, a process started as another user (nobody)
+    must read the suppressions file, which may sit under a home folder it
+    cannot enter (/root is 0700): point TSAN_OPTIONS at a copy in a
+    world-readable temporary folder, removed at exit."""
+    opts = os.environ.get("TSAN_OPTIONS", "")
+    m = re.search(r"suppressions=([^:]+)", opts)
+    if m is None or not os.path.exists(m.group(1)):
+        return
+    d = tempfile.mkdtemp(prefix="passeur-tsan-")
+    os.chmod(d, 0o755)
+    copy = os.path.join(d, "tsan.supp")
+    shutil.copyfile(m.group(1), copy)
+    os.chmod(copy, 0o644)
+    os.environ["TSAN_OPTIONS"] = opts.replace(m.group(0),
+                                              "suppressions=" + copy)
+    atexit.register(shutil.rmtree, d, True)
+
+
+_tsan_suppressions_readable()
 
 
 FUSION_AGENT = shutil.which("fusioninventory-agent")
