@@ -9,12 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "common/err.h"
 #include "common/log.h"
+#include "common/siphash.h"
 #include "common/workq.h"
 #include "proxy/branch.h"
 #include "proxy/chain.h"
@@ -113,7 +113,7 @@ struct listener_set {
 	pthread_cond_t		 wake;
 	struct watch		*watches;
 	struct upload_count	*uploads[UPLOAD_BUCKETS];
-	uint32_t		 seed;
+	struct siphash_key	 hkey;		/* of upload_bucket() */
 	pthread_t		 sweeper;
 	int			 sweeping, stopping;
 };
@@ -403,16 +403,11 @@ upload_key(struct MHD_Connection *conn, unsigned char key[9])
 	}
 }
 
-/* FNV-1a with a random start: clients cannot aim at one bucket. */
+/* Keyed as the other tables whose keys clients choose (siphash.h). */
 static unsigned
 upload_bucket(const struct listener_set *set, const unsigned char key[9])
 {
-	uint32_t	h = 2166136261u ^ set->seed;
-	int		i;
-
-	for (i = 0; i < 9; i++)
-		h = (h ^ key[i]) * 16777619u;
-	return h % UPLOAD_BUCKETS;
+	return (unsigned)(siphash24(&set->hkey, key, 9) % UPLOAD_BUCKETS);
 }
 
 /*
@@ -1189,11 +1184,13 @@ set_new(struct generation *gen)
 
 	if ((set = calloc(1, sizeof(*set))) == NULL)
 		return NULL;
+	if (siphash_key_random(&set->hkey) != 0) {
+		free(set);
+		return NULL;
+	}
 	pthread_mutex_init(&set->gen_lock, NULL);
 	pthread_mutex_init(&set->lock, NULL);
 	pthread_cond_init(&set->wake, NULL);
-	if (getrandom(&set->seed, sizeof(set->seed), 0) != sizeof(set->seed))
-		set->seed = (uint32_t)now_ms();
 	set->gen = gen;
 	generation_hold(gen);
 	atomic_init(&set->active, 0);
