@@ -128,6 +128,7 @@ refused(struct forward_job *job, const struct httpc_answer *x, int i)
 	long	exp;
 
 	job->failed_http = x->status;
+	job->retry_after = x->retry_after;
 	/* Not followed (httpc.h): the operator decides where inventories go. */
 	if (x->status >= 300 && x->status <= 399) {
 		log_escape(location, sizeof(location), x->location);
@@ -167,6 +168,7 @@ undelivered(struct forward_job *job, const struct httpc_answer *x,
 	const char	*what = "";
 	int		 json;
 
+	job->failed_http = x->status;
 	json = answer_summary(x->body.data, x->body.len, summary,
 	    sizeof(summary));
 	if (!is_object && x->body.len == 0)
@@ -330,7 +332,7 @@ run_job(const struct curlx *cx, CURL *c, struct forwarder *f,
 	} else
 		ctype = job->kind == FORWARD_JSON ? "application/json" :
 		    "application/xml";
-	for (i = 0; i < a->nservers && ok; i++) {
+	for (i = job->first_target; i < a->nservers && ok; i++) {
 		if (atomic_load(&f->cancelled)) {
 			set_reason(job, "cancelled, passeur is stopping");
 			ok = 0;
@@ -493,6 +495,7 @@ forward_job_new(struct forward_job **jobp, struct proxy *px,
 	job->kind = kind;
 	job->len = len;
 	job->status = 500;
+	job->retry_after = -1;
 	if ((job->body = malloc(len + 1)) == NULL)
 		goto oom;
 	memcpy(job->body, body, len);
