@@ -61,6 +61,10 @@ static const struct key agent_keys[] = {
 	{ "ssl-cert-file", K_STR, A(ssl_cert_file), 0, 0, "", 0 },
 	{ "ssl-fingerprint", K_STR, A(ssl_fingerprint), 0, 0, "", 0 },
 	{ "no-ssl-check", K_BOOL, A(no_ssl_check), 0, 0, "no", 0 },
+	/* Passeur's own: the durable queue of inventories to forward. */
+	{ "spool", K_STR, A(spool), 0, 0, "spool", 0 },
+	{ "spool-retry-min", K_INT, A(spool_retry_min), 1, 86400, "10", 0 },
+	{ "spool-retry-max", K_INT, A(spool_retry_max), 1, 7 * 86400, "3600", 0 },
 	{ NULL, 0, 0, 0, 0, NULL, 0 }
 };
 
@@ -512,6 +516,13 @@ check_agent(struct serve_conf *c, FILE *err)
 		    WHERE_AGENT(c, "logfacility"), a->logfacility);
 		errors++;
 	}
+	if (a->spool_retry_max < a->spool_retry_min) {
+		fprintf(err, "%s: spool-retry-max (%lld s) is shorter than "
+		    "spool-retry-min (%lld s)\n", WHERE_AGENT(c,
+		    "spool-retry-max"), a->spool_retry_max,
+		    a->spool_retry_min);
+		errors++;
+	}
 	return errors;
 }
 
@@ -669,6 +680,8 @@ config_load(struct serve_conf *c, const char *confdir, const char *vardir,
 		replace(&c->agent.vardir, xstrdup(vardir));
 	/* Relative paths of agent.cfg are read from the configuration folder. */
 	absolute_in(&c->agent.vardir, confdir);
+	/* As local_store, a relative spool is in the state folder. */
+	absolute_in(&c->agent.spool, c->agent.vardir);
 	absolute_in(&c->agent.logfile, confdir);
 	absolute_in(&c->agent.ca_cert_file, confdir);
 	absolute_in(&c->agent.ca_cert_dir, confdir);

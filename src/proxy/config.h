@@ -48,6 +48,9 @@ struct agent_conf {
 	char		*ssl_fingerprint;
 	struct fingerprints pins;	/* ssl_fingerprint, parsed */
 	int		 no_ssl_check;
+	char		*spool;		/* resolved against vardir; "": none */
+	long long	 spool_retry_min;	/* seconds */
+	long long	 spool_retry_max;
 };
 
 struct instance_conf {
