@@ -281,8 +281,9 @@ read_file_at(int dfd, const char *name, struct buf *b, size_t max)
 			break;
 	}
 	close(fd);
-	if (r == 0 && buf_append(b, "", 1) == 0)
-		b->len--;	/* a terminating NUL for the text reader */
+	/* A terminating NUL for the text reader, within max too. */
+	if (r == 0 && (r = buf_append(b, "", 1)) == 0)
+		b->len--;
 	if (r != 0)
 		buf_free(b);
 	return r;
