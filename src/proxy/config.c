@@ -65,6 +65,7 @@ static const struct key agent_keys[] = {
 	{ "spool", K_STR, A(spool), 0, 0, "spool", 0 },
 	{ "spool-retry-min", K_INT, A(spool_retry_min), 1, 86400, "10", 0 },
 	{ "spool-retry-max", K_INT, A(spool_retry_max), 1, 7 * 86400, "3600", 0 },
+	{ "spool-max-age", K_INT, A(spool_max_age), 0, 3650 * 86400LL, "604800", 0 },
 	{ NULL, 0, 0, 0, 0, NULL, 0 }
 };
 

@@ -51,6 +51,7 @@ struct agent_conf {
 	char		*spool;		/* resolved against vardir; "": none */
 	long long	 spool_retry_min;	/* seconds */
 	long long	 spool_retry_max;
+	long long	 spool_max_age;		/* seconds; 0: none */
 };
 
 struct instance_conf {

@@ -9,6 +9,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "common/compress.h"
 #include "common/err.h"
 #include "common/log.h"
 #include "common/siphash.h"
@@ -217,6 +218,15 @@ for_good(const struct forward_job *job)
 	return h >= 200 && h <= 299;
 }
 
+/* An item that waited too long is failed rather than tried again. */
+static int
+too_old(const struct agent_conf *a, const struct spool_item *it,
+    long long now)
+{
+	return a->spool_max_age > 0 &&
+	    now - it->received_ms > a->spool_max_age * 1000;
+}
+
 /* The answer the agent's poll gets, when it still waits for one. */
 static void
 set_poll_answer(struct proxy *px, const char *reqid, int status,
@@ -271,9 +281,15 @@ attempt_done(struct forward_job *job)
 	} else if (stopping) {
 		/* Not an attempt: the item waits for the next start. */
 		keep = 1;
-	} else if (for_good(job)) {
-		snprintf(it->last_error, sizeof(it->last_error), "server%d: %s",
-		    job->failed_target, job->reason);
+	} else if (for_good(job) || too_old(px->agent, it, now)) {
+		if (for_good(job))
+			snprintf(it->last_error, sizeof(it->last_error),
+			    "server%d: %s", job->failed_target, job->reason);
+		else
+			snprintf(it->last_error, sizeof(it->last_error),
+			    "older than spool-max-age (%lld s), last attempt: "
+			    "server%d: %.600s", px->agent->spool_max_age,
+			    job->failed_target, job->reason);
 		it->attempts++;
 		if (spool_fail(d->sp, it, it->last_error) != 0)
 			log_warn("spool %s: cannot move item %s to failed/",
@@ -344,7 +360,7 @@ attempt_start(struct deliver *d, const char *id, struct generation *g,
 	struct proxy		*px;
 	struct buf		 body;
 	const char		*ctype;
-	int			 r;
+	int			 r, zlib;
 
 	*gonep = 0;
 	if ((at = calloc(1, sizeof(*at))) == NULL)
@@ -359,7 +375,16 @@ attempt_start(struct deliver *d, const char *id, struct generation *g,
 	}
 	px = &g->proxies[at->it.instance == 1 ? 1 : 0];
 	body.max = (size_t)px->conf->max_inflated_size;
-	if (decode_body(at->it.ctype, &body, body.max, &ctype, &derr) != 0) {
+	/*
+	 * A zlib body goes as the agent compressed it, when the upstream
+	 * takes compression: no inflate-then-deflate.
+	 */
+	zlib = !px->agent->no_compression && (ctype_equals(at->it.ctype,
+	    "application/x-compress-zlib") || ctype_equals(at->it.ctype,
+	    "application/x-compress")) && compress_is_zlib(body.data,
+	    body.len);
+	if (!zlib && decode_body(at->it.ctype, &body, body.max, &ctype,
+	    &derr) != 0) {
 		log_warnx("spool %s: its body cannot be decoded: %s; moved to "
 		    "failed/", id, derr.message);
 		(void)spool_fail(d->sp, &at->it, derr.message);
@@ -373,6 +398,7 @@ attempt_start(struct deliver *d, const char *id, struct generation *g,
 		goto out;
 	memcpy(job->reqid, at->it.reqid, sizeof(job->reqid));
 	job->first_target = at->it.targets_done;
+	job->zlib = zlib;
 	at->d = d;
 	at->gen = g;
 	if ((r = forward_submit(d->fwd, job, attempt_done, at)) != 0)

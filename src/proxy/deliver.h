@@ -8,7 +8,8 @@
  * is tried again after an exponential backoff with jitter (spool-retry-min
  * doubled per attempt up to spool-retry-max), or after the Retry-After the
  * upstream asked for when longer.  A refusal for good (a 4xx other than
- * 408 and 429, a GLPI "status":"error" answer) moves the item to failed/.
+ * 408 and 429, a GLPI "status":"error" answer) moves the item to failed/,
+ * as does a failed attempt of an item older than spool-max-age.
  * Memory is bounded: the deliverer keeps at most DELIVER_WINDOW items in
  * RAM (their ids, a hash of their device and their next attempt, never a
  * body), the oldest ones; when the spool holds more, the next ones are read

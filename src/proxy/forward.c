@@ -323,7 +323,9 @@ run_job(const struct curlx *cx, CURL *c, struct forwarder *f,
 
 	link_init(&lk, cx, c, f, job);
 	buf_init(&z, job->len + 1024);
-	if (!a->no_compression &&
+	if (job->zlib)
+		ctype = "application/x-compress-zlib";
+	else if (!a->no_compression &&
 	    compress_deflate(job->body, job->len,
 	    COMPRESS_LEVEL_DEFAULT, &z) == 0) {
 		body = z.data;

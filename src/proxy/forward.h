@@ -52,6 +52,7 @@ struct forward_job {
 	struct proxy		*px;
 	enum forward_kind	 kind;
 	char			*body;		/* decoded, as received */
+	int			 zlib;		/* body is the agent's zlib */
 	size_t			 len;
 	char			 agentid[UUID_STRLEN + 1];
 	char			 reqid[REQID_STRLEN + 1];

@@ -26,6 +26,7 @@ struct spool {
 	uint64_t	 written, synced;
 	unsigned long	 fail_rounds;
 	int		 flushing;
+	int		 writing;	/* writers not yet at the commit */
 	unsigned long	 flushes, items;
 };
 
@@ -467,22 +468,30 @@ spool_dir(const struct spool *sp)
 	return sp->dir;
 }
 
+/* The longest a flush waits for writers still writing their files. */
+#define LINGER_NS	2000000L
+
 /*
  * Waits until everything written up to now is durable.  The first
  * writer to find no flush running makes one syncfs() for all whose
  * files are written; those arriving meanwhile wait for the next, made
- * by one of them.  A failed flush fails every writer that waited for it.
+ * by one of them.  Before it flushes, it waits a little (LINGER_NS at
+ * most) for the writers still writing, who would need a flush of their
+ * own just after.  A failed flush fails every writer that waited for it.
  */
 static int
 group_commit(struct spool *sp)
 {
+	struct timespec	until;
 	unsigned long	fails;
 	uint64_t	ticket, target;
 	int		r, rc, saved = 0;
 
 	pthread_mutex_lock(&sp->lock);
+	sp->writing--;
 	ticket = ++sp->written;
 	fails = sp->fail_rounds;
+	pthread_cond_broadcast(&sp->flushed);
 	for (;;) {
 		if (sp->synced >= ticket) {
 			r = 0;
@@ -498,6 +507,15 @@ group_commit(struct spool *sp)
 			continue;
 		}
 		sp->flushing = 1;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += LINGER_NS;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		while (sp->writing > 0 && pthread_cond_timedwait(&sp->flushed,
+		    &sp->lock, &until) == 0)
+			;
 		target = sp->written;
 		pthread_mutex_unlock(&sp->lock);
 		rc = syncfs(sp->dfd);
@@ -532,6 +550,7 @@ spool_add(struct spool *sp, struct spool_item *it, const void *body,
 	if (id <= sp->last_id)
 		id = sp->last_id + 1;
 	sp->last_id = id;
+	sp->writing++;
 	pthread_mutex_unlock(&sp->lock);
 	snprintf(it->id, sizeof(it->id), "%016" PRIx64, id);
 	it->body_size = len;
@@ -539,16 +558,24 @@ spool_add(struct spool *sp, struct spool_item *it, const void *body,
 	if (it->received_ms == 0)
 		it->received_ms = now_ms();
 	snprintf(name, sizeof(name), "%s.body", it->id);
-	if ((r = put_file(sp->dfd, name, body, len)) != 0)
-		return r;
-	if ((r = put_meta(sp->dfd, it)) != 0 ||
-	    (r = group_commit(sp)) != 0) {
+	if ((r = put_file(sp->dfd, name, body, len)) != 0 ||
+	    (r = put_meta(sp->dfd, it)) != 0) {
 		saved = errno;
-		unlink_item(sp->dfd, it->id);
-		errno = saved;
-		return r;
+		pthread_mutex_lock(&sp->lock);
+		sp->writing--;
+		pthread_cond_broadcast(&sp->flushed);
+		pthread_mutex_unlock(&sp->lock);
+		goto fail;
+	}
+	if ((r = group_commit(sp)) != 0) {
+		saved = errno;
+		goto fail;
 	}
 	return 0;
+fail:
+	unlink_item(sp->dfd, it->id);
+	errno = saved;
+	return r;
 }
 
 int
