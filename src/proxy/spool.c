@@ -93,7 +93,7 @@ static int
 put_file(int dfd, const char *name, const void *data, size_t len)
 {
 	char	tmp[128];
-	int	fd, r = 0, saved;
+	int	fd, r, saved;
 
 	if ((size_t)snprintf(tmp, sizeof(tmp), ".%s.tmp", name) >= sizeof(tmp))
 		return ERR_TOO_BIG;
@@ -101,16 +101,21 @@ put_file(int dfd, const char *name, const void *data, size_t len)
 	    O_NOFOLLOW, 0640);
 	if (fd == -1)
 		return ERR_SYSTEM;
-	if ((r = write_all(fd, data, len)) != 0 || close(fd) == -1 ||
-	    renameat(dfd, tmp, dfd, name) == -1) {
+	r = write_all(fd, data, len);
+	saved = errno;
+	if (close(fd) == -1 && r == 0) {
+		r = ERR_SYSTEM;
 		saved = errno;
-		if (r != 0)
-			close(fd);
+	}
+	if (r == 0 && renameat(dfd, tmp, dfd, name) == -1) {
+		r = ERR_SYSTEM;
+		saved = errno;
+	}
+	if (r != 0) {
 		unlinkat(dfd, tmp, 0);
 		errno = saved;
-		return ERR_SYSTEM;
 	}
-	return 0;
+	return r;
 }
 
 /*
