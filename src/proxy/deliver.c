@@ -468,8 +468,10 @@ scheduler(void *arg)
 		    d->inflight < DELIVER_INFLIGHT)
 			n = pass(d, starts, (size_t)(DELIVER_INFLIGHT -
 			    d->inflight), &wake);
-		for (i = 0; i < n; i++) {
+		/* One reference per attempt, taken while d->gen holds g. */
+		for (i = 0; i < n; i++)
 			generation_hold(g);
+		for (i = 0; i < n; i++) {
 			pthread_mutex_unlock(&d->lock);
 			if (attempt_start(d, starts[i], g, &gone) == 0) {
 				pthread_mutex_lock(&d->lock);
