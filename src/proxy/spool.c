@@ -452,6 +452,35 @@ fail:
 	return r;
 }
 
+int
+spool_peek(struct spool **spp, const char *dir)
+{
+	struct spool	*sp;
+	int		 saved;
+
+	*spp = NULL;
+	if ((sp = calloc(1, sizeof(*sp))) == NULL)
+		return ERR_NOMEM;
+	sp->failed_dfd = -1;
+	pthread_mutex_init(&sp->lock, NULL);
+	pthread_cond_init(&sp->flushed, NULL);
+	if ((sp->dir = strdup(dir)) == NULL) {
+		spool_close(sp);
+		return ERR_NOMEM;
+	}
+	if ((sp->dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		saved = errno;
+		spool_close(sp);
+		errno = saved;
+		return ERR_SYSTEM;
+	}
+	/* failed/ is made by the daemon's first start: it may be missing. */
+	sp->failed_dfd = openat(sp->dfd, "failed", O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC);
+	*spp = sp;
+	return 0;
+}
+
 void
 spool_close(struct spool *sp)
 {
@@ -588,6 +617,76 @@ spool_load(struct spool *sp, const char *id, struct spool_item *it,
     struct buf *body)
 {
 	return load_at(sp->dfd, id, it, body);
+}
+
+int
+spool_load_failed(struct spool *sp, const char *id, struct spool_item *it,
+    char **reasonp)
+{
+	struct buf	reason;
+	char		name[SPOOL_ID_LEN + 8];
+	int		r;
+
+	*reasonp = NULL;
+	if (sp->failed_dfd == -1)
+		return ERR_NOT_FOUND;
+	if ((r = load_at(sp->failed_dfd, id, it, NULL)) != 0)
+		return r;
+	snprintf(name, sizeof(name), "%s.reason", id);
+	if (read_file_at(sp->failed_dfd, name, &reason, 4096) == 0)
+		*reasonp = buf_steal(&reason, NULL);
+	return 0;
+}
+
+long long
+spool_id_ms(const char *id)
+{
+	return (long long)(strtoull(id, NULL, 16) / 1000000ULL);
+}
+
+static int
+count_in(int dfd, struct spool_stats *st, int failed)
+{
+	struct dirent	*de;
+	struct stat	 sb;
+	DIR		*d;
+	char		 id[SPOOL_ID_LEN + 1], name[SPOOL_ID_LEN + 8];
+	int		 fd;
+
+	if ((fd = dup(dfd)) == -1 || (d = fdopendir(fd)) == NULL) {
+		if (fd != -1)
+			close(fd);
+		return ERR_SYSTEM;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (!name_is(de->d_name, ".meta", id))
+			continue;
+		if (failed) {
+			st->failed++;
+			continue;
+		}
+		st->items++;
+		snprintf(name, sizeof(name), "%s.body", id);
+		if (fstatat(dfd, name, &sb, 0) == 0)
+			st->bytes += (uint64_t)sb.st_size;
+		if (st->oldest[0] == '\0' || strcmp(id, st->oldest) < 0)
+			memcpy(st->oldest, id, sizeof(st->oldest));
+	}
+	closedir(d);
+	return 0;
+}
+
+int
+spool_stats(struct spool *sp, struct spool_stats *st)
+{
+	int r;
+
+	memset(st, 0, sizeof(*st));
+	if ((r = count_in(sp->dfd, st, 0)) != 0)
+		return r;
+	if (sp->failed_dfd != -1 && (r = count_in(sp->failed_dfd, st, 1)) != 0)
+		return r;
+	return 0;
 }
 
 int

@@ -69,6 +69,11 @@ struct spool_item {
  * errno set when the folder cannot be used.
  */
 int	spool_open(struct spool **spp, const char *dir, size_t *countp);
+/*
+ * Opens an existing spool folder to read it, as `passeur spool` does
+ * beside a running daemon: nothing is made, recovered or removed.
+ */
+int	spool_peek(struct spool **spp, const char *dir);
 void	spool_close(struct spool *sp);
 const char *spool_dir(const struct spool *sp);
 
@@ -84,6 +89,9 @@ int	spool_add(struct spool *sp, struct spool_item *it, const void *body,
 /* Reads item id: its meta into *it and, when body is not NULL, its body. */
 int	spool_load(struct spool *sp, const char *id, struct spool_item *it,
 	    struct buf *body);
+/* As spool_load(), of an item in failed/, with its reason (caller frees). */
+int	spool_load_failed(struct spool *sp, const char *id,
+	    struct spool_item *it, char **reasonp);
 /* Replaces the meta of it (attempts, next attempt, last error). */
 int	spool_update(struct spool *sp, const struct spool_item *it);
 /* Forgets a delivered item. */
@@ -98,6 +106,19 @@ int	spool_fail(struct spool *sp, const struct spool_item *it,
  */
 int	spool_list(struct spool *sp, const char *after,
 	    char (*ids)[SPOOL_ID_LEN + 1], size_t max, size_t *np, int *morep);
+
+/*
+ * What the folder holds: items and the bytes of their bodies, items in
+ * failed/, and the id of the oldest item ("" when none).
+ */
+struct spool_stats {
+	size_t		items, failed;
+	uint64_t	bytes;
+	char		oldest[SPOOL_ID_LEN + 1];
+};
+int	spool_stats(struct spool *sp, struct spool_stats *st);
+/* The Unix time in milliseconds an id was given at. */
+long long spool_id_ms(const char *id);
 
 /* Flushes made and items they made durable, since the spool opened. */
 void	spool_counts(struct spool *sp, unsigned long *flushes,

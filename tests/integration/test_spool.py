@@ -17,7 +17,7 @@ import unittest
 import uuid
 
 from harness import (AGENT_ID, FIXTURES, GlpiDouble, Passeur, main,
-                     read_file, wait_until, zlib_of)
+                     read_file, run_passeur, wait_until, zlib_of)
 
 XML_INV = read_file(os.path.join(FIXTURES, "inventory_small.xml"))
 FIXTURE_ID = b"passeur-test-2026-01-01-00-00-00"
@@ -238,6 +238,11 @@ class Refusal(unittest.TestCase):
             with open(os.path.join(spool_dir(px), "failed",
                                    item + ".body"), "rb") as f:
                 self.assertEqual(f.read(), zlib_of(inventory("dev-r", 1)))
+            p = run_passeur(["spool", "--spool", spool_dir(px), "show",
+                             item])
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertIn(b"state: failed\nreason: server0: HTTP 400",
+                          p.stdout)
             # Tried once only, with the agent's compressed bytes.
             self.assertEqual(len(glpi.requests()), 1)
             self.assertEqual(glpi.requests()[0]["body_sha256"],
@@ -275,6 +280,7 @@ class Lifecycle(unittest.TestCase):
                 r = px.post(xml_inventory("dev-x"), "application/xml")
                 self.assertEqual(r.status, 200)
                 px.wait_log(r"attempt 1 failed \(device dev-h\)")
+                self.check_spool_command(px)
                 px.proc.send_signal(signal.SIGHUP)
                 px.wait_log(r"configuration reloaded")
                 self.assertEqual(len(items(px)), 4)
@@ -293,6 +299,35 @@ class Lifecycle(unittest.TestCase):
             finally:
                 px.stop(check=False)
                 px.cleanup()
+
+    def check_spool_command(self, px):
+        """passeur spool beside the running daemon: 3 JSON items of dev-h
+        and one XML of dev-x wait, nothing failed."""
+        p = run_passeur(["spool", "-c", px.confdir, "--vardir", px.vardir,
+                         "stats", "--json"])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        st = json.loads(p.stdout)
+        self.assertEqual((st["items"], st["failed"]), (4, 0))
+        self.assertGreater(st["bytes"], 0)
+        p = run_passeur(["spool", "--spool", spool_dir(px), "list"])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        lines = p.stdout.decode().splitlines()
+        self.assertEqual(lines[0].split("\t")[0], "ID")
+        rows = [x.split("\t") for x in lines[1:]]
+        self.assertEqual([r[5] for r in rows],
+                         ["dev-h", "dev-h", "dev-h", "dev-x"])
+        self.assertEqual([r[4] for r in rows], ["json/inventory"] * 3 +
+                         ["xml/inventory"])
+        self.assertEqual([r[0] for r in rows], sorted(r[0] for r in rows))
+        p = run_passeur(["spool", "--spool", spool_dir(px), "show",
+                         rows[0][0]])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn(b"device: dev-h\n", p.stdout)
+        self.assertIn(b"state: waiting\n", p.stdout)
+        p = run_passeur(["spool", "--spool", spool_dir(px), "show",
+                         "0000000000000000"])
+        self.assertEqual(p.returncode, 1)
+        self.assertIn(b"no such item", p.stderr)
 
     def test_crash_leftovers_removed_at_start(self):
         px = Passeur(agent={"server": "http://127.0.0.1:9/", **FAST})
