@@ -19,7 +19,7 @@
 
 int
 branch_spool(struct request *rq, struct response *rs, enum spool_kind kind,
-    const char *action, const char *reqid)
+    const char *action, const char *reqid, int full)
 {
 	struct proxy		*px = rq->px;
 	struct spool_item	 it;
@@ -28,6 +28,7 @@ branch_spool(struct request *rq, struct response *rs, enum spool_kind kind,
 
 	memset(&it, 0, sizeof(it));
 	it.kind = kind;
+	it.full = full;
 	it.instance = strcmp(px->conf->name, "proxy2") == 0;
 	snprintf(it.device, sizeof(it.device), "%s", rq->deviceid);
 	if (kind == SPOOL_JSON) {

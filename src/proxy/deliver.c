@@ -23,6 +23,7 @@
 struct slot {
 	char		 id[SPOOL_ID_LEN + 1];
 	int		 busy;
+	unsigned char	 full, kind;	/* of the item (coalescing) */
 	uint64_t	 device;	/* SipHash of the device id */
 	long long	 next_ms;
 };
@@ -98,24 +99,25 @@ find(const struct deliver *d, const char *id, int *found)
  * when it filled: at most the listener's workers.
  */
 static void
-window_add(struct deliver *d, const char *id, const char *device,
-    long long next_ms)
+window_add(struct deliver *d, const struct spool_item *it)
 {
 	struct slot	*s;
 	size_t		 at;
 	int		 found;
 
-	if (d->overflow && strcmp(id, d->horizon) > 0)
+	if (d->overflow && strcmp(it->id, d->horizon) > 0)
 		return;
-	at = find(d, id, &found);
+	at = find(d, it->id, &found);
 	if (found || d->n >= 2 * DELIVER_WINDOW)
 		return;
 	memmove(&d->win[at + 1], &d->win[at], (d->n - at) * sizeof(*s));
 	s = &d->win[at];
 	memset(s, 0, sizeof(*s));
-	memcpy(s->id, id, sizeof(s->id));
-	s->device = siphash24(&d->key, device, strlen(device));
-	s->next_ms = next_ms;
+	memcpy(s->id, it->id, sizeof(s->id));
+	s->device = siphash24(&d->key, it->device, strlen(it->device));
+	s->next_ms = it->next_ms;
+	s->full = it->full != 0;
+	s->kind = (unsigned char)it->kind;
 	d->n++;
 	if (!d->overflow && d->n >= DELIVER_WINDOW) {
 		d->overflow = 1;
@@ -156,7 +158,7 @@ refill(struct deliver *d)
 	for (i = 0; i < got; i++) {
 		if (spool_load(d->sp, ids[i], &it, NULL) != 0)
 			continue;
-		window_add(d, it.id, it.device, it.next_ms);
+		window_add(d, &it);
 		spool_item_clear(&it);
 	}
 	if (more) {
@@ -553,21 +555,64 @@ deliver_set_generation(struct deliver *d, struct generation *g)
 		generation_release(prev);
 }
 
+/*
+ * A newer full inventory makes an older one of the same device, still
+ * waiting, useless: GLPI would replace the first by the second.  The
+ * older item is dropped, with a log line.  Never a partial inventory,
+ * another action, or an item whose attempt runs.
+ */
+#define SUPERSEDE_MAX	8
+
+static void
+supersede(struct deliver *d, const char *old, const struct spool_item *by)
+{
+	struct spool_item it;
+
+	if (spool_load(d->sp, old, &it, NULL) != 0)
+		return;
+	/* Two devices whose hashes met: the older one stays. */
+	if (strcmp(it.device, by->device) != 0) {
+		pthread_mutex_lock(&d->lock);
+		window_add(d, &it);
+		pthread_mutex_unlock(&d->lock);
+	} else if (spool_remove(d->sp, old) == 0)
+		log_info("spool %s: superseded by %s, a newer full inventory "
+		    "of device %s: dropped", old, by->id, by->device);
+	spool_item_clear(&it);
+}
+
 int
 deliver_queue(struct deliver *d, struct spool_item *it, const void *body,
     size_t len)
 {
-	int r;
+	char		 old[SUPERSEDE_MAX][SPOOL_ID_LEN + 1];
+	struct slot	*s;
+	uint64_t	 dev;
+	size_t		 i, nold = 0;
+	int		 r;
 
 	if ((r = spool_add(d->sp, it, body, len)) != 0)
 		return r;
 	log_info("spool %s: queued %s %s of device %s (%zu bytes)", it->id,
 	    it->kind == SPOOL_JSON ? "JSON" : "XML", it->action, it->device,
 	    len);
+	dev = siphash24(&d->key, it->device, strlen(it->device));
 	pthread_mutex_lock(&d->lock);
-	window_add(d, it->id, it->device, 0);
+	window_add(d, it);
+	for (i = 0; it->full && i < d->n && nold < SUPERSEDE_MAX; ) {
+		s = &d->win[i];
+		if (s->device == dev && s->full && !s->busy &&
+		    s->kind == (unsigned char)it->kind &&
+		    strcmp(s->id, it->id) < 0) {
+			memcpy(old[nold++], s->id, sizeof(old[0]));
+			window_remove(d, i);
+		} else
+			i++;
+	}
 	pthread_cond_broadcast(&d->wake);
 	pthread_mutex_unlock(&d->lock);
+	for (i = 0; i < nold; i++)
+		supersede(d, old[i], it);
 	return 0;
 }
 

@@ -10,6 +10,8 @@
  * upstream asked for when longer.  A refusal for good (a 4xx other than
  * 408 and 429, a GLPI "status":"error" answer) moves the item to failed/,
  * as does a failed attempt of an item older than spool-max-age.
+ * A newer full inventory of a device drops an older one still waiting
+ * (coalescing; never a partial one, another action or one being sent).
  * Memory is bounded: the deliverer keeps at most DELIVER_WINDOW items in
  * RAM (their ids, a hash of their device and their next attempt, never a
  * body), the oldest ones; when the spool holds more, the next ones are read

@@ -218,7 +218,8 @@ forward_json(struct request *rq, struct response *rs)
  * by the deliverer, whose outcome the poll gets (deliver.h).
  */
 static void
-spool_json(struct request *rq, struct response *rs, const char *action)
+spool_json(struct request *rq, struct response *rs, const char *action,
+    int full)
 {
 	struct proxy *px = rq->px;
 
@@ -230,7 +231,7 @@ spool_json(struct request *rq, struct response *rs, const char *action)
 		response_error(rs, 503, "Proxy busy, retry later");
 		return;
 	}
-	if (branch_spool(rq, rs, SPOOL_JSON, action, rs->reqid) != 0) {
+	if (branch_spool(rq, rs, SPOOL_JSON, action, rs->reqid, full) != 0) {
 		reqcache_drop(px->cache, rs->reqid);
 		rs->reqid[0] = '\0';
 		return;
@@ -346,7 +347,8 @@ branch_glpi(struct request *rq, struct response *rs, const char *ctype)
 		goto out;
 	}
 	if (rq->px->deliver != NULL && action_is_inventory(action))
-		spool_json(rq, rs, action);
+		spool_json(rq, rs, action, !partial &&
+		    strcmp(action, "inventory") == 0);
 	else
 		forward_json(rq, rs);
 out:

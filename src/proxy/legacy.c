@@ -122,7 +122,7 @@ branch_legacy(struct request *rq, struct response *rs, const char *ctype)
 	}
 	/* With a spool, <REPLY> says the inventory is kept for delivery. */
 	if (rq->px->deliver != NULL) {
-		if (branch_spool(rq, rs, SPOOL_XML, "inventory", NULL) == 0)
+		if (branch_spool(rq, rs, SPOOL_XML, "inventory", NULL, 1) == 0)
 			branch_legacy_reply(rs, 1, 0);
 		return;
 	}

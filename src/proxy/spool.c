@@ -169,6 +169,7 @@ format_meta(const struct spool_item *it, struct buf *b)
 	r |= buf_appendf(b, "attempts: %ld\n", it->attempts);
 	r |= buf_appendf(b, "next-attempt: %lld (%s)\n", it->next_ms, next);
 	r |= buf_appendf(b, "servers-done: %d\n", it->targets_done);
+	r |= buf_appendf(b, "full: %s\n", it->full ? "yes" : "no");
 	r |= put_line(b, "last-error", it->last_error);
 	r |= buf_appendf(b, "body-size: %zu\nbody-crc32: %08" PRIx32 "\n",
 	    it->body_size, it->body_crc);
@@ -245,6 +246,8 @@ parse_meta(char *text, struct spool_item *it)
 			it->next_ms = strtoll(v, NULL, 10);
 		else if (strcmp(line, "servers-done") == 0)
 			it->targets_done = (int)strtol(v, NULL, 10);
+		else if (strcmp(line, "full") == 0)
+			it->full = strcmp(v, "yes") == 0;
 		else if (strcmp(line, "last-error") == 0)
 			copy_field(it->last_error, sizeof(it->last_error), v);
 		else if (strcmp(line, "body-size") == 0) {

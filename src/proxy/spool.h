@@ -57,6 +57,7 @@ struct spool_item {
 	long long	 next_ms;		/* next attempt, 0: at once */
 	long		 attempts;		/* failed so far */
 	int		 targets_done;		/* servers that have it */
+	int		 full;			/* a full inventory */
 	char		 last_error[800];	/* "server<N>: " + reason */
 	size_t		 body_size;
 	uint32_t	 body_crc;

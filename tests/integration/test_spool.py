@@ -25,11 +25,15 @@ FIXTURE_ID = b"passeur-test-2026-01-01-00-00-00"
 FAST = {"spool-retry-min": 1, "spool-retry-max": 2, "timeout": 3}
 
 
-def inventory(device, seq):
-    return json.dumps({
-        "action": "inventory", "deviceid": device, "itemtype": "Computer",
-        "content": {"versionclient": "GLPI-Agent_v1.12",
-                    "hardware": {"name": "seq-%d" % seq}}}).encode()
+def inventory(device, seq, partial=False):
+    """A JSON inventory; partial ones are never superseded by a newer
+    one (coalescing), so every one of them is delivered."""
+    doc = {"action": "inventory", "deviceid": device, "itemtype": "Computer",
+           "content": {"versionclient": "GLPI-Agent_v1.12",
+                       "hardware": {"name": "seq-%d" % seq}}}
+    if partial:
+        doc["partial"] = True
+    return json.dumps(doc).encode()
 
 
 def xml_inventory(device):
@@ -164,7 +168,7 @@ class Outage(unittest.TestCase):
             reqids = []
             for seq in range(6):
                 dev = "dev-%s" % "ab"[seq % 2]
-                r = px.post(zlib_of(inventory(dev, seq)),
+                r = px.post(zlib_of(inventory(dev, seq, partial=True)),
                             "application/x-compress-zlib", AGENT_ID)
                 self.assertEqual(r.status, 202, r)
                 reqids.append(r.headers["glpi-request-id"])
@@ -199,6 +203,54 @@ class Outage(unittest.TestCase):
             self.assertEqual(len(re.findall(r"\] spool [0-9a-f]{16}: "
                                             r"delivered", px.log())), 6)
             self.assertTrue(wait_until(lambda: items(px) == []))
+
+
+class Coalescing(unittest.TestCase):
+    def test_newer_full_inventory_supersedes_waiting_one(self):
+        # Long waits between attempts: an item that failed once waits.
+        slow = dict(FAST, **{"spool-retry-min": 60, "spool-retry-max": 120})
+        with GlpiDouble() as glpi, \
+                Passeur(agent={"server": glpi.url(), **slow}) as px:
+            glpi.behaviour(fail_match="versionclient", fail_status=503)
+
+            def post(body):
+                r = px.post(zlib_of(body), "application/x-compress-zlib",
+                            AGENT_ID)
+                self.assertEqual(r.status, 202, r)
+
+            def waiting(name):
+                """The id of the item of dev-c whose name is given."""
+                for n in items(px):
+                    with open(os.path.join(spool_dir(px), n)) as f:
+                        meta = f.read()
+                    if name in meta:
+                        return n[:16]
+                return None
+
+            post(inventory("dev-c", 1))
+            px.wait_log(r"attempt 1 failed \(device dev-c\)")
+            first = items(px)[0][:16]
+            post(inventory("dev-c", 2))
+            second = [n[:16] for n in items(px) if n[:16] != first]
+            self.assertEqual(len(second), 1)
+            px.wait_log(r"spool %s: superseded by %s, a newer full inventory"
+                        r" of device dev-c: dropped" % (first, second[0]))
+            px.wait_log(r"spool %s: attempt 1 failed" % second[0])
+            # Neither a partial inventory nor another action supersedes,
+            # nor is superseded; another device is left alone.
+            post(inventory("dev-c", 3, partial=True))
+            other = json.loads(inventory("dev-c", 4))
+            other["action"] = "netdiscovery"
+            post(json.dumps(other).encode())
+            post(inventory("dev-d", 5))
+            self.assertEqual(len(items(px)), 4)
+            post(inventory("dev-c", 6))
+            px.wait_log(r"spool %s: superseded by" % second[0])
+            self.assertEqual(len(items(px)), 4)
+            log = px.log()
+            self.assertEqual(len(re.findall(r"superseded by", log)), 2, log)
+            self.assertFalse(os.path.exists(os.path.join(
+                spool_dir(px), first + ".body")))
 
 
 class Refusal(unittest.TestCase):
@@ -274,7 +326,7 @@ class Lifecycle(unittest.TestCase):
             try:
                 px.start()
                 for seq in range(3):
-                    r = px.post(zlib_of(inventory("dev-h", seq)),
+                    r = px.post(zlib_of(inventory("dev-h", seq, True)),
                                 "application/x-compress-zlib", AGENT_ID)
                     self.assertEqual(r.status, 202)
                 r = px.post(xml_inventory("dev-x"), "application/xml")
