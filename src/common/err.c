@@ -35,6 +35,8 @@ err_str(int code)
 		return "peer error";
 	case ERR_LIBRARY:
 		return "library error";
+	case ERR_CANCELLED:
+		return "cancelled";
 	}
 	/* 40 bytes hold the text with any int. */
 	if (snprintf(unknown, sizeof(unknown), "unknown error (%d)", code) >=

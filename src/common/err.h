@@ -35,10 +35,11 @@ enum {
 	ERR_TRANSPORT = -11,	/* network failure talking to a peer */
 	ERR_PEER = -12,		/* peer answered with an error */
 	ERR_LIBRARY = -13,	/* a library (TLS, SQL, curl) reported an error */
+	ERR_CANCELLED = -14,	/* the work was stopped before it ended */
 };
 
 /* The lowest code; a test walks from ERR_OK down to it. */
-#define ERR_LAST	ERR_LIBRARY
+#define ERR_LAST	ERR_CANCELLED
 
 const char *err_str(int code);
 

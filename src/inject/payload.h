@@ -33,7 +33,7 @@ struct payload {
  * prepares it; with encode unset the body is left empty (--dry-run).
  * Returns 0; 1 when it is a JSON control message (get_params, contact...:
  * see common/action.h), which is never sent, with why starting
- * "skipped: "; or -1 with a sentence in why.  Either way payload_free()
+ * "skipped: "; or a negative ERR_* with a sentence in why.  Either way payload_free()
  * releases what was taken.
  */
 int	payload_load(struct payload *p, const char *path,
