@@ -355,7 +355,8 @@ worker(void *arg)
 	while ((i = atomic_fetch_add(&rn->next, 1)) < rn->it->n) {
 		size = rn->it->v[i].size;
 		if (stop_signal) {
-			r = ERR_CANCELLED;	/* not tried: listed as not sent */
+			/* Not tried: listed as not sent. */
+			r = ERR_CANCELLED;
 		} else if (rn->cx != NULL && c == NULL) {
 			progress_say(rn->pr, stderr, "passeur inject: %s: "
 			    "curl_easy_init failed", rn->it->v[i].path);

@@ -51,7 +51,8 @@ int	send_payload(struct sender *s, const struct payload *p, char *why,
 
 /*
  * The OAuth access token for o->url's GLPI (client credentials, scope
- * "inventory"), into token.  Returns 0, or a negative ERR_* with a reason in why.
+ * "inventory"), into token.  Returns 0, or a negative ERR_* with a reason
+ * in why.
  */
 int	send_oauth_token(struct sender *s, char *token, size_t tokenlen,
 	    char *why, size_t whylen);
