@@ -33,10 +33,12 @@ err_str(int code)
 		return "transport failure";
 	case ERR_PEER:
 		return "peer error";
-	case ERR_LIBRARY:
-		return "library error";
+	case ERR_DENIED:
+		return "permission denied";
 	case ERR_CANCELLED:
 		return "cancelled";
+	case ERR_LIBRARY:
+		return "library error";
 	}
 	/* 40 bytes hold the text with any int. */
 	if (snprintf(unknown, sizeof(unknown), "unknown error (%d)", code) >=

@@ -34,12 +34,13 @@ enum {
 	ERR_TIMEOUT = -10,	/* a deadline passed */
 	ERR_TRANSPORT = -11,	/* network failure talking to a peer */
 	ERR_PEER = -12,		/* peer answered with an error */
-	ERR_LIBRARY = -13,	/* a library (TLS, SQL, curl) reported an error */
+	ERR_DENIED = -13,	/* the peer refused the account this access */
 	ERR_CANCELLED = -14,	/* the work was stopped before it ended */
+	ERR_LIBRARY = -15,	/* a library failed (SQLite): see its message */
 };
 
 /* The lowest code; a test walks from ERR_OK down to it. */
-#define ERR_LAST	ERR_CANCELLED
+#define ERR_LAST	ERR_LIBRARY
 
 const char *err_str(int code);
 

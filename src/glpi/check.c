@@ -301,10 +301,12 @@ on_grant(void *arg, int nf, const char *const *v)
 static int
 read_grants(struct check *ck, char *why, size_t whylen)
 {
+	int n;
+
 	ck->grants.dbname = ck->conf->dbname;
 	ck->grants.read = ck->grants.write = 0;
-	return db_rows(ck->db, "SHOW GRANTS", on_grant, &ck->grants, why,
-	    whylen) < 0 ? -1 : 0;
+	n = db_rows(ck->db, "SHOW GRANTS", on_grant, &ck->grants, why, whylen);
+	return n < 0 ? n : 0;
 }
 
 static int
