@@ -26,6 +26,9 @@ struct tls_creds {
 	gnutls_privkey_t	 key;
 };
 
+/* What tls_retrieve() returns to GnuTLS to end the handshake. */
+#define TLS_RETRIEVE_REFUSE	(-1)
+
 static pthread_mutex_t			 loaded_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct tls_creds			*loaded;
 static _Atomic(struct tls_creds *)	 current;
@@ -326,9 +329,8 @@ tls_retrieve(gnutls_session_t session, const gnutls_datum_t *req_ca_dn,
 	(void)nreqs;
 	(void)pk_algos;
 	(void)pk_algos_length;
-	/* GnuTLS's callback contract: -1 refuses the handshake. */
 	if (c == NULL)
-		return -1;
+		return TLS_RETRIEVE_REFUSE;
 	*pcert = c->pcerts;
 	*pcert_length = c->npcerts;
 	*pkey = c->key;
