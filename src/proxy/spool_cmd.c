@@ -164,8 +164,10 @@ configured_spool(const char *confdir, const char *vardir)
 	struct serve_conf	 conf;
 	char			*dir;
 
-	if (config_load(&conf, confdir, vardir, stderr) != 0)
+	if (config_load(&conf, confdir, vardir, stderr) != 0) {
+		config_free(&conf);
 		return NULL;
+	}
 	dir = strdup(conf.agent.spool);
 	config_free(&conf);
 	if (dir != NULL && dir[0] == '\0') {
