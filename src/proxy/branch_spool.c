@@ -52,10 +52,17 @@ branch_spool(struct request *rq, struct response *rs, enum spool_kind kind,
 	spool_item_clear(&it);
 	if (r == 0)
 		return 0;
+	rs->retry_after = SPOOL_RETRY_AFTER;
+	if (r == ERR_TOO_BIG) {
+		log_warnx("spool full (spool-max-size, or its file system at "
+		    "90%%): the %s of device %s refused with 503", action,
+		    rq->deviceid);
+		response_error(rs, 503, "Proxy spool full, retry later");
+		return r;
+	}
 	errno = saved;
 	log_warn("spool: cannot keep the %s of device %s", action,
 	    rq->deviceid);
-	rs->retry_after = SPOOL_RETRY_AFTER;
 	if (r == ERR_SYSTEM && (saved == ENOSPC || saved == EDQUOT))
 		response_error(rs, 503, "Proxy spool full, retry later");
 	else

@@ -66,6 +66,7 @@ static const struct key agent_keys[] = {
 	{ "spool-retry-min", K_INT, A(spool_retry_min), 1, 86400, "10", 0 },
 	{ "spool-retry-max", K_INT, A(spool_retry_max), 1, 7 * 86400, "3600", 0 },
 	{ "spool-max-age", K_INT, A(spool_max_age), 0, 3650 * 86400LL, "604800", 0 },
+	{ "spool-max-size", K_SIZE, A(spool_max_size), 0, 1024LL * 1024 * MiB, "0", 0 },
 	{ NULL, 0, 0, 0, 0, NULL, 0 }
 };
 

@@ -52,6 +52,7 @@ struct agent_conf {
 	long long	 spool_retry_min;	/* seconds */
 	long long	 spool_retry_max;
 	long long	 spool_max_age;		/* seconds; 0: none */
+	long long	 spool_max_size;	/* bytes of bodies; 0: disk */
 };
 
 struct instance_conf {

@@ -546,6 +546,7 @@ deliver_set_generation(struct deliver *d, struct generation *g)
 	struct generation *prev;
 
 	generation_hold(g);
+	spool_set_limit(d->sp, (uint64_t)g->conf.agent.spool_max_size);
 	pthread_mutex_lock(&d->lock);
 	prev = d->gen;
 	d->gen = g;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -27,6 +28,7 @@ struct spool {
 	unsigned long	 fail_rounds;
 	int		 flushing;
 	int		 writing;	/* writers not yet at the commit */
+	uint64_t	 bytes, max_bytes;	/* of the bodies */
 	unsigned long	 flushes, items;
 };
 
@@ -408,6 +410,7 @@ recover(struct spool *sp, size_t *countp)
 			    sp->dir, id);
 			continue;
 		}
+		sp->bytes += body.len;
 		buf_free(&body);
 		spool_item_clear(&it);
 		(*countp)++;
@@ -573,6 +576,41 @@ group_commit(struct spool *sp)
 	return r;
 }
 
+void
+spool_set_limit(struct spool *sp, uint64_t max_bytes)
+{
+	pthread_mutex_lock(&sp->lock);
+	sp->max_bytes = max_bytes;
+	pthread_mutex_unlock(&sp->lock);
+}
+
+/* 1 when the file system of the spool is 90% full or more. */
+static int
+fs_full(int dfd)
+{
+	struct statvfs	vfs;
+
+	if (fstatvfs(dfd, &vfs) == -1 || vfs.f_blocks == 0)
+		return 0;
+	return (vfs.f_blocks - vfs.f_bavail) * 10 >= vfs.f_blocks * 9;
+}
+
+/* Counts the body of id out of the spool's bytes, before it leaves. */
+static void
+forget_bytes(struct spool *sp, const char *id)
+{
+	struct stat	sb;
+	char		name[SPOOL_ID_LEN + 8];
+
+	snprintf(name, sizeof(name), "%s.body", id);
+	if (fstatat(sp->dfd, name, &sb, 0) == -1)
+		return;
+	pthread_mutex_lock(&sp->lock);
+	sp->bytes -= (uint64_t)sb.st_size > sp->bytes ? sp->bytes :
+	    (uint64_t)sb.st_size;
+	pthread_mutex_unlock(&sp->lock);
+}
+
 int
 spool_add(struct spool *sp, struct spool_item *it, const void *body,
     size_t len)
@@ -581,8 +619,15 @@ spool_add(struct spool *sp, struct spool_item *it, const void *body,
 	uint64_t	id;
 	int		r, saved;
 
+	if (fs_full(sp->dfd))
+		return ERR_TOO_BIG;
 	/* Ids follow the clock in nanoseconds and never go back. */
 	pthread_mutex_lock(&sp->lock);
+	if (sp->max_bytes > 0 && sp->bytes + len > sp->max_bytes) {
+		pthread_mutex_unlock(&sp->lock);
+		return ERR_TOO_BIG;
+	}
+	sp->bytes += len;
 	id = (uint64_t)now_ms() * 1000000ULL;
 	if (id <= sp->last_id)
 		id = sp->last_id + 1;
@@ -611,6 +656,9 @@ spool_add(struct spool *sp, struct spool_item *it, const void *body,
 	return 0;
 fail:
 	unlink_item(sp->dfd, it->id);
+	pthread_mutex_lock(&sp->lock);
+	sp->bytes -= len;
+	pthread_mutex_unlock(&sp->lock);
 	errno = saved;
 	return r;
 }
@@ -703,6 +751,7 @@ spool_remove(struct spool *sp, const char *id)
 {
 	char name[SPOOL_ID_LEN + 8];
 
+	forget_bytes(sp, id);
 	/* The meta first: a body alone is removed at the next start. */
 	snprintf(name, sizeof(name), "%s.meta", id);
 	if (unlinkat(sp->dfd, name, 0) == -1 && errno != ENOENT)
@@ -729,6 +778,7 @@ spool_fail(struct spool *sp, const struct spool_item *it, const char *reason)
 	if ((r = put_file(sp->failed_dfd, name, text, strlen(text))) != 0 ||
 	    (r = put_meta(sp->dfd, it)) != 0)
 		return r;
+	forget_bytes(sp, it->id);
 	snprintf(name, sizeof(name), "%s.body", it->id);
 	if (renameat(sp->dfd, name, sp->failed_dfd, name) == -1)
 		return ERR_SYSTEM;

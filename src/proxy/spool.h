@@ -76,13 +76,17 @@ int	spool_open(struct spool **spp, const char *dir, size_t *countp);
  */
 int	spool_peek(struct spool **spp, const char *dir);
 void	spool_close(struct spool *sp);
+/* The most bytes of bodies the spool takes; 0: the file system's 90%. */
+void	spool_set_limit(struct spool *sp, uint64_t max_bytes);
 const char *spool_dir(const struct spool *sp);
 
 /*
  * Writes a new item: gives it its id (it->id) and body size and CRC,
- * writes body and meta, and returns once both are durable.  ERR_SYSTEM
- * (errno set, ENOSPC for a full disk) when they are not: nothing is left
- * behind then.
+ * writes body and meta, and returns once both are durable.  ERR_TOO_BIG,
+ * before anything is written, when the bodies of the spool would pass
+ * max_bytes (spool_set_limit) or its file system is 90% full; ERR_SYSTEM
+ * (errno set, ENOSPC for a full disk) when the write fails: nothing is
+ * left behind then.
  */
 int	spool_add(struct spool *sp, struct spool_item *it, const void *body,
 	    size_t len);

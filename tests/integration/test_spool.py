@@ -253,6 +253,43 @@ class Coalescing(unittest.TestCase):
                 spool_dir(px), first + ".body")))
 
 
+class Full(unittest.TestCase):
+    def test_spool_full_answers_503_and_loses_nothing(self):
+        with GlpiDouble() as glpi, \
+                Passeur(agent={"server": glpi.url(), **FAST,
+                               "spool-max-size": "64k"}) as px:
+            glpi.behaviour(fail_match="versionclient", fail_status=503)
+            acked, refused = [], []
+            for i in range(12):
+                doc = json.loads(inventory("dev-f%d" % i, i))
+                # About 10 kB compressed: random text does not shrink.
+                doc["content"]["hardware"]["uuid"] = os.urandom(10000).hex()
+                r = px.post(zlib_of(json.dumps(doc).encode()),
+                            "application/x-compress-zlib", AGENT_ID
+                            if i < 6 else str(uuid.uuid4()))
+                if r.status == 202:
+                    acked.append("dev-f%d" % i)
+                else:
+                    refused.append(r)
+            self.assertGreater(len(acked), 2)
+            self.assertTrue(refused)
+            for r in refused:
+                self.assertEqual((r.status, r.body),
+                                 (503, b"Proxy spool full, retry later"))
+                self.assertEqual(r.headers.get("retry-after"), "60")
+            self.assertEqual(len(items(px)), len(acked))
+            px.wait_log(r"spool full \(spool-max-size")
+            # Once delivered, the room is back.
+            glpi.behaviour(fail_match="")
+            self.assertTrue(wait_until(lambda: sorted(
+                d for d, _ in set(delivered(glpi))) == sorted(acked), 30),
+                px.log())
+            self.assertTrue(wait_until(lambda: items(px) == []))
+            r = px.post(zlib_of(inventory("dev-g", 1)),
+                        "application/x-compress-zlib", str(uuid.uuid4()))
+            self.assertEqual(r.status, 202, r)
+
+
 class Refusal(unittest.TestCase):
     def test_refused_for_good_goes_to_failed_with_its_reason(self):
         with GlpiDouble() as glpi, \
