@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "common/answer.h"
+#include "common/oauth.h"
 #include "common/uuid.h"
 #include "inject/send.h"
 
@@ -182,11 +183,29 @@ verdict(const struct httpc_answer *x, long *waitp, char *why,
 }
 
 int
+send_authorization(struct sender *s, const char *refused, char *out,
+    size_t outlen, char *why, size_t whylen)
+{
+	char text[1024];
+
+	out[0] = '\0';
+	if (s->o->oauth_id == NULL)
+		return 0;
+	if (oauth_authorization(&s->h, s->o->url, s->o->oauth_id,
+	    s->o->oauth_secret, refused, out, outlen, text, sizeof(text)) ==
+	    0)
+		return 0;
+	snprintf(why, whylen, "no OAuth access token: %s", text);
+	return -1;
+}
+
+int
 send_payload(struct sender *s, const struct payload *p, char *why,
     size_t whylen)
 {
 	struct httpc_answer	 x;
-	char			 reqid[REQID_STRLEN + 1], auth[SEND_TOKEN_MAX + 32];
+	char			 reqid[REQID_STRLEN + 1], auth[OAUTH_HEADER_MAX];
+	char			 refused[OAUTH_HEADER_MAX];
 	char			 shown[1024];
 	const char		*headers[] = {
 		"GLPI-Agent-ID", p->agentid,
@@ -201,16 +220,15 @@ send_payload(struct sender *s, const struct payload *p, char *why,
 	struct answer_poll	 ap = ANSWER_POLL_INIT;
 	long			 wait, ms;
 	double			 deadline = monotonic() + (double)s->o->timeout;
-	int			 r;
+	int			 r, renewed = 0;
 
 	rq.body = s->o->no_compression ? p->content.data : p->body.data;
 	rq.len = s->o->no_compression ? p->content.len : p->body.len;
 	reqid[0] = '\0';
 	if (s->o->debug)
 		reqid_random(reqid);
-	auth[0] = '\0';
-	if (s->bearer != NULL)
-		snprintf(auth, sizeof(auth), "Bearer %s", s->bearer);
+	if (send_authorization(s, NULL, auth, sizeof(auth), why, whylen) != 0)
+		return -1;
 	for (;;) {
 		if (httpc_exchange(&s->h, &rq, &x) != 0) {
 			send_url_shown(s->o->url, shown, sizeof(shown));
@@ -221,6 +239,16 @@ send_payload(struct sender *s, const struct payload *p, char *why,
 		}
 		debug_answer(s, p, rq.body != NULL ? "POST" : "GET", reqid,
 		    &x);
+		if (x.status == 401 && auth[0] != '\0' && !renewed) {
+			/* Revoked or refused: one new token, one more try. */
+			renewed = 1;
+			buf_free(&x.body);
+			memcpy(refused, auth, sizeof(refused));
+			if (send_authorization(s, refused, auth, sizeof(auth),
+			    why, whylen) != 0)
+				return -1;
+			continue;
+		}
 		if ((x.status == 429 || x.status == 503) &&
 		    x.retry_after >= 0) {
 			/* Busy, not refused: the same request again. */
@@ -250,82 +278,4 @@ send_payload(struct sender *s, const struct payload *p, char *why,
 		rq.len = 0;
 		rq.ctype = NULL;
 	}
-}
-
-int
-send_token_url(const char *url, char *out, size_t outlen)
-{
-	const char	*auth, *path, *rest, *p, *cut = NULL;
-	size_t		 plen;
-
-	if ((auth = strstr(url, "://")) == NULL)
-		return -1;
-	path = auth + 3 + strcspn(auth + 3, "/?#");
-	rest = path + strcspn(path, "?#");
-	/* The path up to its last "marketplace" or "plugins", if any. */
-	for (p = path; p < rest; p++)
-		if ((size_t)(rest - p) >= 7 && (strncmp(p, "plugins", 7) ==
-		    0 || ((size_t)(rest - p) >= 11 &&
-		    strncmp(p, "marketplace", 11) == 0)))
-			cut = p;
-	plen = (size_t)((cut != NULL ? cut : rest) - path);
-	while (plen > 0 && path[plen - 1] == '/')
-		plen--;
-	if ((size_t)snprintf(out, outlen, "%.*s%.*s/api.php/token%s",
-	    (int)(path - url), url, (int)plen, path, rest) >= outlen)
-		return -1;
-	return 0;
-}
-
-int
-send_oauth_token(struct sender *s, char *token, size_t tokenlen, char *why,
-    size_t whylen)
-{
-	struct httpc_answer	 x;
-	struct httpc_request	 rq = { 0 };
-	char			 url[4096], shown[1024];
-	json_t			*req, *root;
-	const char		*t;
-	char			*body;
-	int			 r = -1;
-
-	if (send_token_url(s->o->url, url, sizeof(url)) != 0) {
-		snprintf(why, whylen, "cannot make the token URL from -u");
-		return -1;
-	}
-	req = json_pack("{s:s,s:s,s:s,s:s}", "grant_type",
-	    "client_credentials", "client_id", s->o->oauth_id,
-	    "client_secret", s->o->oauth_secret, "scope", "inventory");
-	body = req != NULL ? json_dumps(req, JSON_COMPACT) : NULL;
-	json_decref(req);
-	if (body == NULL) {
-		snprintf(why, whylen, "out of memory");
-		return -1;
-	}
-	rq.url = url;
-	rq.ctype = "application/json";
-	rq.body = body;
-	rq.len = strlen(body);
-	rq.user_agent = s->o->useragent;
-	send_url_shown(url, shown, sizeof(shown));
-	if (httpc_exchange(&s->h, &rq, &x) != 0)
-		snprintf(why, whylen, "%s: %s", shown, x.error);
-	else if (x.status < 200 || x.status > 299)
-		snprintf(why, whylen, "%s: HTTP %ld %s", shown, x.status,
-		    x.reason);
-	else if ((root = json_loadb(x.body.data, x.body.len, 0, NULL)) ==
-	    NULL || (t = json_string_value(json_object_get(root,
-	    "access_token"))) == NULL || *t == '\0' ||
-	    strlen(t) >= tokenlen || strpbrk(t, "\r\n") != NULL) {
-		snprintf(why, whylen, "%s: no usable access_token in the "
-		    "answer", shown);
-		json_decref(root);
-	} else {
-		snprintf(token, tokenlen, "%s", t);
-		json_decref(root);
-		r = 0;
-	}
-	free(body);
-	buf_free(&x.body);
-	return r;
 }
