@@ -648,6 +648,59 @@ check_api_user(struct check *ck)
 	    "Read-Only (or Super-Admin)");
 }
 
+/*
+ * GLPI 11 may ask agents for OAuth client credentials (inventory setting
+ * auth_required = client_credentials); then the inventories that pass
+ * through passeur serve need an active OAuth client with the grant
+ * client_credentials and the scope inventory (glpi_oauthclients keeps
+ * both as JSON lists).  Its secret is ciphertext: only its use proves it.
+ */
+static void
+check_inventory_oauth(struct check *ck)
+{
+	struct row	*r = add(ck, "inventory.oauth", "an active OAuth client "
+	    "with client_credentials and scope inventory, if required");
+	char		 v[64], n[32], why[512];
+	int		 got;
+
+	if (ck->schema != GLPI_SCHEMA_11) {
+		found(r, "not applicable (GLPI 10.0 has no OAuth for "
+		    "inventories)");
+		r->verdict = V_OK;
+		return;
+	}
+	if ((got = db_value(ck->db, "SELECT value FROM glpi_configs WHERE "
+	    "context = 'inventory' AND name = 'auth_required'", v, sizeof(v),
+	    NULL, why, sizeof(why))) < 0) {
+		sql_failed(ck, r, why);
+		return;
+	}
+	if (got == 0 || strcmp(v, "client_credentials") != 0) {
+		found(r, "not required (auth_required = %s)", got == 0 ?
+		    "none" : v);
+		r->verdict = V_OK;
+		return;
+	}
+	if (db_value(ck->db, "SELECT COUNT(*) FROM glpi_oauthclients WHERE "
+	    "is_active = 1 AND grants LIKE '%\"client_credentials\"%' AND "
+	    "scopes LIKE '%\"inventory\"%'", n, sizeof(n), NULL, why,
+	    sizeof(why)) < 0) {
+		sql_failed(ck, r, why);
+		return;
+	}
+	if (strcmp(n, "0") != 0) {
+		found(r, "required; %s client(s) fit (from the database)", n);
+		r->verdict = V_OK;
+		return;
+	}
+	found(r, "required (auth_required = client_credentials), no client "
+	    "fits (from the database)");
+	fix(r, "in GLPI: Setup > OAuth clients > Add: active, grant "
+	    "\"Client credentials\", scope \"inventory\"; then its id and "
+	    "secret go to oauth-client-id and oauth-client-secret-file in "
+	    "passeur serve's agent.cfg");
+}
+
 /* Rows not reached because an earlier one failed. */
 static void
 skip_rest(struct check *ck, const char *const *items, const char *why)
@@ -773,7 +826,7 @@ print_table(const struct check *ck)
 }
 
 static void
-print_json(const struct check *ck, int usable, int with_mode)
+print_json(const struct check *ck, int usable, int with_mode, int failed)
 {
 	json_t	*items = json_array(), *root;
 	char	*s;
@@ -791,7 +844,8 @@ print_json(const struct check *ck, int usable, int with_mode)
 	root = json_pack("{s:b,s:o}", "usable", usable, "items", items);
 	/* The access's mode and capabilities; the views alone have none. */
 	if (root != NULL && with_mode) {
-		json_object_set_new(root, "mode", json_string(usable ?
+		/* Not proven but not failed (GLPI 11): the profile's. */
+		json_object_set_new(root, "mode", json_string(!failed ?
 		    glpi_mode_name(ck->mode) : "none"));
 		json_object_set_new(root, "capabilities",
 		    capabilities_json(ck));
@@ -808,7 +862,8 @@ check_run(const struct glpi_conf *conf, int json)
 {
 	static const char *const after_port[] = { "db.login", "glpi.version",
 	    "db.access", "db.views", "api.enabled", "api.client", "api.app_token",
-	    "api.client_ip", "api.user", "api.profile", NULL };
+	    "api.client_ip", "api.user", "api.profile", "inventory.oauth",
+	    NULL };
 	struct check	ck;
 	int		i, usable = 1, failed = 0;
 
@@ -828,6 +883,7 @@ check_run(const struct glpi_conf *conf, int json)
 		check_api_enabled(&ck);
 		check_api_client(&ck);
 		check_api_user(&ck);
+		check_inventory_oauth(&ck);
 	}
 	db_close(ck.db);
 	for (i = 0; i < ck.n; i++) {
@@ -837,7 +893,7 @@ check_run(const struct glpi_conf *conf, int json)
 			failed = 1;
 	}
 	if (json)
-		print_json(&ck, usable, 1);
+		print_json(&ck, usable, 1, failed);
 	else {
 		print_table(&ck);
 		print_capabilities(&ck);
@@ -893,7 +949,7 @@ check_views_run(const struct glpi_conf *conf, int json)
 	}
 	db_close(ck.db);
 	if (json)
-		print_json(&ck, ok, 0);
+		print_json(&ck, ok, 0, !ok);
 	else {
 		print_table(&ck);
 		printf("\nviews: %s\n", ok ? "all correct" :
