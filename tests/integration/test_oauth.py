@@ -58,6 +58,25 @@ class OAuthForward(unittest.TestCase):
             self.assertRegex(auth.pop(), r"^Bearer [0-9a-f]{40}$")
             self.assertNotIn(SECRET, px.log())
 
+    def test_one_token_for_the_pool(self):
+        # Workers forwarding at once wait for the one token being asked.
+        with GlpiDouble(args=["--oauth", ID + ":" + SECRET]) as glpi, \
+                self.proxy(glpi) as px:
+            glpi.behaviour(delay_ms=300)
+            ids = []
+            for _ in range(8):
+                r = px.request("POST", "/proxy/glpi", INVENTORY,
+                               {"Content-Type": "application/json",
+                                "GLPI-Agent-ID": AGENT_ID})
+                self.assertEqual(r.status, 202, r)
+                ids.append(r.headers["glpi-request-id"])
+            for reqid in ids:
+                final = px.poll_final(reqid, 30)
+                self.assertEqual(final.json()["status"], "ok", final)
+            self.assertEqual(len(glpi.tokens()), 1)
+            self.assertEqual([r["status"] for r in glpi.requests()],
+                             [200] * 8)
+
     def test_token_renewed_before_it_expires(self):
         with GlpiDouble(args=["--oauth", ID + ":" + SECRET]) as glpi, \
                 self.proxy(glpi) as px:
