@@ -58,6 +58,25 @@ class OAuthForward(unittest.TestCase):
             self.assertRegex(auth.pop(), r"^Bearer [0-9a-f]{40}$")
             self.assertNotIn(SECRET, px.log())
 
+    def test_each_server_its_own_token(self):
+        with GlpiDouble(args=["--oauth", ID + ":" + SECRET]) as one, \
+                GlpiDouble(args=["--oauth", ID + ":" + SECRET]) as two, \
+                Passeur(agent={"server": "%s,%s" % (
+                    one.url(), two.url("/glpi/Inventory")),
+                    "oauth-client-id": ID,
+                    "oauth-client-secret": SECRET}) as px:
+            for _ in range(2):
+                self.assertEqual(self.forward(px).json()["status"], "ok")
+            self.assertEqual([t["path"] for t in one.tokens()],
+                             ["/api.php/token"])
+            self.assertEqual([t["path"] for t in two.tokens()],
+                             ["/glpi/api.php/token"])
+            auth = {r["headers"]["authorization"]
+                    for r in one.requests() + two.requests()}
+            self.assertEqual(len(auth), 2)
+            self.assertEqual([r["status"] for r in one.requests() +
+                              two.requests()], [200] * 4)
+
     def test_one_token_for_the_pool(self):
         # Workers forwarding at once wait for the one token being asked.
         with GlpiDouble(args=["--oauth", ID + ":" + SECRET]) as glpi, \
