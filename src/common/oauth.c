@@ -96,7 +96,7 @@ oauth_token_url(const char *url, char *out, size_t outlen)
 	size_t		 plen;
 
 	if ((auth = strstr(url, "://")) == NULL)
-		return ERR_INVALID;
+		return ERR_FORMAT;
 	path = auth + 3 + strcspn(auth + 3, "/?#");
 	rest = path + strcspn(path, "?#");
 	plen = (size_t)(rest - path);
@@ -318,9 +318,9 @@ oauth_authorization(const struct httpc *h, const char *server_url,
 	why[0] = '\0';
 	if ((r = oauth_token_url(server_url, url, sizeof(url))) != 0) {
 		snprintf(why, whylen, "cannot make the token URL of %s",
-		    r == ERR_INVALID ? "a URL without a scheme" :
+		    r == ERR_FORMAT ? "a URL without a scheme" :
 		    "a URL this long");
-		return ERR_INVALID;
+		return r;
 	}
 	if ((e = take(url, client_id, client_secret, &transient)) == NULL) {
 		snprintf(why, whylen, "out of memory");

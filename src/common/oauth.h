@@ -36,7 +36,7 @@
  * final "/front/inventory.php" or "/Inventory" (the inventory routes),
  * else cut before its last "marketplace" or "plugins" (the GLPI 10
  * plugin routes, as glpi-injector does), without trailing slashes, then
- * "/api.php/token"; the query is kept.  0, or ERR_INVALID when url has no
+ * "/api.php/token"; the query is kept.  0, or ERR_FORMAT when url has no
  * scheme, ERR_TOO_BIG when out is too small.
  */
 int	oauth_token_url(const char *url, char *out, size_t outlen);
@@ -52,8 +52,8 @@ int	oauth_token_url(const char *url, char *out, size_t outlen);
  *
  * Returns 0; or ERR_PEER (the token server refused: why has its URL, the
  * HTTP status and the OAuth error, e.g. "invalid_client"), ERR_TRANSPORT
- * (no answer), ERR_FORMAT (an answer without a usable access_token),
- * ERR_INVALID (server_url without a scheme), ERR_NOMEM.  why never holds
+ * (no answer), ERR_FORMAT (an answer without a usable access_token, or
+ * server_url without a scheme), ERR_TOO_BIG, ERR_NOMEM.  why never holds
  * the secret nor a token.
  */
 int	oauth_authorization(const struct httpc *h, const char *server_url,

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "common/answer.h"
+#include "common/err.h"
 #include "common/oauth.h"
 #include "common/uuid.h"
 #include "inject/send.h"
@@ -83,7 +84,7 @@ wait_retry(struct sender *s, const struct payload *p,
 		    "after %ld s (Retry-After), more than the %.0f s left of "
 		    "--timeout %ld", x->status, x->reason[0] != '\0' ? " " :
 		    "", x->reason, wait, left > 0 ? left : 0, s->o->timeout);
-		return -1;
+		return ERR_TIMEOUT;
 	}
 	if (s->o->verbose && s->say != NULL)
 		s->say(s->say_arg, "%s: HTTP %ld%s%s, retrying in %ld s "
@@ -95,7 +96,7 @@ wait_retry(struct sender *s, const struct payload *p,
 		if (s->stop != NULL && *s->stop) {
 			snprintf(why, whylen, "HTTP %ld: interrupted while "
 			    "waiting to retry", x->status);
-			return -1;
+			return ERR_CANCELLED;
 		}
 		nap(100);
 	}
@@ -140,7 +141,7 @@ debug_answer(struct sender *s, const struct payload *p, const char *method,
 
 /*
  * The verdict on one answer: 0 accepted, 1 pending (poll with x->reqid),
- * -1 refused with why.
+ * ERR_PEER refused with why.
  */
 static int
 verdict(const struct httpc_answer *x, long *waitp, char *why,
@@ -179,24 +180,25 @@ verdict(const struct httpc_answer *x, long *waitp, char *why,
 	snprintf(why, whylen, "HTTP %ld%s%s%s%s", x->status,
 	    x->reason[0] != '\0' ? " " : "", x->reason, msg[0] != '\0' ?
 	    ": " : "", msg);
-	return -1;
+	return ERR_PEER;
 }
 
 int
 send_authorization(struct sender *s, const char *refused, char *out,
     size_t outlen, char *why, size_t whylen)
 {
-	char text[1024];
+	char	text[1024];
+	int	r;
 
 	out[0] = '\0';
 	if (s->o->oauth_id == NULL)
 		return 0;
-	if (oauth_authorization(&s->h, s->o->url, s->o->oauth_id,
-	    s->o->oauth_secret, refused, out, outlen, text, sizeof(text)) ==
+	if ((r = oauth_authorization(&s->h, s->o->url, s->o->oauth_id,
+	    s->o->oauth_secret, refused, out, outlen, text, sizeof(text))) ==
 	    0)
 		return 0;
 	snprintf(why, whylen, "no OAuth access token: %s", text);
-	return -1;
+	return r;
 }
 
 int
@@ -227,15 +229,16 @@ send_payload(struct sender *s, const struct payload *p, char *why,
 	reqid[0] = '\0';
 	if (s->o->debug)
 		reqid_random(reqid);
-	if (send_authorization(s, NULL, auth, sizeof(auth), why, whylen) != 0)
-		return -1;
+	if ((r = send_authorization(s, NULL, auth, sizeof(auth), why,
+	    whylen)) != 0)
+		return r;
 	for (;;) {
 		if (httpc_exchange(&s->h, &rq, &x) != 0) {
 			send_url_shown(s->o->url, shown, sizeof(shown));
 			snprintf(why, whylen, "cannot send to %s: %s", shown,
 			    x.error);
 			buf_free(&x.body);
-			return -1;
+			return ERR_TRANSPORT;
 		}
 		debug_answer(s, p, rq.body != NULL ? "POST" : "GET", reqid,
 		    &x);
@@ -244,9 +247,9 @@ send_payload(struct sender *s, const struct payload *p, char *why,
 			renewed = 1;
 			buf_free(&x.body);
 			memcpy(refused, auth, sizeof(refused));
-			if (send_authorization(s, refused, auth, sizeof(auth),
-			    why, whylen) != 0)
-				return -1;
+			if ((r = send_authorization(s, refused, auth,
+			    sizeof(auth), why, whylen)) != 0)
+				return r;
 			continue;
 		}
 		if ((x.status == 429 || x.status == 503) &&
@@ -268,7 +271,7 @@ send_payload(struct sender *s, const struct payload *p, char *why,
 			    "over %.1f s", ap.tries, (double)ap.waited_ms /
 			    1000);
 			buf_free(&x.body);
-			return -1;
+			return ERR_TIMEOUT;
 		}
 		/* The proxy answers later: ask for it by its request id. */
 		memcpy(reqid, x.reqid, sizeof(reqid));

@@ -32,9 +32,11 @@ void	sender_init(struct sender *s, const struct curlx *cx, CURL *c,
 	    const struct inject_opts *o);
 
 /*
- * Sends p to o->url.  Returns 0 when the server accepted it; -1 with the
+ * Sends p to o->url.  Returns 0 when the server accepted it; else the
  * reason in why (the HTTP status and the server's message when there
- * was an answer).
+ * was an answer) and ERR_TRANSPORT (no answer), ERR_PEER (refused),
+ * ERR_TIMEOUT (still pending, or a Retry-After past o->timeout) or
+ * ERR_CANCELLED (s->stop).
  *
  * With --oauth-client-id every request carries the OAuth token, renewed
  * before it expires and once after a 401.
@@ -51,7 +53,8 @@ int	send_payload(struct sender *s, const struct payload *p, char *why,
  * The Authorization header for o->url, into out: "Bearer <token>" with
  * --oauth-client-id (a cached token, or a new one when it is about to
  * expire or when refused is the value a 401 answered), "" without.
- * Returns 0, or -1 with "no OAuth access token: <why>" in why.
+ * Returns 0, or oauth_authorization()'s ERR_* with "no OAuth access
+ * token: <why>" in why.
  */
 int	send_authorization(struct sender *s, const char *refused, char *out,
 	    size_t outlen, char *why, size_t whylen);

@@ -38,7 +38,7 @@ test_token_url(void **state)
 		assert_string_equal(out, cases[i][1]);
 	}
 	assert_int_equal(oauth_token_url("glpi.example/", out, sizeof(out)),
-	    ERR_INVALID);
+	    ERR_FORMAT);
 	assert_int_equal(oauth_token_url("https://glpi.example/", out, 20),
 	    ERR_TOO_BIG);
 }

@@ -4,6 +4,7 @@
  */
 #include "../testutil.h"
 
+#include "common/err.h"
 #include "inject/send.h"
 
 static void
