@@ -19,6 +19,7 @@
 #include "common/err.h"
 #include "common/fsx.h"
 #include "common/log.h"
+#include "common/oauth.h"
 #include "common/uuid.h"
 #include "proxy/config.h"
 #include "proxy/deliver.h"
@@ -580,6 +581,7 @@ run_stop(struct running *rn)
 	rn->deliver = NULL;
 	spool_close(rn->spool);
 	rn->spool = NULL;
+	oauth_forget();		/* no forwarder left: the tokens are wiped */
 	generation_release(rn->gen);
 	rn->gen = NULL;
 	for (i = 0; i < CONF_NINSTANCES; i++) {
