@@ -567,7 +567,10 @@ deliver_set_generation(struct deliver *d, struct generation *g)
 static void
 supersede(struct deliver *d, const char *old, const struct spool_item *by)
 {
-	struct spool_item it;
+	struct spool_item	 it;
+	struct generation	*g;
+	struct proxy		*px;
+	char			 msg[128];
 
 	if (spool_load(d->sp, old, &it, NULL) != 0)
 		return;
@@ -576,9 +579,25 @@ supersede(struct deliver *d, const char *old, const struct spool_item *by)
 		pthread_mutex_lock(&d->lock);
 		window_add(d, &it);
 		pthread_mutex_unlock(&d->lock);
-	} else if (spool_remove(d->sp, old) == 0)
+	} else if (spool_remove(d->sp, old) == 0) {
 		log_info("spool %s: superseded by %s, a newer full inventory "
 		    "of device %s: dropped", old, by->id, by->device);
+		/* Its agent's poll must not wait for an answer never coming. */
+		pthread_mutex_lock(&d->lock);
+		if ((g = d->gen) != NULL)
+			generation_hold(g);
+		pthread_mutex_unlock(&d->lock);
+		if (g != NULL && it.kind == SPOOL_JSON) {
+			px = &g->proxies[it.instance == 1 ? 1 : 0];
+			snprintf(msg, sizeof(msg), "inventory held by proxy %s "
+			    "for delivery", px->proxy_id);
+			set_poll_answer(px, it.reqid, 200, json_pack(
+			    "{s:s,s:s,s:I}", "status", "ok", "message", msg,
+			    "expiration", (json_int_t)px->conf->prolog_freq));
+		}
+		if (g != NULL)
+			generation_release(g);
+	}
 	spool_item_clear(&it);
 }
 

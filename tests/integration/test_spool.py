@@ -213,10 +213,12 @@ class Coalescing(unittest.TestCase):
                 Passeur(agent={"server": glpi.url(), **slow}) as px:
             glpi.behaviour(fail_match="versionclient", fail_status=503)
 
-            def post(body):
+            def post(body, agent=None):
+                # An agent holds at most 8 answers: one agent each.
                 r = px.post(zlib_of(body), "application/x-compress-zlib",
-                            AGENT_ID)
+                            agent or str(uuid.uuid4()))
                 self.assertEqual(r.status, 202, r)
+                return r.headers["glpi-request-id"]
 
             def waiting(name):
                 """The id of the item of dev-c whose name is given."""
@@ -251,6 +253,20 @@ class Coalescing(unittest.TestCase):
             self.assertEqual(len(re.findall(r"superseded by", log)), 2, log)
             self.assertFalse(os.path.exists(os.path.join(
                 spool_dir(px), first + ".body")))
+            # One superseded before its first attempt (it waited behind
+            # a partial one): its agent is told it is held all the same.
+            post(inventory("dev-e", 7, partial=True))
+            px.wait_log(r"attempt 1 failed \(device dev-e\)")
+            never = post(inventory("dev-e", 8), AGENT_ID)
+            post(inventory("dev-e", 9))
+            self.assertEqual(len(re.findall(r"superseded by",
+                                            px.wait_log("dev-e: dropped"))),
+                             3)
+            final = px.poll_final(never, 10)
+            self.assertIsNotNone(final)
+            self.assertRegex(final.json()["message"],
+                             r"^inventory held by proxy [0-9a-f-]{36} for "
+                             r"delivery$")
 
 
 class Full(unittest.TestCase):
