@@ -17,6 +17,7 @@
 #include "common/log.h"
 #include "proxy/config.h"
 #include "proxy/forward.h"
+#include "proxy/metrics.h"
 #include "proxy/proxy.h"
 
 struct forwarder {
@@ -331,6 +332,8 @@ run_job(const struct curlx *cx, CURL *c, struct forwarder *f,
 		ctype = job->kind == FORWARD_JSON ? "application/json" :
 		    "application/xml";
 	for (i = 0; i < a->nservers && ok; i++) {
+		uint64_t t0 = metrics_now();
+
 		if (atomic_load(&f->cancelled)) {
 			set_reason(job, "cancelled, passeur is stopping");
 			ok = 0;
@@ -353,6 +356,7 @@ run_job(const struct curlx *cx, CURL *c, struct forwarder *f,
 		}
 		if (!ok)
 			job->failed_target = i;
+		metrics_delivery(a->servers[i], ok, t0);
 	}
 	job->ok = ok;
 	if (!ok)
