@@ -48,6 +48,12 @@ struct agent_conf {
 	char		*ssl_fingerprint;
 	struct fingerprints pins;	/* ssl_fingerprint, parsed */
 	int		 no_ssl_check;
+	/* The admin listener (admin.h); off while status_port is 0. */
+	long long	 status_port;
+	char		*status_ip;
+	char		*status_trust;
+	struct trust	 status_nets;	/* status_trust, parsed */
+	int		 status_tls;
 };
 
 struct instance_conf {

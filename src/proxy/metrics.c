@@ -132,6 +132,12 @@ metrics_status_name(int s, char out[8])
 		snprintf(out, 8, "%d", statuses[s]);
 }
 
+int
+metrics_status_code(int s)
+{
+	return s == MS_COUNT - 1 ? -1 : statuses[s];
+}
+
 double
 metrics_bucket_bound(int b)
 {

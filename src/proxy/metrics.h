@@ -74,6 +74,8 @@ const char	*metrics_instance_name(int i);
 const char	*metrics_action_name(int a);
 /* The status of index s as text ("other" for the last). */
 void		 metrics_status_name(int s, char out[8]);
+/* The status of index s, -1 for "other". */
+int		 metrics_status_code(int s);
 double		 metrics_bucket_bound(int b);
 
 /* Label indexes of a request's instance name, action and status. */
