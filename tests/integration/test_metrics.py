@@ -4,7 +4,9 @@ Prometheus text format (checked with prometheus_client's parser) whose
 counts follow the requests made, /health, /status.json, status_trust,
 TLS, and a reload that moves it."""
 
+import json
 import os
+import re
 import shutil
 import signal
 import ssl
@@ -279,6 +281,81 @@ class Metrics(unittest.TestCase):
             with self.assertRaises(OSError):
                 scrape(px, "/health")
             self.assertTrue(px.alive())
+
+
+def status(px, *args):
+    """passeur status on px's configuration: (exit status, stdout, stderr)."""
+    p = subprocess.run([BIN, "status", "-c", px.confdir] + list(args),
+                       capture_output=True, text=True, timeout=60)
+    return p.returncode, p.stdout, p.stderr
+
+
+class Status(unittest.TestCase):
+    def test_healthy_table_and_json(self):
+        with admin() as px:
+            self.assertEqual(px.post(XML_INV, "application/xml").status, 200)
+            px.wait_log(r"inventory 200")
+            code, out, err = status(px)
+            self.assertEqual(code, 0, err)
+            self.assertRegex(out, r"(?m)^health +ok$")
+            self.assertRegex(out, r"(?m)^requests +1, 2xx 1$")
+            self.assertRegex(out, r"(?m)^local_store +1 stored, 0 store "
+                             r"errors$")
+            code, out, err = status(px, "--json")
+            self.assertEqual(code, 0, err)
+            j = json.loads(out)
+            smp = samples(px)
+            self.assertEqual(j["stored"], value(smp, "passeur_stored_total"))
+            self.assertEqual(j["bytes_in"], value(
+                smp, "passeur_request_bytes_total", direction="in"))
+
+    def test_degraded(self):
+        with GlpiDouble() as glpi, admin({"server": glpi.url()}) as px:
+            glpi.behaviour(fail_next=1)
+            self.assertEqual(px.post(XML_INV, "application/xml").status, 500)
+            code, out, err = status(px)
+            self.assertEqual(code, 1, out + err)
+            self.assertRegex(out, r"(?m)^upstream +%s DOWN, 0 delivered, "
+                             r"1 failed$" % re.escape(glpi.url()))
+            self.assertRegex(out, r"(?m)^health +ok$")
+            # Delivered again: up.
+            self.assertEqual(px.post(XML_INV, "application/xml").status, 200)
+            self.assertEqual(status(px)[0], 0)
+            shutil.rmtree(px.store)
+            with open(px.store, "w") as f:
+                f.write("not a folder")
+            code, out, err = status(px, "--json")
+            self.assertEqual(code, 1, out + err)
+            self.assertFalse(json.loads(out)["healthy"])
+            os.unlink(px.store)
+
+    def test_unreachable(self):
+        px = admin()
+        try:
+            code, out, err = status(px)
+            self.assertEqual(code, 2, out + err)
+            self.assertIn("unreachable", err)
+            write_cfg(os.path.join(px.confdir, "agent.cfg"), {})
+            code, out, err = status(px)
+            self.assertEqual(code, 2, out + err)
+            self.assertIn("status_port is 0", err)
+        finally:
+            px.cleanup()
+        with admin({"status_trust": "10.0.0.0/8"}) as px:
+            code, out, err = status(px)
+            self.assertEqual(code, 2, out + err)
+            self.assertIn("answered 403", err)
+
+    def test_tls(self):
+        keys = {"disabled": "no", "ports": "0",
+                "ssl_cert_file": CERTS["server.pem"],
+                "ssl_key_file": CERTS["server.key"]}
+        px = admin({"status_tls": "yes"})
+        write_cfg(os.path.join(px.confdir, "ssl-server-plugin.cfg"), keys)
+        with px:
+            code, out, err = status(px)
+            self.assertEqual(code, 0, out + err)
+            self.assertRegex(out, r"(?m)^proxy +port %d \(TLS\)" % px.port)
 
 
 if __name__ == "__main__":
