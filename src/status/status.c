@@ -147,13 +147,16 @@ str(json_t *o, const char *key)
 static int
 print_table(json_t *o)
 {
-	json_t		*v, *classes = json_object_get(o, "requests_by_class");
-	const char	*key;
+	static const char *const classes_names[] = {
+		"none", "1xx", "2xx", "3xx", "4xx", "5xx", "other"
+	};
+	json_t		*v, *list, *classes;
 	char		 in[32], out[32];
 	json_int_t	 up = num(o, "uptime_seconds");
 	size_t		 i;
 	int		 code = STATUS_HEALTHY, healthy;
 
+	classes = json_object_get(o, "requests_by_class");
 	healthy = json_is_true(json_object_get(o, "healthy"));
 	printf("%-12s passeur %s, pid %lld, up %lldd %02lld:%02lld:%02lld\n",
 	    "daemon", str(o, "version"), (long long)num(o, "pid"),
@@ -164,8 +167,10 @@ print_table(json_t *o)
 	if (!healthy)
 		code = STATUS_DEGRADED;
 	printf("%-12s %lld", "requests", (long long)num(o, "requests"));
-	json_object_foreach(classes, key, v)
-		printf(", %s %lld", key, (long long)json_integer_value(v));
+	for (i = 0; i < sizeof(classes_names) / sizeof(classes_names[0]); i++)
+		if ((v = json_object_get(classes, classes_names[i])) != NULL)
+			printf(", %s %lld", classes_names[i],
+			    (long long)json_integer_value(v));
 	printf("\n%-12s %lld in flight, %lld rate limited\n", "",
 	    (long long)num(o, "inflight"), (long long)num(o, "rate_limited"));
 	printf("%-12s %lld stored, %lld store errors\n", "local_store",
@@ -173,14 +178,16 @@ print_table(json_t *o)
 	human(num(o, "bytes_in"), in, sizeof(in));
 	human(num(o, "bytes_out"), out, sizeof(out));
 	printf("%-12s %s in, %s out\n", "traffic", in, out);
-	json_array_foreach(json_object_get(o, "instances"), i, v)
+	list = json_object_get(o, "instances");
+	for (i = 0; (v = json_array_get(list, i)) != NULL; i++)
 		printf("%-12s port %lld%s, %s/glpi, %s%s%s\n", str(v, "name"),
 		    (long long)num(v, "port"),
 		    json_is_true(json_object_get(v, "tls")) ? " (TLS)" : "",
 		    str(v, "url_path"), str(v, "mode"),
 		    str(v, "local_store")[0] != '\0' ? ", " : "",
 		    str(v, "local_store"));
-	json_array_foreach(json_object_get(o, "upstreams"), i, v) {
+	list = json_object_get(o, "upstreams");
+	for (i = 0; (v = json_array_get(list, i)) != NULL; i++) {
 		int is_up = json_is_true(json_object_get(v, "up"));
 
 		printf("%-12s %s %s, %lld delivered, %lld failed\n",
@@ -197,12 +204,13 @@ print_table(json_t *o)
 static int
 verdict(json_t *o)
 {
-	json_t	*v;
+	json_t	*v, *list;
 	size_t	 i;
 
 	if (!json_is_true(json_object_get(o, "healthy")))
 		return STATUS_DEGRADED;
-	json_array_foreach(json_object_get(o, "upstreams"), i, v)
+	list = json_object_get(o, "upstreams");
+	for (i = 0; (v = json_array_get(list, i)) != NULL; i++)
 		if (!json_is_true(json_object_get(v, "up")))
 			return STATUS_DEGRADED;
 	return STATUS_HEALTHY;
