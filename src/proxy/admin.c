@@ -15,6 +15,7 @@
 #include "proxy/exposition.h"
 #include "proxy/health.h"
 #include "proxy/metrics.h"
+#include "proxy/page.h"
 #include "proxy/summary.h"
 #include "proxy/tls.h"
 
@@ -36,9 +37,10 @@ static struct {
 	time_t			 started;
 } admin = { PTHREAD_MUTEX_INITIALIZER, NULL, NULL, NULL, 0 };
 
+/* The answer; csp (may be NULL) is its Content-Security-Policy. */
 static enum MHD_Result
-answer(struct MHD_Connection *conn, unsigned status, const char *ctype,
-    struct buf *body)
+answer_csp(struct MHD_Connection *conn, unsigned status, const char *ctype,
+    struct buf *body, const char *csp)
 {
 	struct MHD_Response	*resp;
 	enum MHD_Result		 ret;
@@ -51,9 +53,18 @@ answer(struct MHD_Connection *conn, unsigned status, const char *ctype,
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
 	    "no-store");
+	if (csp != NULL)
+		MHD_add_response_header(resp, "Content-Security-Policy", csp);
 	ret = MHD_queue_response(conn, status, resp);
 	MHD_destroy_response(resp);
 	return ret;
+}
+
+static enum MHD_Result
+answer(struct MHD_Connection *conn, unsigned status, const char *ctype,
+    struct buf *body)
+{
+	return answer_csp(conn, status, ctype, body, NULL);
 }
 
 static enum MHD_Result
@@ -92,8 +103,9 @@ route(struct MHD_Connection *conn, const char *url, struct generation *g)
 	if (strcmp(url, "/health") == 0)
 		return answer_text(conn, healthy ? 200 : 503, healthy ? "ok" :
 		    why);
-	if (strcmp(url, "/metrics") != 0 && strcmp(url, "/status.json") != 0)
-		return answer_text(conn, 404, "Not found: /metrics, /health "
+	if (strcmp(url, "/metrics") != 0 && strcmp(url, "/status.json") != 0 &&
+	    strcmp(url, "/") != 0)
+		return answer_text(conn, 404, "Not found: /, /metrics, /health "
 		    "and /status.json are served here");
 	/* A snapshot is some 60 kB: not on the daemon's stack. */
 	if ((s = malloc(sizeof(*s))) == NULL)
@@ -104,6 +116,11 @@ route(struct MHD_Connection *conn, const char *url, struct generation *g)
 		if (exposition_write(&b, s, healthy) == 0)
 			ret = answer(conn, 200, "text/plain; version=0.0.4; "
 			    "charset=utf-8", &b);
+	} else if (strcmp(url, "/") == 0) {
+		if (page_write(&b, s, &g->conf, healthy ? "" : why,
+		    admin.started) == 0)
+			ret = answer_csp(conn, 200, "text/html; charset=utf-8",
+			    &b, PAGE_CSP);
 	} else if ((o = summary_new(s, &g->conf, healthy ? "" : why,
 	    admin.started)) != NULL) {
 		if ((text = json_dumps(o, JSON_INDENT(2) |

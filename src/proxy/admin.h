@@ -5,6 +5,7 @@
  * plain HTTP or TLS (status_tls, with the certificate of
  * ssl-server-plugin.cfg).  Only addresses in status_trust are answered.
  *
+ *   /             a status page for people (page.h)
  *   /metrics      Prometheus text format 0.0.4 (exposition.h)
  *   /health       200 "ok", or 503 and the reason (health.h)
  *   /status.json  the summary `passeur status` prints (summary.h)

@@ -356,7 +356,7 @@ run_job(const struct curlx *cx, CURL *c, struct forwarder *f,
 		}
 		if (!ok)
 			job->failed_target = i;
-		metrics_delivery(a->servers[i], ok, t0);
+		metrics_delivery(a->servers[i], ok, t0, job->reason);
 	}
 	job->ok = ok;
 	if (!ok)

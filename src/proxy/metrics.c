@@ -27,6 +27,13 @@ struct shard {
 	counter			 stored, store_errors;
 	counter			 last_stored, last_store_error;
 	struct shard_histogram	 duration;
+	/* Minute (since the epoch) of each slot, and its count. */
+	counter			 minute_of[METRICS_MINUTES];
+	counter			 per_minute[METRICS_MINUTES];
+	/* The agents seen last; the owner and readers take agents_lock. */
+	pthread_mutex_t		 agents_lock;
+	struct metrics_agent	 agents[METRICS_AGENTS];
+	unsigned		 agents_next;
 };
 
 static pthread_mutex_t		 lock = PTHREAD_MUTEX_INITIALIZER;
@@ -49,10 +56,17 @@ _Static_assert(sizeof(statuses) / sizeof(statuses[0]) == MS_COUNT - 1,
 _Static_assert(sizeof(bounds) / sizeof(bounds[0]) == MB_COUNT,
     "MB_COUNT is the bucket bounds");
 
-/* Upstreams, under up_lock. */
+/* Upstreams and deliveries per minute, under up_lock. */
 static pthread_mutex_t		 up_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct metrics_upstream	 upstreams[METRICS_UPSTREAMS + 1];
 static int			 nupstreams;
+static counter			 dminute_of[METRICS_MINUTES];
+static counter			 dper_minute[METRICS_MINUTES];
+
+/* The last failures, a ring under failures_lock. */
+static pthread_mutex_t		 failures_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct metrics_failure	 failures[METRICS_FAILURES];
+static unsigned			 failures_next;
 
 /* The single writer's increment: no locked instruction. */
 static inline void
@@ -101,6 +115,7 @@ shard(void)
 	else {
 		if ((s = calloc(1, sizeof(*s))) == NULL)
 			fatal("calloc");
+		pthread_mutex_init(&s->agents_lock, NULL);
 		s->next = shards;
 		shards = s;
 	}
@@ -189,6 +204,37 @@ metrics_now(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/*
+ * Counts one in the slot of the current minute, which starts from 0 when
+ * it last held an older minute.  Single writer (a shard), or under a lock.
+ */
+static void
+minute_add(counter *minute_of, counter *per_minute)
+{
+	uint64_t	m = (uint64_t)time(NULL) / 60;
+	unsigned	i = (unsigned)(m % METRICS_MINUTES);
+
+	if (get(&minute_of[i]) != m) {
+		atomic_store_explicit(&per_minute[i], 0, memory_order_relaxed);
+		atomic_store_explicit(&minute_of[i], m, memory_order_relaxed);
+	}
+	bump(&per_minute[i], 1);
+}
+
+/* Adds the slots of the last hour into out ([0]: this minute). */
+static void
+minutes_sum(counter *minute_of, counter *per_minute, uint64_t *out)
+{
+	uint64_t	m = (uint64_t)time(NULL) / 60, slot;
+	int		i;
+
+	for (i = 0; i < METRICS_MINUTES; i++) {
+		slot = get(&minute_of[i]);
+		if (slot <= m && m - slot < METRICS_MINUTES)
+			out[m - slot] += get(&per_minute[i]);
+	}
+}
+
 static int
 bucket_of(double seconds)
 {
@@ -221,7 +267,74 @@ metrics_request_end(const char *instance, const char *action, int status,
 	bump(&s->duration.buckets[bucket_of(seconds)], 1);
 	bump(&s->duration.count, 1);
 	bump(&s->duration.sum_ns, (uint64_t)(seconds * 1e9));
+	minute_add(s->minute_of, s->per_minute);
 	bump(&s->ended, 1);
+}
+
+void
+metrics_agent_seen(const char *deviceid, const char *ip, const char *action,
+    int status)
+{
+	struct shard		*s;
+	struct metrics_agent	*a;
+	struct timespec		 now;
+
+	if (deviceid == NULL || deviceid[0] == '\0')
+		return;
+	s = shard();
+	clock_gettime(CLOCK_REALTIME, &now);
+	pthread_mutex_lock(&s->agents_lock);
+	a = &s->agents[s->agents_next++ % METRICS_AGENTS];
+	a->ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+	a->when = now.tv_sec;
+	snprintf(a->deviceid, sizeof(a->deviceid), "%s", deviceid);
+	snprintf(a->ip, sizeof(a->ip), "%s", ip != NULL ? ip : "-");
+	snprintf(a->action, sizeof(a->action), "%s", action != NULL ?
+	    action : "-");
+	a->status = status;
+	pthread_mutex_unlock(&s->agents_lock);
+}
+
+void
+metrics_answer(const char *deviceid, const char *ip, const char *action,
+    int status, const char *body, size_t len)
+{
+	char	what[sizeof(((struct metrics_agent *)0)->deviceid) + 64];
+	char	reason[sizeof(((struct metrics_failure *)0)->reason)];
+	size_t	i;
+
+	metrics_agent_seen(deviceid, ip, action, status);
+	if (status != 0 && status < 500)
+		return;
+	snprintf(what, sizeof(what), "request from %s%s%.100s%s", ip,
+	    deviceid[0] != '\0' ? " (" : "", deviceid,
+	    deviceid[0] != '\0' ? ")" : "");
+	if (status == 0)
+		snprintf(reason, sizeof(reason), "no answer sent: the "
+		    "connection ended first");
+	else {
+		/* The first line of the answer, printable. */
+		for (i = 0; i < len && i < sizeof(reason) - 16 &&
+		    body[i] != '\n'; i++)
+			reason[i] = body[i] >= ' ' && body[i] < 127 ? body[i] :
+			    '?';
+		snprintf(reason + i, sizeof(reason) - i, "%s(%d)",
+		    i > 0 ? " " : "", status);
+	}
+	metrics_failure(what, reason);
+}
+
+void
+metrics_failure(const char *what, const char *reason)
+{
+	struct metrics_failure *f;
+
+	pthread_mutex_lock(&failures_lock);
+	f = &failures[failures_next++ % METRICS_FAILURES];
+	f->when = time(NULL);
+	snprintf(f->what, sizeof(f->what), "%s", what);
+	snprintf(f->reason, sizeof(f->reason), "%s", reason);
+	pthread_mutex_unlock(&failures_lock);
 }
 
 void
@@ -269,7 +382,7 @@ mask_url(const char *url, char *out, size_t outlen)
 }
 
 void
-metrics_delivery(const char *url, int ok, uint64_t start)
+metrics_delivery(const char *url, int ok, uint64_t start, const char *why)
 {
 	struct metrics_upstream	*u = NULL;
 	char			 label[sizeof(u->url)];
@@ -300,7 +413,19 @@ metrics_delivery(const char *url, int ok, uint64_t start)
 	u->duration.buckets[bucket_of(seconds)]++;
 	u->duration.count++;
 	u->duration.sum += seconds;
+	minute_add(dminute_of, dper_minute);
+	if (!ok) {
+		snprintf(u->last_error, sizeof(u->last_error), "%s",
+		    why != NULL ? why : "");
+		u->last_error_time = time(NULL);
+	}
 	pthread_mutex_unlock(&up_lock);
+	if (!ok) {
+		char what[sizeof(label) + 16];
+
+		snprintf(what, sizeof(what), "delivery to %s", label);
+		metrics_failure(what, why != NULL ? why : "");
+	}
 }
 
 static void
@@ -346,6 +471,8 @@ metrics_read(struct metrics_snapshot *out)
 		latest(&out->last_stored, &s->last_stored);
 		latest(&out->last_store_error, &s->last_store_error);
 		add_histogram(&out->duration, &s->duration);
+		minutes_sum(s->minute_of, s->per_minute,
+		    out->requests_per_minute);
 	}
 	pthread_mutex_unlock(&lock);
 	/* Begun on one thread, ended on another: the sum is what counts. */
@@ -353,5 +480,51 @@ metrics_read(struct metrics_snapshot *out)
 		out->inflight = 0;
 	pthread_mutex_lock(&up_lock);
 	memcpy(out->up, upstreams, sizeof(out->up));
+	minutes_sum(dminute_of, dper_minute,
+	    out->deliveries_per_minute);
 	pthread_mutex_unlock(&up_lock);
+}
+
+static int
+newer_first(const void *a, const void *b)
+{
+	const struct metrics_agent *x = a, *y = b;
+
+	return x->ns < y->ns ? 1 : x->ns > y->ns ? -1 : 0;
+}
+
+void
+metrics_recent(struct metrics_agent *agents, int *nagents,
+    struct metrics_failure *out, int *nfailures)
+{
+	struct metrics_agent	*all = NULL;
+	struct shard		*s;
+	size_t			 n = 0, cap = 0;
+	unsigned		 i, k;
+
+	*nagents = *nfailures = 0;
+	pthread_mutex_lock(&lock);
+	for (s = shards; s != NULL; s = s->next)
+		cap += METRICS_AGENTS;
+	if ((all = calloc(cap > 0 ? cap : 1, sizeof(*all))) == NULL) {
+		pthread_mutex_unlock(&lock);
+		return;
+	}
+	for (s = shards; s != NULL && n < cap; s = s->next) {
+		pthread_mutex_lock(&s->agents_lock);
+		for (i = 0; i < METRICS_AGENTS; i++)
+			if (s->agents[i].ns != 0)
+				all[n++] = s->agents[i];
+		pthread_mutex_unlock(&s->agents_lock);
+	}
+	pthread_mutex_unlock(&lock);
+	qsort(all, n, sizeof(*all), newer_first);
+	*nagents = n < METRICS_AGENTS ? (int)n : METRICS_AGENTS;
+	memcpy(agents, all, (size_t)*nagents * sizeof(*all));
+	free(all);
+	pthread_mutex_lock(&failures_lock);
+	for (k = 0; k < METRICS_FAILURES && k < failures_next; k++)
+		out[(*nfailures)++] = failures[(failures_next - 1 - k) %
+		    METRICS_FAILURES];
+	pthread_mutex_unlock(&failures_lock);
 }

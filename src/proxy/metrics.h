@@ -14,6 +14,9 @@
  *
  * Deliveries to upstream servers are counted under a mutex, per URL:
  * each takes a network exchange, beside which the lock costs nothing.
+ * So are failures (rare by nature).  The agents seen last are kept in
+ * each shard under the shard's own mutex, which only a reader of the
+ * status page contends, never another request.
  *
  * Everything here is process-wide and lives until exit; any thread.
  */
@@ -41,6 +44,10 @@ enum metrics_action {
 
 /* Distinct upstream URLs counted; more are counted as "other". */
 #define METRICS_UPSTREAMS	16
+/* Per-minute counts kept, and the recent lists of the status page. */
+#define METRICS_MINUTES		60
+#define METRICS_AGENTS		50
+#define METRICS_FAILURES	20
 
 struct metrics_histogram {
 	uint64_t	buckets[MB_COUNT + 1];	/* not cumulative; last +Inf */
@@ -53,6 +60,25 @@ struct metrics_upstream {
 	uint64_t			ok, failed;
 	int				up;	/* the last delivery worked */
 	struct metrics_histogram	duration;
+	char				last_error[256];	/* or "" */
+	time_t				last_error_time;
+};
+
+/* A request that named its device. */
+struct metrics_agent {
+	uint64_t	ns;		/* CLOCK_REALTIME, orders the list */
+	time_t		when;
+	char		deviceid[128];
+	char		ip[46];
+	char		action[16];
+	int		status;
+};
+
+/* Something that failed: an answer 5xx, a delivery, a store. */
+struct metrics_failure {
+	time_t		when;
+	char		what[96];
+	char		reason[256];
 };
 
 /* A sum of every shard at one moment (counters are each consistent). */
@@ -67,6 +93,9 @@ struct metrics_snapshot {
 	struct metrics_upstream		up[METRICS_UPSTREAMS + 1];
 	time_t				last_store_error;	/* 0: none */
 	time_t				last_stored;
+	/* [0] is the current minute, [1] the one before... */
+	uint64_t			requests_per_minute[METRICS_MINUTES];
+	uint64_t			deliveries_per_minute[METRICS_MINUTES];
 };
 
 /* Names of the labels, for the exposition. */
@@ -95,17 +124,44 @@ void	 metrics_request_begin(void);
  */
 void	 metrics_request_end(const char *instance, const char *action,
 	    int status, uint64_t in, uint64_t out, double seconds);
+/*
+ * A request that named its device (deviceid not empty): kept among the
+ * agents seen last.
+ */
+void	 metrics_agent_seen(const char *deviceid, const char *ip,
+	    const char *action, int status);
+/*
+ * A request was answered status (0: none sent) with body: its agent is
+ * seen (metrics_agent_seen()), and a 5xx or no answer is kept among the
+ * last failures with the first line of the answer.
+ */
+void	 metrics_answer(const char *deviceid, const char *ip,
+	    const char *action, int status, const char *body, size_t len);
+/*
+ * Something failed: what (the request, the server target...) and why;
+ * kept among the last failures.
+ */
+void	 metrics_failure(const char *what, const char *reason);
 /* A request refused by the rate limit (maxrate). */
 void	 metrics_rate_limited(void);
 /* A message kept in local_store (r == 0), or a failed attempt (r < 0). */
 void	 metrics_store(int r);
 /*
- * One delivery to upstream url: ok or not, started at start (from
- * metrics_now()).  Sets the upstream's up gauge.
+ * One delivery to upstream url: ok or not (why: the reason), started at
+ * start (from metrics_now()).  Sets the upstream's up gauge; a failure
+ * is kept among the last ones.
  */
-void	 metrics_delivery(const char *url, int ok, uint64_t start);
+void	 metrics_delivery(const char *url, int ok, uint64_t start,
+	    const char *why);
 
 /* Sums every shard into *s. */
 void	 metrics_read(struct metrics_snapshot *s);
+/*
+ * The agents seen last, newest first, into agents (METRICS_AGENTS
+ * entries), and the last failures, newest first, into failures
+ * (METRICS_FAILURES); returns the counts in *nagents and *nfailures.
+ */
+void	 metrics_recent(struct metrics_agent *agents, int *nagents,
+	    struct metrics_failure *failures, int *nfailures);
 
 #endif

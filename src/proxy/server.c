@@ -982,6 +982,8 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	    ROUTE_APIVERSION ? "apiversion" : x->rq.action, x->state ==
 	    ST_SENT ? x->rs.status : 0, x->bytes_in, x->state == ST_SENT ?
 	    x->rs.body.len : 0, elapsed_ms(&x->start) / 1e3);
+	metrics_answer(x->rq.deviceid, x->ip, x->rq.action, x->state ==
+	    ST_SENT ? x->rs.status : 0, x->rs.body.data, x->rs.body.len);
 	if (x->counted)
 		atomic_fetch_sub(&px->inflight, 1);
 	upload_put(x);

@@ -131,9 +131,9 @@ test_upstreams(void **state)
 
 	(void)state;
 	metrics_delivery("https://glpi:secret@glpi.example/front/inventory.php",
-	    1, metrics_now());
+	    1, metrics_now(), NULL);
 	metrics_delivery("https://glpi.example/front/inventory.php", 0,
-	    metrics_now());
+	    metrics_now(), "HTTP 500");
 	metrics_read(&after);
 	assert_null(upstream(&after,
 	    "https://glpi:secret@glpi.example/front/inventory.php"));
@@ -146,7 +146,7 @@ test_upstreams(void **state)
 	/* Past the table, every URL is counted as "other". */
 	for (i = 0; i < METRICS_UPSTREAMS + 4; i++) {
 		snprintf(url, sizeof(url), "http://host%d/", i);
-		metrics_delivery(url, 1, metrics_now());
+		metrics_delivery(url, 1, metrics_now(), NULL);
 	}
 	metrics_read(&after);
 	u = upstream(&after, "other");
