@@ -19,7 +19,7 @@
 #include "proxy/summary.h"
 #include "proxy/tls.h"
 
-#define ADMIN_MAX_BODY		(4 * 1024 * 1024)	/* an answer's ceiling */
+#define ADMIN_MAX_BODY		(4 * 1024 * 1024) /* an answer's ceiling */
 #define ADMIN_CONNECTIONS	32
 #define ADMIN_PER_IP		8
 #define ADMIN_TIMEOUT		10	/* seconds */
@@ -192,7 +192,8 @@ start_daemon(const struct generation *g)
 		flags |= MHD_USE_IPv6;
 	} else
 		return NULL;	/* config.c checked it */
-#define OPT(opt, v, p)	o[n++] = (struct MHD_OptionItem){ (opt), (v), (p) }
+#define OPT(opt, v, p)	\
+	o[n++] = (struct MHD_OptionItem){ (opt), (v), (p) }
 	OPT(MHD_OPTION_SOCK_ADDR, 0, &ss);
 	OPT(MHD_OPTION_CONNECTION_LIMIT, ADMIN_CONNECTIONS, NULL);
 	OPT(MHD_OPTION_PER_IP_CONNECTION_LIMIT, ADMIN_PER_IP, NULL);

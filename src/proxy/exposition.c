@@ -79,9 +79,10 @@ requests(struct buf *out, const struct metrics_snapshot *s)
 				if (s->requests[i][a][st] == 0)
 					continue;
 				metrics_status_name(st, status);
-				if ((r = buf_appendf(out, "passeur_requests_total"
-				    "{instance=\"%s\",action=\"%s\",status="
-				    "\"%s\"} %llu\n", metrics_instance_name(i),
+				if ((r = buf_appendf(out,
+				    "passeur_requests_total{instance=\"%s\","
+				    "action=\"%s\",status=\"%s\"} %llu\n",
+				    metrics_instance_name(i),
 				    metrics_action_name(a), status,
 				    (unsigned long long)
 				    s->requests[i][a][st])) != 0)
@@ -90,8 +91,9 @@ requests(struct buf *out, const struct metrics_snapshot *s)
 	if ((r = family(out, "passeur_request_bytes_total", "counter",
 	    "Bytes of request bodies received (in) and of answers sent "
 	    "(out).")) != 0 ||
-	    (r = buf_appendf(out, "passeur_request_bytes_total{direction=\"in\"}"
-	    " %llu\npasseur_request_bytes_total{direction=\"out\"} %llu\n",
+	    (r = buf_appendf(out, "passeur_request_bytes_total"
+	    "{direction=\"in\"} %llu\npasseur_request_bytes_total"
+	    "{direction=\"out\"} %llu\n",
 	    (unsigned long long)s->bytes_in,
 	    (unsigned long long)s->bytes_out)) != 0 ||
 	    (r = family(out, "passeur_request_duration_seconds", "histogram",
@@ -170,7 +172,8 @@ upstreams(struct buf *out, const struct metrics_snapshot *s)
 			    (r = buf_append(&lab, "\"", 1)) != 0)
 				break;
 			if (pass == 0)
-				r = buf_appendf(out, "%s{%s,result=\"ok\"} %llu\n"
+				r = buf_appendf(out,
+				    "%s{%s,result=\"ok\"} %llu\n"
 				    "%s{%s,result=\"failed\"} %llu\n", names[0],
 				    lab.data, (unsigned long long)u->ok,
 				    names[0], lab.data,
@@ -215,7 +218,8 @@ exposition_process(struct process_stats *p)
 		    sscanf(f + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
 		    "%lu %lu %*d %*d %*d %*d %*d %*d %llu %ld %ld", &utime,
 		    &stime, &start, &vsize, &rss) == 5 && ticks > 0) {
-			p->cpu_seconds = (double)(utime + stime) / (double)ticks;
+			p->cpu_seconds = (double)(utime + stime) /
+			    (double)ticks;
 			p->virtual_bytes = vsize;
 			p->resident_bytes = (long long)rss * page;
 			if (btime >= 0)

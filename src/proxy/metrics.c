@@ -18,7 +18,7 @@ struct shard_histogram {
 
 /* What one thread counts; it alone writes here. */
 struct shard {
-	struct shard		*next;		/* every shard, under lock */
+	struct shard		*next;		/* every shard; lock */
 	struct shard		*next_free;	/* under lock */
 	counter			 requests[MI_COUNT][MA_COUNT][MS_COUNT];
 	counter			 bytes_in, bytes_out;
@@ -64,7 +64,7 @@ static counter			 dminute_of[METRICS_MINUTES];
 static counter			 dper_minute[METRICS_MINUTES];
 
 /* The last failures, a ring under failures_lock. */
-static pthread_mutex_t		 failures_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t	 failures_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct metrics_failure	 failures[METRICS_FAILURES];
 static unsigned			 failures_next;
 

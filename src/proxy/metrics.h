@@ -50,15 +50,16 @@ enum metrics_action {
 #define METRICS_FAILURES	20
 
 struct metrics_histogram {
-	uint64_t	buckets[MB_COUNT + 1];	/* not cumulative; last +Inf */
+	/* Not cumulative; the last is over the last bound (+Inf). */
+	uint64_t	buckets[MB_COUNT + 1];
 	uint64_t	count;
 	double		sum;			/* seconds */
 };
 
 struct metrics_upstream {
-	char				url[256];	/* credentials masked */
+	char				url[256];	/* no credentials */
 	uint64_t			ok, failed;
-	int				up;	/* the last delivery worked */
+	int				up;	/* last delivery worked */
 	struct metrics_histogram	duration;
 	char				last_error[256];	/* or "" */
 	time_t				last_error_time;
@@ -91,7 +92,7 @@ struct metrics_snapshot {
 	struct metrics_histogram	duration;
 	/* Each URL seen, then "other"; an entry with an empty url is unused. */
 	struct metrics_upstream		up[METRICS_UPSTREAMS + 1];
-	time_t				last_store_error;	/* 0: none */
+	time_t				last_store_error; /* 0: none */
 	time_t				last_stored;
 	/* [0] is the current minute, [1] the one before... */
 	uint64_t			requests_per_minute[METRICS_MINUTES];

@@ -100,20 +100,20 @@ chart(struct buf *out, const struct metrics_snapshot *s)
 		if (s->deliveries_per_minute[i] > max)
 			max = s->deliveries_per_minute[i];
 	}
-	if ((r = buf_appendf(out, "<svg id=\"chart\" width=\"%d\" height=\"%d\" "
-	    "viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"requests and "
-	    "deliveries per minute\"><rect width=\"%d\" height=\"%d\" "
-	    "fill=\"#f6f8fa\"/>", CHART_W, CHART_H + 14, CHART_W, CHART_H + 14,
-	    CHART_W, CHART_H)) != 0)
+	if ((r = buf_appendf(out, "<svg id=\"chart\" width=\"%d\" "
+	    "height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" "
+	    "aria-label=\"requests and deliveries per minute\"><rect "
+	    "width=\"%d\" height=\"%d\" fill=\"#f6f8fa\"/>", CHART_W,
+	    CHART_H + 14, CHART_W, CHART_H + 14, CHART_W, CHART_H)) != 0)
 		return r;
 	for (i = 0; i < METRICS_MINUTES; i++) {
 		x = (METRICS_MINUTES - 1 - i) * bw;
 		h = (double)s->requests_per_minute[i] * CHART_H / (double)max;
 		if ((r = buf_appendf(out, "<rect class=\"req\" x=\"%.1f\" "
-		    "y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#4a90d9\">"
-		    "<title>%d min ago: %llu requests, %llu deliveries</title>"
-		    "</rect>", x + 1, CHART_H - h, bw - 2, h, i,
-		    (unsigned long long)s->requests_per_minute[i],
+		    "y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+		    "fill=\"#4a90d9\"><title>%d min ago: %llu requests, "
+		    "%llu deliveries</title></rect>", x + 1, CHART_H - h,
+		    bw - 2, h, i, (unsigned long long)s->requests_per_minute[i],
 		    (unsigned long long)s->deliveries_per_minute[i])) != 0)
 			return r;
 	}
@@ -121,9 +121,10 @@ chart(struct buf *out, const struct metrics_snapshot *s)
 	    "stroke-width=\"2\" points=\"")) != 0)
 		return r;
 	for (i = METRICS_MINUTES - 1; i >= 0; i--)
-		if ((r = buf_appendf(out, "%.1f,%.1f ", (METRICS_MINUTES - 1 - i)
-		    * bw + bw / 2, CHART_H - (double)s->deliveries_per_minute[i]
-		    * CHART_H / (double)max)) != 0)
+		if ((r = buf_appendf(out, "%.1f,%.1f ",
+		    (METRICS_MINUTES - 1 - i) * bw + bw / 2, CHART_H -
+		    (double)s->deliveries_per_minute[i] * CHART_H /
+		    (double)max)) != 0)
 			return r;
 	return buf_appendf(out, "\"/><text x=\"0\" y=\"%d\" font-size=\"11\">"
 	    "60 min ago</text><text x=\"%d\" y=\"%d\" font-size=\"11\" "
@@ -245,9 +246,10 @@ configuration(struct buf *out, const struct serve_conf *c)
 		ic = &c->inst[i];
 		if (ic->disabled)
 			continue;
-		if ((r = buf_appendf(out, "<tr><td>%s</td><td>%s:%lld%s ", ic->name,
-		    a->httpd_ip[0] != '\0' ? a->httpd_ip : "*", ic->port,
-		    config_tls_port(c, ic->port) ? " (TLS)" : "")) != 0 ||
+		if ((r = buf_appendf(out, "<tr><td>%s</td><td>%s:%lld%s ",
+		    ic->name, a->httpd_ip[0] != '\0' ? a->httpd_ip : "*",
+		    ic->port, config_tls_port(c, ic->port) ? " (TLS)" : "")) !=
+		    0 ||
 		    (r = esc(out, ic->url_path)) != 0 ||
 		    (r = buf_appendf(out, "/glpi</td><td>%s</td><td>",
 		    ic->only_local_store ? "storing only" : "forwarding")) !=

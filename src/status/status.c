@@ -236,8 +236,9 @@ load(struct serve_conf *c, const char *confdir)
 	if (c->agent.status_port == 0) {
 		if (errors > 0)
 			fputs(text, stderr);
-		fprintf(stderr, "passeur status: no admin listener in %s/agent.cfg "
-		    "(status_port is 0); see passeur.cfg(5)\n", confdir);
+		fprintf(stderr, "passeur status: no admin listener in "
+		    "%s/agent.cfg (status_port is 0); see passeur.cfg(5)\n",
+		    confdir);
 		free(text);
 		return ERR_NOT_FOUND;
 	}

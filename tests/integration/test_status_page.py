@@ -85,8 +85,13 @@ class StatusPage(unittest.TestCase):
             self.assertEqual(int(cell(dom, "requests")), 5)
             self.assertEqual(int(cell(dom, "requests")), metric(
                 text, "passeur_request_duration_seconds_count"))
-            # This minute's bar counts the same requests.
-            self.assertIn("0 min ago: 5 requests, 4 deliveries", dom)
+            # The bars of the last hour count the same requests (two
+            # bars when a minute began meanwhile).
+            bars = re.findall(r"(\d+) min ago: (\d+) requests, (\d+) "
+                              r"deliveries", dom)
+            self.assertEqual(len(bars), 60)
+            self.assertEqual(sum(int(b[1]) for b in bars), 5)
+            self.assertEqual(sum(int(b[2]) for b in bars), 4)
             # The agents seen, newest first, and the failure with its
             # reason, escaped; the credentials of the URL masked.
             agents = dom[dom.index('id="agents"'):dom.index('id="failures"')]

@@ -75,8 +75,9 @@ test_labels_escaped(void **state)
 	    "\"http://a/\\\"x\\\\y\\nz\",result=\"ok\"} 3\n"));
 	assert_non_null(strstr(out, "passeur_upstream_up{upstream="
 	    "\"http://a/\\\"x\\\\y\\nz\"} 1\n"));
-	assert_non_null(strstr(out, "passeur_requests_total{instance=\"proxy2\","
-	    "action=\"contact\",status=\"202\"} 4\n"));
+	assert_non_null(strstr(out,
+	    "passeur_requests_total{instance=\"proxy2\",action=\"contact\","
+	    "status=\"202\"} 4\n"));
 	free(out);
 }
 
