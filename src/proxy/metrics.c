@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -346,8 +347,10 @@ metrics_rate_limited(void)
 void
 metrics_store(int r)
 {
-	struct shard *s = shard();
+	struct shard	*s;
+	int		 saved = errno;	/* the caller reports it */
 
+	s = shard();
 	if (r == 0) {
 		bump(&s->stored, 1);
 		atomic_store_explicit(&s->last_stored, (uint64_t)time(NULL),
@@ -357,6 +360,7 @@ metrics_store(int r)
 		atomic_store_explicit(&s->last_store_error,
 		    (uint64_t)time(NULL), memory_order_relaxed);
 	}
+	errno = saved;
 }
 
 /*

@@ -145,7 +145,10 @@ void	 metrics_answer(const char *deviceid, const char *ip,
 void	 metrics_failure(const char *what, const char *reason);
 /* A request refused by the rate limit (maxrate). */
 void	 metrics_rate_limited(void);
-/* A message kept in local_store (r == 0), or a failed attempt (r < 0). */
+/*
+ * A message kept in local_store (r == 0), or a failed attempt (r < 0).
+ * errno is left as it was.
+ */
 void	 metrics_store(int r);
 /*
  * One delivery to upstream url: ok or not (why: the reason), started at
