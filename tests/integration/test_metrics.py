@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import ssl
 import subprocess
 import sys
@@ -281,6 +282,25 @@ class Metrics(unittest.TestCase):
             with self.assertRaises(OSError):
                 scrape(px, "/health")
             self.assertTrue(px.alive())
+
+    def test_reload_to_a_busy_port_keeps_the_listener(self):
+        with admin() as px, socket.socket() as busy:
+            busy.bind(("127.0.0.1", 0))
+            busy.listen(1)
+            write_cfg(os.path.join(px.confdir, "agent.cfg"), {
+                "httpd-ip": "127.0.0.1", "httpd-port": px.port,
+                "logger": "stderr", "status_port": busy.getsockname()[1]})
+            px.proc.send_signal(signal.SIGHUP)
+            px.wait_log(r"the previous one serves on")
+            self.assertEqual(scrape(px, "/health").status, 200)
+            self.assertTrue(px.alive())
+
+    def test_ipv6(self):
+        sport = free_port("::1")
+        with Passeur(agent={"status_port": sport,
+                            "status_ip": "::1"}) as px:
+            r = http("GET", sport, "/health", host="::1")
+            self.assertEqual((r.status, r.body), (200, b"ok\n"))
 
 
 def status(px, *args):
