@@ -604,6 +604,14 @@ load_ssl(struct serve_conf *c, const char *confdir, FILE *err)
 	return errors;
 }
 
+/* 1 for an address that listens on every one (empty, 0.0.0.0, ::). */
+static int
+any_address(const char *ip)
+{
+	return ip[0] == '\0' || strcmp(ip, "0.0.0.0") == 0 ||
+	    strcmp(ip, "::") == 0;
+}
+
 /*
  * The admin listener: an address of its own, never an agents' port on
  * the same address (agents would reach the metrics), TLS only with the
@@ -632,7 +640,7 @@ check_status(struct serve_conf *c, FILE *err)
 	}
 	for (i = 0; i < CONF_NINSTANCES; i++)
 		if (!c->inst[i].disabled && c->inst[i].port == a->status_port &&
-		    (a->httpd_ip[0] == '\0' ||
+		    (any_address(a->httpd_ip) || any_address(a->status_ip) ||
 		    strcmp(a->httpd_ip, a->status_ip) == 0)) {
 			fprintf(err, "%s: status_port: %lld is the port of %s; "
 			    "give the admin listener a port of its own\n",

@@ -246,6 +246,13 @@ class Metrics(unittest.TestCase):
             self.assertIn("status_port: %d is the port of proxy" % px.port,
                           out)
             write_cfg(os.path.join(px.confdir, "agent.cfg"), {
+                "httpd-ip": "127.0.0.1", "httpd-port": px.port,
+                "status_port": px.port, "status_ip": "0.0.0.0"})
+            code, out = check(px)
+            self.assertEqual(code, 1, out)
+            self.assertIn("status_port: %d is the port of proxy" % px.port,
+                          out)
+            write_cfg(os.path.join(px.confdir, "agent.cfg"), {
                 "status_port": free_port(), "status_tls": "yes",
                 "status_ip": "localhost", "status_trust": "nowhere"})
             code, out = check(px)
