@@ -72,9 +72,11 @@ upstreams(const struct metrics_snapshot *s)
 		u = &s->up[i];
 		if (u->url[0] == '\0')
 			continue;
-		json_array_append_new(a, json_pack("{s:s, s:b, s:I, s:I}",
-		    "url", u->url, "up", u->up, "delivered",
-		    (json_int_t)u->ok, "failed", (json_int_t)u->failed));
+		json_array_append_new(a, json_pack("{s:s, s:b, s:I, s:I, s:s, "
+		    "s:I}", "url", u->url, "up", u->up, "delivered",
+		    (json_int_t)u->ok, "failed", (json_int_t)u->failed,
+		    "last_error", u->last_error, "last_error_time",
+		    (json_int_t)u->last_error_time));
 	}
 	return a;
 }

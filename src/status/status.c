@@ -194,8 +194,11 @@ print_table(json_t *o)
 		    i == 0 ? "upstream" : "", str(v, "url"),
 		    is_up ? "up" : "DOWN", (long long)num(v, "delivered"),
 		    (long long)num(v, "failed"));
-		if (!is_up)
+		if (!is_up) {
+			printf("%-12s   last error: %s\n", "",
+			    str(v, "last_error"));
 			code = STATUS_DEGRADED;
+		}
 	}
 	return code;
 }

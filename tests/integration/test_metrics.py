@@ -344,6 +344,8 @@ class Status(unittest.TestCase):
             self.assertEqual(code, 1, out + err)
             self.assertRegex(out, r"(?m)^upstream +%s DOWN, 0 delivered, "
                              r"1 failed$" % re.escape(glpi.url()))
+            self.assertRegex(out, r"(?m)^ +last error: HTTP 500: .*busy "
+                             r"server")
             self.assertRegex(out, r"(?m)^health +ok$")
             # Delivered again: up.
             self.assertEqual(px.post(XML_INV, "application/xml").status, 200)
