@@ -230,14 +230,14 @@ load(struct serve_conf *c, const char *confdir)
 	char	*text = NULL;
 	size_t	 len = 0;
 	FILE	*err;
-	int	 errors;
+	int	 r;
 
 	if ((err = open_memstream(&text, &len)) == NULL)
 		fatal("open_memstream");
-	errors = config_load(c, confdir, NULL, err);
+	r = config_load(c, confdir, NULL, err);
 	fclose(err);
 	if (c->agent.status_port == 0) {
-		if (errors > 0)
+		if (r != 0)
 			fputs(text, stderr);
 		fprintf(stderr, "passeur status: no admin listener in "
 		    "%s/agent.cfg (status_port is 0); see passeur.cfg(5)\n",

@@ -8,6 +8,7 @@
 
 #include <pthread.h>
 
+#include "common/err.h"
 #include "proxy/metrics.h"
 
 #define THREADS	8
@@ -28,7 +29,7 @@ count(void *arg)
 	}
 	metrics_rate_limited();
 	metrics_store(0);
-	metrics_store(-2);
+	metrics_store(ERR_SYSTEM);
 	return NULL;
 }
 
