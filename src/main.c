@@ -10,6 +10,7 @@
 #include "inject/inject.h"
 #include "proxy/serve.h"
 #include "proxy/spool_cmd.h"
+#include "status/status.h"
 
 static void
 usage(FILE *out)
@@ -22,6 +23,7 @@ usage(FILE *out)
 	    "                    devices | users | entities [options]\n"
 	    "       passeur spool [-c confdir] [--spool dir] list | show ID |\n"
 	    "                     stats [--json]\n"
+	    "       passeur status [-c confdir] [--json]\n"
 	    "       passeur --version\n"
 	    "       passeur --help\n"
 	    "\n"
@@ -31,6 +33,8 @@ usage(FILE *out)
 	    "            views (sql, install, check), sync, devices, users,\n"
 	    "            entities\n"
 	    "  spool     what waits in the spool: list, show, stats\n"
+	    "  status    ask a running passeur serve how it is (its admin\n"
+	    "            listener): exit 0 healthy, 1 degraded, 2 unreachable\n"
 	    "  --version print the version\n"
 	    "  --help    this help (each command has its own: passeur serve "
 	    "--help)\n"
@@ -63,6 +67,8 @@ main(int argc, char **argv)
 		return inject_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "spool") == 0)
 		return spool_cmd_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "status") == 0)
+		return status_main(argc - 1, argv + 1);
 	fprintf(stderr, "passeur: unknown command \"%s\"\n", argv[1]);
 	usage(stderr);
 	return 2;

@@ -61,6 +61,12 @@ struct agent_conf {
 	long long	 spool_retry_max;
 	long long	 spool_max_age;		/* seconds; 0: none */
 	long long	 spool_max_size;	/* bytes of bodies; 0: disk */
+	/* The admin listener (admin.h); off while status_port is 0. */
+	long long	 status_port;
+	char		*status_ip;
+	char		*status_trust;
+	struct trust	 status_nets;	/* status_trust, parsed */
+	int		 status_tls;
 };
 
 struct instance_conf {
