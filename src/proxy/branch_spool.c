@@ -54,7 +54,7 @@ branch_spool(struct request *rq, struct response *rs, enum spool_kind kind,
 		return 0;
 	rs->retry_after = SPOOL_RETRY_AFTER;
 	if (r == ERR_TOO_BIG) {
-		log_warnx("spool full (spool-max-size, or its file system at "
+		log_warnx("spool full (spool_max_size, or its file system at "
 		    "90%%): the %s of device %s refused with 503", action,
 		    rq->deviceid);
 		response_error(rs, 503, "Proxy spool full, retry later");

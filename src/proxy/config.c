@@ -67,10 +67,10 @@ static const struct key agent_keys[] = {
 	    "", 0 },
 	/* Passeur's own: the durable queue of inventories to forward. */
 	{ "spool", K_STR, A(spool), 0, 0, "spool", 0 },
-	{ "spool-retry-min", K_INT, A(spool_retry_min), 1, 86400, "10", 0 },
-	{ "spool-retry-max", K_INT, A(spool_retry_max), 1, 7 * 86400, "3600", 0 },
-	{ "spool-max-age", K_INT, A(spool_max_age), 0, 3650 * 86400LL, "604800", 0 },
-	{ "spool-max-size", K_SIZE, A(spool_max_size), 0, 1024LL * 1024 * MiB, "0", 0 },
+	{ "spool_retry_min", K_INT, A(spool_retry_min), 1, 86400, "10", 0 },
+	{ "spool_retry_max", K_INT, A(spool_retry_max), 1, 7 * 86400, "3600", 0 },
+	{ "spool_max_age", K_INT, A(spool_max_age), 0, 3650 * 86400LL, "604800", 0 },
+	{ "spool_max_size", K_SIZE, A(spool_max_size), 0, 1024LL * 1024 * MiB, "0", 0 },
 	{ "status_port", K_INT, A(status_port), 0, 65535, "0", 0 },
 	{ "status_ip", K_STR, A(status_ip), 0, 0, "127.0.0.1", 0 },
 	{ "status_trust", K_STR, A(status_trust), 0, 0, "127.0.0.0/8, ::1", 0 },
@@ -605,9 +605,9 @@ check_agent(struct serve_conf *c, FILE *err)
 	}
 	errors += check_oauth(c, err);
 	if (a->spool_retry_max < a->spool_retry_min) {
-		fprintf(err, "%s: spool-retry-max (%lld s) is shorter than "
-		    "spool-retry-min (%lld s)\n", WHERE_AGENT(c,
-		    "spool-retry-max"), a->spool_retry_max,
+		fprintf(err, "%s: spool_retry_max (%lld s) is shorter than "
+		    "spool_retry_min (%lld s)\n", WHERE_AGENT(c,
+		    "spool_retry_max"), a->spool_retry_max,
 		    a->spool_retry_min);
 		errors++;
 	}

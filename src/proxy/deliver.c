@@ -289,7 +289,7 @@ attempt_done(struct forward_job *job)
 			    "server%d: %s", job->failed_target, job->reason);
 		else
 			snprintf(it->last_error, sizeof(it->last_error),
-			    "older than spool-max-age (%lld s), last attempt: "
+			    "older than spool_max_age (%lld s), last attempt: "
 			    "server%d: %.600s", px->agent->spool_max_age,
 			    job->failed_target, job->reason);
 		it->attempts++;

@@ -5,11 +5,11 @@
  *
  * Delivery is at least once and in order per device: an item of a device
  * is sent only when no older item of that device waits.  A failed attempt
- * is tried again after an exponential backoff with jitter (spool-retry-min
- * doubled per attempt up to spool-retry-max), or after the Retry-After the
+ * is tried again after an exponential backoff with jitter (spool_retry_min
+ * doubled per attempt up to spool_retry_max), or after the Retry-After the
  * upstream asked for when longer.  A refusal for good (a 4xx other than
  * 408 and 429, a GLPI "status":"error" answer) moves the item to failed/,
- * as does a failed attempt of an item older than spool-max-age.
+ * as does a failed attempt of an item older than spool_max_age.
  * A newer full inventory of a device drops an older one still waiting
  * (coalescing; never a partial one, another action or one being sent).
  * Memory is bounded: the deliverer keeps at most DELIVER_WINDOW items in

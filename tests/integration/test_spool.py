@@ -22,7 +22,7 @@ from harness import (AGENT_ID, FIXTURES, GlpiDouble, Passeur, main,
 XML_INV = read_file(os.path.join(FIXTURES, "inventory_small.xml"))
 FIXTURE_ID = b"passeur-test-2026-01-01-00-00-00"
 # Fast retries, so that an outage of a few seconds is tried again soon.
-FAST = {"spool-retry-min": 1, "spool-retry-max": 2, "timeout": 3}
+FAST = {"spool_retry_min": 1, "spool_retry_max": 2, "timeout": 3}
 
 
 def inventory(device, seq, partial=False):
@@ -208,7 +208,7 @@ class Outage(unittest.TestCase):
 class Coalescing(unittest.TestCase):
     def test_newer_full_inventory_supersedes_waiting_one(self):
         # Long waits between attempts: an item that failed once waits.
-        slow = dict(FAST, **{"spool-retry-min": 60, "spool-retry-max": 120})
+        slow = dict(FAST, **{"spool_retry_min": 60, "spool_retry_max": 120})
         with GlpiDouble() as glpi, \
                 Passeur(agent={"server": glpi.url(), **slow}) as px:
             glpi.behaviour(fail_match="versionclient", fail_status=503)
@@ -273,7 +273,7 @@ class Full(unittest.TestCase):
     def test_spool_full_answers_503_and_loses_nothing(self):
         with GlpiDouble() as glpi, \
                 Passeur(agent={"server": glpi.url(), **FAST,
-                               "spool-max-size": "64k"}) as px:
+                               "spool_max_size": "64k"}) as px:
             glpi.behaviour(fail_match="versionclient", fail_status=503)
             acked, refused = [], []
             for i in range(12):
@@ -294,7 +294,7 @@ class Full(unittest.TestCase):
                                  (503, b"Proxy spool full, retry later"))
                 self.assertEqual(r.headers.get("retry-after"), "60")
             self.assertEqual(len(items(px)), len(acked))
-            px.wait_log(r"spool full \(spool-max-size")
+            px.wait_log(r"spool full \(spool_max_size")
             # Once delivered, the room is back.
             glpi.behaviour(fail_match="")
             self.assertTrue(wait_until(lambda: sorted(
@@ -358,13 +358,13 @@ class Refusal(unittest.TestCase):
     def test_too_old_goes_to_failed(self):
         with GlpiDouble() as glpi, \
                 Passeur(agent={"server": glpi.url(), **FAST,
-                               "spool-max-age": 2}) as px:
+                               "spool_max_age": 2}) as px:
             glpi.behaviour(fail_match="versionclient", fail_status=503)
             r = px.post(zlib_of(inventory("dev-o", 1)),
                         "application/x-compress-zlib", AGENT_ID)
             self.assertEqual(r.status, 202)
             px.wait_log(r"failed for good \(device dev-o\): older than "
-                        r"spool-max-age \(2 s\), last attempt: server0: "
+                        r"spool_max_age \(2 s\), last attempt: server0: "
                         r"HTTP 503", 30)
             self.assertEqual(items(px), [])
             self.assertEqual(len(items(px, "failed")), 1)
