@@ -102,6 +102,7 @@ on_header(char *p, size_t size, size_t n, void *arg)
 	if (len > 5 && strncmp(p, "HTTP/", 5) == 0) {
 		/* A new status line (after a redirect or a 100): its reason. */
 		x->ctype[0] = x->reqid[0] = x->proxy_id[0] = '\0';
+		x->content_range[0] = '\0';
 		x->retry_after = -1;
 		v = memchr(p, ' ', len);
 		if (v != NULL && (v = memchr(v + 1, ' ', len - (size_t)(v + 1 -
@@ -114,6 +115,9 @@ on_header(char *p, size_t size, size_t n, void *arg)
 			x->reason[0] = '\0';
 	} else if (header_value(p, len, "Content-Type:", &v, &vlen))
 		snprintf(x->ctype, sizeof(x->ctype), "%.*s", (int)vlen, v);
+	else if (header_value(p, len, "Content-Range:", &v, &vlen))
+		snprintf(x->content_range, sizeof(x->content_range), "%.*s",
+		    (int)vlen, v);
 	else if (header_value(p, len, "Retry-After:", &v, &vlen))
 		x->retry_after = retry_after_value(v, vlen);
 	else if (header_value(p, len, "GLPI-Request-ID:", &v, &vlen)) {
@@ -514,10 +518,13 @@ transfer(const struct httpc *lk, struct tlscheck *tc,
 		    (curl_off_t)rq->len);
 	} else
 		cx->easy_setopt(c, CURLOPT_HTTPGET, 1L);
+	if (rq->method != NULL)
+		cx->easy_setopt(c, CURLOPT_CUSTOMREQUEST, rq->method);
 	cx->easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	cr = cx->easy_perform(c);
 	cx->slist_free_all(h);
 	if (cr != CURLE_OK) {
+		x->truncated = cr == CURLE_PARTIAL_FILE;
 		if (tc->refused)
 			snprintf(x->error, sizeof(x->error), "%s", tc->why);
 		else if (x->error[0] == '\0')
