@@ -7,6 +7,7 @@
 #include "glpi/check.h"
 #include "glpi/config.h"
 #include "glpi/glpi.h"
+#include "glpi/items.h"
 #include "glpi/list.h"
 #include "glpi/setup.h"
 #include "glpi/sync.h"
@@ -27,6 +28,21 @@ usage(int code)
 	    "       passeur glpi [-c confdir] sync [--full] [--json]\n"
 	    "       passeur glpi [-c confdir] devices | users | entities "
 	    "[--search text] [--json]\n"
+	    "       passeur glpi [-c confdir] computer | user | entity list "
+	    "[--search text] [--json]\n"
+	    "       passeur glpi [-c confdir] computer | user | entity show "
+	    "ID|NAME [--json]\n"
+	    "       passeur glpi [-c confdir] entity add NAME [--parent "
+	    "ID|NAME]\n"
+	    "       passeur glpi [-c confdir] user add NAME [--profile ID|NAME] "
+	    "[--entity ID|NAME]\n"
+	    "                    [--recursive] [--password-stdin]\n"
+	    "       passeur glpi [-c confdir] computer add NAME [--entity "
+	    "ID|NAME] [--serial S]\n"
+	    "       passeur glpi [-c confdir] computer | user | entity update "
+	    "ID|NAME --set FIELD=VALUE...\n"
+	    "       passeur glpi [-c confdir] computer | user | entity delete "
+	    "ID|NAME [--purge]\n"
 	    "\n"
 	    "  check          check every prerequisite of the GLPI access "
 	    "(exit 0 when usable)\n"
@@ -39,6 +55,11 @@ usage(int code)
 	    "local copy\n"
 	    "  devices, users, entities\n"
 	    "                 list what the last sync copied\n"
+	    "  computer, user, entity\n"
+	    "                 read and write GLPI's objects through its REST "
+	    "API;\n"
+	    "                 writes need the Super-Admin profile (mode in "
+	    "glpi.cfg)\n"
 	    "\n"
 	    "  -c confdir     the folder of glpi.cfg (default %s)\n"
 	    "  --json         rows as JSON, for a program (check, views check, "
@@ -51,6 +72,21 @@ usage(int code)
 	    "                 password is asked, or read from stdin)\n"
 	    "  --full         sync: read everything again\n"
 	    "  --search text  lists: only the rows that contain text\n"
+	    "  --yes          writes: no confirmation on a terminal\n"
+	    "  --parent ID|NAME, --entity ID|NAME\n"
+	    "                 add: the entity to create in (default: the "
+	    "root)\n"
+	    "  --profile ID|NAME\n"
+	    "                 user add: give the user this profile on the "
+	    "entity\n"
+	    "  --recursive    user add: the profile covers the sub-entities\n"
+	    "  --password-stdin\n"
+	    "                 user add: the password is the first line of "
+	    "stdin\n"
+	    "  --serial S     computer add: its serial number\n"
+	    "  --set FIELD=VALUE\n"
+	    "                 update: a field and its new value (repeatable)\n"
+	    "  --purge        delete: remove for good, not to the trash\n"
 	    "\n"
 	    "See passeur-glpi(1).\n", DEFAULT_CONFDIR);
 	exit(code);
@@ -139,6 +175,9 @@ glpi_main(int argc, char **argv)
 		usage(2);
 	argc -= optind;
 	argv += optind;
+	/* The objects of the REST API have their own options. */
+	if (items_is_type(argv[0]))
+		return items_main(confdir, argc, argv);
 	/* "views sql", "views check": the second word is the command. */
 	if ((of_views = strcmp(argv[0], "views") == 0)) {
 		if (argc < 2)
