@@ -48,7 +48,9 @@ Control API (JSON):
   POST /_double/config     {"enable_api":0|1, "client_active":0|1,
                            "client_ipv4":["a.b.c.d","e.f.g.h"]|null,
                            "sessions_expire":bool (every Session-Token is
-                           unknown), "html_next":N (a 502 HTML page),
+                           unknown), "invalidate_next":N (the next N
+                           requests with a session find it gone, as
+                           after GLPI's session lifetime), "html_next":N (a 502 HTML page),
                            "truncate_next":N (Content-Length announced,
                            half the body sent, connection closed)}
   POST /_double/seed       {"computers":N,"entities_id":E}: N computers
@@ -123,6 +125,7 @@ class State:
         self.client = {"name": "MMC", "is_active": 1, "ipv4": None,
                        "app_token": self.app_token}
         self.sessions_expire = False
+        self.invalidate_next = 0
         self.html_next = self.truncate_next = 0
         self.entities = {0: {"id": 0, "name": "Root entity",
                              "entities_id": 0, "completename":
@@ -314,6 +317,10 @@ class Handler(BaseHTTPRequestHandler):
                            "parameter session_token is missing or empty",
                            True)
         session = st.sessions.get(token)
+        if session is not None and st.invalidate_next > 0:
+            st.invalidate_next -= 1
+            del st.sessions[token]
+            session = None
         if session is None or st.sessions_expire:
             raise ApiError(401, "ERROR_SESSION_TOKEN_INVALID",
                            "session_token seems invalid", True)
@@ -667,7 +674,7 @@ class Handler(BaseHTTPRequestHandler):
                 out = {"ok": True}
             elif what == "config" and method == "POST":
                 for key in ("enable_api", "sessions_expire", "html_next",
-                            "truncate_next"):
+                            "truncate_next", "invalidate_next"):
                     if key in body:
                         setattr(st, key, body[key])
                 if "client_active" in body:
