@@ -20,7 +20,7 @@ static void
 usage(int code)
 {
 	fprintf(code == 0 ? stdout : stderr,
-	    "usage: passeur glpi [-c confdir] check [--json]\n"
+	    "usage: passeur glpi [-c confdir] check [--api] [--json]\n"
 	    "       passeur glpi [-c confdir] setup [--dry-run] [--no-ip-range] "
 	    "[--admin-user name]\n"
 	    "       passeur glpi [-c confdir] views sql | install | "
@@ -64,6 +64,8 @@ usage(int code)
 	    "  -c confdir     the folder of glpi.cfg (default %s)\n"
 	    "  --json         rows as JSON, for a program (check, views check, "
 	    "sync, lists)\n"
+	    "  --api          check: also prove the API access through the "
+	    "API itself\n"
 	    "  --dry-run      setup: print the SQL, change nothing\n"
 	    "  --no-ip-range  setup: leave the API client's address range empty\n"
 	    "  --admin-user name\n"
@@ -107,7 +109,7 @@ static const struct command {
 	enum command_id	 id;
 	const char	*options;
 } commands[] = {
-	{ "check", 0, CMD_CHECK, "j" },
+	{ "check", 0, CMD_CHECK, "jA" },
 	{ "setup", 0, CMD_SETUP, "nau" },
 	{ "sync", 0, CMD_SYNC, "fj" },
 	{ "devices", 0, CMD_LIST, "sj" },
@@ -145,6 +147,7 @@ glpi_main(int argc, char **argv)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "no-ip-range", no_argument, NULL, 'a' },
 		{ "full", no_argument, NULL, 'f' },
+		{ "api", no_argument, NULL, 'A' },
 		{ "search", required_argument, NULL, 's' },
 		{ "admin-user", required_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' },
@@ -156,7 +159,7 @@ glpi_main(int argc, char **argv)
 	struct setup_opts	 so = { NULL, 0, 0, NULL };
 	struct sync_opts	 sy = { 0, 0 };
 	struct list_opts	 lo = { NULL, NULL, 0 };
-	int			 ch, json = 0, of_views;
+	int			 ch, json = 0, of_views, api = 0;
 
 	/* Options of "glpi" stop at the command name. */
 	while ((ch = getopt_long(argc, argv, "+c:h", top, NULL)) != -1) {
@@ -205,6 +208,9 @@ glpi_main(int argc, char **argv)
 		case 'f':
 			sy.full = 1;
 			break;
+		case 'A':
+			api = 1;
+			break;
 		case 's':
 			lo.search = optarg;
 			break;
@@ -240,6 +246,6 @@ glpi_main(int argc, char **argv)
 	case CMD_VIEWS_CHECK:
 		return check_views_run(&conf, json);
 	default:
-		return check_run(&conf, json);
+		return check_run(&conf, json, api);
 	}
 }
