@@ -248,6 +248,8 @@ exchange(struct rest *r, const char *method, const char *path,
 	const char		*headers[12];
 	int			 i = 0, rc;
 
+	/* The answer is the caller's to free, whatever happens here. */
+	memset(a, 0, sizeof(*a));
 	memset(&rq, 0, sizeof(rq));
 	buf_init(&url, 8192);
 	buf_init(&auth, 1024);
@@ -374,11 +376,11 @@ rest_close(struct rest *r)
 
 	if (r == NULL)
 		return;
-	if (r->session[0] != '\0' &&
-	    exchange(r, NULL, "killSession", NULL, 0, &a, &e) == 0)
+	/* Its failure changes nothing: GLPI ends idle sessions itself. */
+	if (r->session[0] != '\0') {
+		(void)exchange(r, NULL, "killSession", NULL, 0, &a, &e);
 		buf_free(&a.body);
-	else if (r->session[0] != '\0')
-		buf_free(&a.body);
+	}
 	r->cx->easy_cleanup(r->c);
 	explicit_bzero(r->session, sizeof(r->session));
 	free(r);
