@@ -88,10 +88,21 @@ set_advice(const struct rest *r, struct rest_error *e)
 		    "%.64s (Setup > General > API)", c->api_client);
 		break;
 	case REST_E_USER_TOKEN:
-		snprintf(e->advice, sizeof(e->advice), "set user_token in "
-		    "glpi.local to the API token of %.64s (Administration > "
-		    "Users > %.64s > Remote access keys)", c->api_user,
-		    c->api_user);
+		/*
+		 * Missing although sent: the Authorization header was lost on
+		 * the way (Apache with PHP-FPM strips it unless told; GLPI 11's
+		 * /api.php/v1 may not read it).
+		 */
+		if (strcmp(e->code, "ERROR_LOGIN_PARAMETERS_MISSING") == 0 &&
+		    c->user_token[0] != '\0')
+			snprintf(e->advice, sizeof(e->advice), "GLPI did not "
+			    "get the Authorization header: let the web server "
+			    "pass it to PHP, or point api_url at apirest.php");
+		else
+			snprintf(e->advice, sizeof(e->advice), "set user_token "
+			    "in glpi.local to the API token of %.64s "
+			    "(Administration > Users > %.64s > Remote access "
+			    "keys)", c->api_user, c->api_user);
 		break;
 	case REST_E_SESSION:
 		snprintf(e->advice, sizeof(e->advice), "GLPI refused a session "

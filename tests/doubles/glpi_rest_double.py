@@ -50,7 +50,10 @@ Control API (JSON):
                            "sessions_expire":bool (every Session-Token is
                            unknown), "invalidate_next":N (the next N
                            requests with a session find it gone, as
-                           after GLPI's session lifetime), "html_next":N (a 502 HTML page),
+                           after GLPI's session lifetime),
+                           "strip_authorization":bool (the Authorization
+                           header never reaches GLPI, as behind Apache
+                           with PHP-FPM), "html_next":N (a 502 HTML page),
                            "truncate_next":N (Content-Length announced,
                            half the body sent, connection closed)}
   POST /_double/seed       {"computers":N,"entities_id":E}: N computers
@@ -126,6 +129,7 @@ class State:
                        "app_token": self.app_token}
         self.sessions_expire = False
         self.invalidate_next = 0
+        self.strip_authorization = False
         self.html_next = self.truncate_next = 0
         self.entities = {0: {"id": 0, "name": "Root entity",
                              "entities_id": 0, "completename":
@@ -329,7 +333,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def init_session(self):
         st = self.server.state
-        auth = self.headers.get("Authorization") or ""
+        auth = "" if st.strip_authorization else \
+            self.headers.get("Authorization") or ""
         words = auth.split(" ")
         if "user_token" not in auth or len(words) < 2 or words[1] == "":
             raise ApiError(400, "ERROR_LOGIN_PARAMETERS_MISSING",
@@ -674,7 +679,8 @@ class Handler(BaseHTTPRequestHandler):
                 out = {"ok": True}
             elif what == "config" and method == "POST":
                 for key in ("enable_api", "sessions_expire", "html_next",
-                            "truncate_next", "invalidate_next"):
+                            "truncate_next", "invalidate_next",
+                            "strip_authorization"):
                     if key in body:
                         setattr(st, key, body[key])
                 if "client_active" in body:

@@ -7,9 +7,12 @@ a user and a computer with a Super-Admin token, paging, the three forms of
 api_url, and each failure with its own message and exit status."""
 
 import json
+import os
+import pty
+import subprocess
 import unittest
 
-from harness import free_port, main
+from harness import BIN, env_without_proxy, free_port, main
 from restdouble import APP_TOKEN, RO_TOKEN, SA_TOKEN, RestDouble
 
 WRITES = [
@@ -183,6 +186,26 @@ class GlpiRestTest(unittest.TestCase):
         self.assertEqual([e["id"] for e in st["entities"]], [0])
         self.assertEqual(st["sessions"], 0)     # every session was killed
 
+    def test_terminal_asks_before_writing(self):
+        self.api.seed(1)
+        for answer, code, deleted in ((b"n\n", 1, 0), (b"y\n", 0, 1)):
+            master, slave = pty.openpty()
+            try:
+                os.write(master, answer)
+                p = subprocess.run([BIN, "glpi", "-c", self.sa, "computer",
+                                    "delete", "1"], stdin=slave,
+                                   capture_output=True, timeout=60,
+                                   env=env_without_proxy())
+            finally:
+                os.close(slave)
+                os.close(master)
+            err = p.stderr.decode()
+            self.assertEqual(p.returncode, code, err)
+            self.assertIn('Delete computer 1 "pc-00001"? [y/N]', err)
+            self.assertEqual(self.api.state()["computers"][0]["is_deleted"],
+                             deleted)
+        self.assertEqual(len(self.writes_sent()), 1)
+
     def test_user_without_the_profile_is_not_left(self):
         p = self.api.passeur(self.sa, "user", "add", "carol", "--profile",
                              "Nobody", "--yes")
@@ -265,6 +288,10 @@ class GlpiRestTest(unittest.TestCase):
                                               url=self.api.url("/glpi/front")),
                                 18, "a web page came instead",
                                 "text/html", "/apirest.php")
+        self.api.config(strip_authorization=True)
+        self.failure(self.sa, 14, "ERROR_LOGIN_PARAMETERS_MISSING",
+                     "did not get the Authorization header")
+        self.api.reset()
         self.api.config(html_next=1)
         self.failure(self.sa, 18, "HTTP 502")
         self.api.config(truncate_next=1)
