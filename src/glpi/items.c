@@ -374,14 +374,12 @@ add_input(struct cmd *c, json_t *in)
 
 /* A user's profile, on its entity: a Profile_User link. */
 static int
-link_profile(struct cmd *c, long user, json_t *in)
+link_profile(struct cmd *c, long user, long profile, json_t *in)
 {
 	json_t	*link;
-	long	 profile, id;
+	long	 id;
 	int	 rc;
 
-	if ((rc = resolve(c, "Profile", c->profile, &profile)) != 0)
-		return rc;
 	if ((link = json_pack("{s:I,s:I,s:I,s:b}", "users_id",
 	    (json_int_t)user, "profiles_id", (json_int_t)profile,
 	    "entities_id", json_integer_value(json_object_get(in,
@@ -397,12 +395,14 @@ do_add(struct cmd *c)
 {
 	json_t	*in = json_object();
 	char	 password[PASSWORD_MAX], what[512];
-	long	 id = 0;
+	long	 id = 0, profile = 0;
 	int	 rc;
 
 	if (in == NULL)
 		return api_failed(c, ERR_NOMEM);
-	if ((rc = add_input(c, in)) != 0)
+	/* Every name is resolved before anything is created. */
+	if ((rc = add_input(c, in)) != 0 || (c->profile != NULL &&
+	    (rc = resolve(c, "Profile", c->profile, &profile)) != 0))
 		goto failed;
 	if (strcmp(c->type->word, "user") == 0 && c->password_stdin) {
 		if ((rc = read_password(password, sizeof(password))) != 0) {
@@ -428,7 +428,8 @@ do_add(struct cmd *c)
 	if (strcmp(c->type->word, "entity") == 0 &&
 	    (rc = apimode_refresh_entities(c->rest, &c->err)) != 0)
 		goto failed;
-	if (c->profile != NULL && (rc = link_profile(c, id, in)) != 0) {
+	if (c->profile != NULL && (rc = link_profile(c, id, profile,
+	    in)) != 0) {
 		/* A user without the profile asked for is not left behind. */
 		purge(c, "User", id);
 		goto failed;

@@ -53,7 +53,10 @@ Control API (JSON):
                            after GLPI's session lifetime),
                            "strip_authorization":bool (the Authorization
                            header never reaches GLPI, as behind Apache
-                           with PHP-FPM), "html_next":N (a 502 HTML page),
+                           with PHP-FPM), "fail_path":"/Profile_User"
+                           (writes to that path answer 400 ERROR_GLPI_ADD,
+                           _UPDATE or _DELETE "Unable to save"; "" off),
+                           "html_next":N (a 502 HTML page),
                            "truncate_next":N (Content-Length announced,
                            half the body sent, connection closed)}
   POST /_double/seed       {"computers":N,"entities_id":E}: N computers
@@ -130,6 +133,7 @@ class State:
         self.sessions_expire = False
         self.invalidate_next = 0
         self.strip_authorization = False
+        self.fail_path = ""
         self.html_next = self.truncate_next = 0
         self.entities = {0: {"id": 0, "name": "Root entity",
                              "entities_id": 0, "completename":
@@ -329,6 +333,11 @@ class Handler(BaseHTTPRequestHandler):
             raise ApiError(401, "ERROR_SESSION_TOKEN_INVALID",
                            "session_token seems invalid", True)
         self.session, self.token = session, token
+        if st.fail_path and path.startswith(st.fail_path) and \
+                method != "GET":
+            raise ApiError(400, {"POST": "ERROR_GLPI_ADD",
+                                 "DELETE": "ERROR_GLPI_DELETE"}.get(
+                method, "ERROR_GLPI_UPDATE"), "Unable to save")
         return self.resource(method, parts, query, body)
 
     def init_session(self):
@@ -680,7 +689,7 @@ class Handler(BaseHTTPRequestHandler):
             elif what == "config" and method == "POST":
                 for key in ("enable_api", "sessions_expire", "html_next",
                             "truncate_next", "invalidate_next",
-                            "strip_authorization"):
+                            "strip_authorization", "fail_path"):
                     if key in body:
                         setattr(st, key, body[key])
                 if "client_active" in body:

@@ -206,6 +206,20 @@ class GlpiRestTest(unittest.TestCase):
                              deleted)
         self.assertEqual(len(self.writes_sent()), 1)
 
+    def test_user_whose_profile_link_fails_is_purged(self):
+        self.api.config(fail_path="/Profile_User")
+        p = self.api.passeur(self.sa, "user", "add", "dave", "--profile",
+                             "Read-Only", "--yes")
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn("ERROR_GLPI_ADD: Unable to save", p.stderr)
+        self.assertEqual([u["name"] for u in self.api.state()["users"]],
+                         ["glpi", "reader"])
+        sent = self.writes_sent()
+        self.assertEqual([m for m, _ in sent], ["POST", "POST", "DELETE"])
+        self.assertRegex(sent[2][1], r"^/User/\d+$")
+        deletes = [r for r in self.api.requests() if r["method"] == "DELETE"]
+        self.assertEqual(deletes[0]["query"], {"force_purge": "true"})
+
     def test_user_without_the_profile_is_not_left(self):
         p = self.api.passeur(self.sa, "user", "add", "carol", "--profile",
                              "Nobody", "--yes")
@@ -213,6 +227,7 @@ class GlpiRestTest(unittest.TestCase):
         self.assertIn('no Profile named "Nobody"', p.stderr)
         self.assertEqual([u["name"] for u in self.api.state()["users"]],
                          ["glpi", "reader"])
+        self.assertEqual(self.writes_sent(), [])    # resolved first
 
     # -- paging and URLs ----------------------------------------------------
     def test_lists_are_walked_page_by_page(self):
