@@ -26,10 +26,13 @@ struct tlscheck {
 static size_t
 on_body(char *p, size_t size, size_t n, void *arg)
 {
-	struct httpc_answer *x = arg;
+	struct httpc_answer	*x = arg;
+	int			 r;
 
-	if (buf_append(&x->body, p, size * n) != 0)
+	if ((r = buf_append(&x->body, p, size * n)) != 0) {
+		x->too_big = r == ERR_TOO_BIG;
 		return 0;	/* too large: abort the transfer */
+	}
 	return size * n;
 }
 

@@ -79,6 +79,7 @@ struct httpc_answer {
 	char		 content_range[96];	/* Content-Range, or "" */
 	/* The connection closed before the announced end of the body. */
 	int		 truncated;
+	int		 too_big;	/* over HTTPC_ANSWER_MAX: cut off */
 	char		 error[CURL_ERROR_SIZE + 512];
 };
 

@@ -295,6 +295,11 @@ exchange(struct rest *r, const char *method, const char *path,
 	if ((rc = httpc_exchange(&r->h, &rq, a)) != 0) {
 		e->kind = a->truncated ? REST_E_TRUNCATED : REST_E_UNREACHABLE;
 		snprintf(e->glpi, sizeof(e->glpi), "%.500s", a->error);
+		if (a->too_big) {
+			e->kind = REST_E_OTHER;
+			snprintf(e->glpi, sizeof(e->glpi), "an answer over %d "
+			    "MiB", HTTPC_ANSWER_MAX / (1024 * 1024));
+		}
 		set_advice(r, e);
 	}
 out:
@@ -519,10 +524,16 @@ rest_each(struct rest *r, const char *path, int (*row)(void *, json_t *),
 		}
 		if (totalp != NULL)
 			*totalp = total;
+		/* An empty page or one that does not move on ends the walk,
+		 * whatever total a server announces. */
+		if (json_array_size(page) == 0 || end + 1 >= total ||
+		    end < start) {
+			json_decref(page);
+			page = NULL;
+			break;
+		}
 		json_decref(page);
 		page = NULL;
-		if (end + 1 >= total || end < start)
-			break;
 		start = end + 1;
 	}
 	json_decref(page);

@@ -56,6 +56,7 @@ Control API (JSON):
                            with PHP-FPM), "fail_path":"/Profile_User"
                            (writes to that path answer 400 ERROR_GLPI_ADD,
                            _UPDATE or _DELETE "Unable to save"; "" off),
+                           "huge_next":N (a 17 MiB JSON answer),
                            "html_next":N (a 502 HTML page),
                            "truncate_next":N (Content-Length announced,
                            half the body sent, connection closed)}
@@ -134,6 +135,7 @@ class State:
         self.invalidate_next = 0
         self.strip_authorization = False
         self.fail_path = ""
+        self.huge_next = 0
         self.html_next = self.truncate_next = 0
         self.entities = {0: {"id": 0, "name": "Root entity",
                              "entities_id": 0, "completename":
@@ -256,6 +258,11 @@ class Handler(BaseHTTPRequestHandler):
                   "body": raw.decode("utf-8", "replace"), "status": None}
         with st.lock:
             st.requests.append(record)
+            if st.huge_next > 0:
+                st.huge_next -= 1
+                record["status"] = 200
+                huge = b'["' + b"x" * (17 * 1024 * 1024) + b'"]'
+                return self.send(200, huge)
             if st.html_next > 0:
                 st.html_next -= 1
                 record["status"] = 502
@@ -689,7 +696,8 @@ class Handler(BaseHTTPRequestHandler):
             elif what == "config" and method == "POST":
                 for key in ("enable_api", "sessions_expire", "html_next",
                             "truncate_next", "invalidate_next",
-                            "strip_authorization", "fail_path"):
+                            "strip_authorization", "fail_path",
+                            "huge_next"):
                     if key in body:
                         setattr(st, key, body[key])
                 if "client_active" in body:

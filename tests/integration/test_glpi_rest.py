@@ -311,6 +311,8 @@ class GlpiRestTest(unittest.TestCase):
         self.failure(self.sa, 18, "HTTP 502")
         self.api.config(truncate_next=1)
         seen[19] = self.failure(self.sa, 19, "cut short")
+        self.api.config(huge_next=1)
+        self.failure(self.sa, 1, "an answer over 16 MiB")
         # One message per status: no two kinds read the same.
         firsts = {s: p.stderr.splitlines()[0].split(" (")[0]
                   for s, p in seen.items()}
