@@ -37,6 +37,14 @@ Options: --app-token T (of the API client "MMC"), --user NAME:TOKEN:PROFILE
 (repeatable; PROFILE is Read-Only or Super-Admin, on the root entity,
 recursive), --ready-file, --host, --port.
 
+With --mariadb SOCKET:DATABASE the objects come from a GLPI database (read
+through the `mariadb` client as root on that unix socket, at the start and
+at each reset) and every write is made there too, date_mod set, so that
+what the API creates, changes and deletes is what `passeur glpi sync`
+reads. Only the links to the Read-Only and Super-Admin profiles are kept;
+--user then gives an existing user its token (and the profile when it has
+no link to it).
+
 Control API (JSON):
   GET  /_double/health     {"ok":true}
   GET  /_double/state      {"entities","users","computers",
@@ -70,6 +78,7 @@ import json
 import os
 import secrets
 import signal
+import subprocess
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -119,13 +128,126 @@ class ApiError(Exception):
                                                           message, doc)
 
 
+TABLES = {"Computer": "glpi_computers", "User": "glpi_users",
+          "Entity": "glpi_entities", "Profile_User": "glpi_profiles_users"}
+# The columns each object has in the database.
+COLUMNS = {
+    "Computer": ("name", "serial", "otherserial", "uuid", "contact",
+                 "comment", "entities_id", "is_deleted", "states_id",
+                 "locations_id"),
+    "User": ("name", "realname", "firstname", "phone", "comment",
+             "is_active", "entities_id", "profiles_id", "is_deleted",
+             "language", "api_token"),
+    "Entity": ("name", "comment", "entities_id", "tag", "completename",
+               "level"),
+    "Profile_User": ("users_id", "profiles_id", "entities_id",
+                     "is_recursive", "is_default_profile"),
+}
+
+
+def sql_value(v):
+    if v is None:
+        return "NULL"
+    if isinstance(v, bool):
+        return "1" if v else "0"
+    if isinstance(v, int):
+        return str(v)
+    return "'%s'" % str(v).replace("\\", "\\\\").replace("'", "\\'")
+
+
+class Database:
+    """A GLPI database reached with the mariadb client."""
+
+    def __init__(self, spec):
+        self.socket, self.name = spec.split(":", 1)
+
+    def run(self, sql):
+        p = subprocess.run(["mariadb", "-S", self.socket, "-u", "root",
+                            "-B", "-N", self.name, "-e", sql],
+                           capture_output=True, text=True, timeout=60)
+        if p.returncode != 0:
+            raise RuntimeError("SQL failed: %s: %s" % (sql, p.stderr))
+        return [line.split("\t") for line in p.stdout.splitlines()]
+
+
 class State:
     """Everything the API serves; one lock around every request."""
 
-    def __init__(self, app_token, users):
-        self.app_token, self.seed_users = app_token, users
+    def __init__(self, app_token, users, db=None):
+        self.app_token, self.seed_users, self.db = app_token, users, db
         self.lock = threading.RLock()
         self.reset()
+
+    def load(self):
+        """The objects of the database, as the API serves them."""
+        num = lambda v: 0 if v in ("NULL", "") else int(v)   # noqa: E731
+        self.entities = {}
+        for i, name, parent, complete, level in self.db.run(
+                "SELECT id, name, COALESCE(entities_id, 0), completename, "
+                "level FROM glpi_entities"):
+            self.entities[int(i)] = {
+                "id": int(i), "name": name, "entities_id": num(parent),
+                "completename": complete, "level": num(level), "tag": "",
+                "comment": ""}
+        self.users = {}
+        for i, name, token, active, deleted, ent in self.db.run(
+                "SELECT id, name, COALESCE(api_token, ''), is_active, "
+                "is_deleted, entities_id FROM glpi_users"):
+            self.users[int(i)] = {"id": int(i), "name": name,
+                                  "api_token": token,
+                                  "is_active": num(active),
+                                  "is_deleted": num(deleted),
+                                  "entities_id": num(ent)}
+        self.profiles_users = {}
+        for i, u, p, e, rec, dflt in self.db.run(
+                "SELECT id, users_id, profiles_id, entities_id, "
+                "is_recursive, is_default_profile FROM glpi_profiles_users"):
+            if int(p) in PROFILES:
+                self.profiles_users[int(i)] = {
+                    "id": int(i), "users_id": int(u), "profiles_id": int(p),
+                    "entities_id": int(e), "is_recursive": num(rec),
+                    "is_default_profile": num(dflt)}
+        self.computers = {}
+        for i, name, serial, ent, deleted in self.db.run(
+                "SELECT id, name, COALESCE(serial, ''), entities_id, "
+                "is_deleted FROM glpi_computers WHERE is_template = 0"):
+            self.computers[int(i)] = {"id": int(i), "name": name,
+                                      "serial": serial,
+                                      "entities_id": num(ent),
+                                      "is_deleted": num(deleted)}
+        for itemtype in TABLES:
+            rows = self.db.run("SELECT COALESCE(MAX(id), 0) + 1 FROM %s" %
+                               TABLES[itemtype])
+            self.next_id[itemtype] = int(rows[0][0])
+        for name, token, profile in self.seed_users:
+            user = next(u for u in self.users.values() if u["name"] == name)
+            self.update_row("User", user, {"api_token": token})
+            pid = [k for k, v in PROFILES.items() if v[0] == profile][0]
+            if not any(pu["profiles_id"] == pid
+                       for pu in self.links_of(user["id"])):
+                self.add_row("Profile_User", {
+                    "users_id": user["id"], "profiles_id": pid,
+                    "entities_id": 0, "is_recursive": 1,
+                    "is_default_profile": 1})
+
+    def mirror(self, sql):
+        if self.db is not None:
+            self.db.run(sql)
+
+    def update_row(self, itemtype, row, fields):
+        row.update(fields)
+        cols = [k for k in fields if k in COLUMNS[itemtype]]
+        if cols and self.db is not None:
+            sets = ", ".join("%s = %s" % (k, sql_value(fields[k]))
+                             for k in cols)
+            if itemtype != "Profile_User":
+                sets += ", date_mod = NOW()"
+            self.mirror("UPDATE %s SET %s WHERE id = %d" %
+                        (TABLES[itemtype], sets, row["id"]))
+
+    def remove_row(self, itemtype, rid):
+        del self.table(itemtype)[rid]
+        self.mirror("DELETE FROM %s WHERE id = %d" % (TABLES[itemtype], rid))
 
     def reset(self):
         self.enable_api = 1
@@ -145,6 +267,8 @@ class State:
         self.sessions, self.requests = {}, []
         self.next_id = {"Computer": 1, "User": 7, "Entity": 1,
                         "Profile_User": 1}
+        if self.db is not None:
+            return self.load()
         for name, token, profile in self.seed_users:
             uid = self.add_row("User", {"name": name, "api_token": token,
                                         "is_active": 1, "entities_id": 0})
@@ -173,6 +297,14 @@ class State:
             row.setdefault("tag", "")
             row.setdefault("comment", "")
         self.table(itemtype)[rid] = row
+        if self.db is not None:
+            cols = [k for k in row if k in COLUMNS[itemtype]]
+            extra = "" if itemtype == "Profile_User" else \
+                ", date_mod, date_creation"
+            now = "" if itemtype == "Profile_User" else ", NOW(), NOW()"
+            self.mirror("INSERT INTO %s (id, %s%s) VALUES (%d, %s%s)" % (
+                TABLES[itemtype], ", ".join(cols), extra, rid,
+                ", ".join(sql_value(row[k]) for k in cols), now))
         return rid
 
     def descendants(self, eid):
@@ -643,9 +775,9 @@ class Handler(BaseHTTPRequestHandler):
         row = self.target(itemtype, rid, "ERROR_GLPI_UPDATE")
         if not self.visible(itemtype, row):
             raise ApiError(400, "ERROR_GLPI_UPDATE", NO_PERMISSION)
-        for k, v in data.items():
-            if k in FIELDS[itemtype] and k != "entities_id":
-                row[k] = v
+        self.server.state.update_row(itemtype, row, {
+            k: v for k, v in data.items()
+            if k in FIELDS[itemtype] and k != "entities_id"})
         return 200, [{str(rid): True, "message": ""}], {}
 
     def delete(self, itemtype, rid, query, body):
@@ -665,13 +797,13 @@ class Handler(BaseHTTPRequestHandler):
                                "delete an entity which contains "
                                "sub-entities.")
         if purge:
-            del st.table(itemtype)[rid]
+            st.remove_row(itemtype, rid)
             if itemtype == "User":
                 for k in [k for k, pu in st.profiles_users.items()
                           if pu["users_id"] == rid]:
-                    del st.profiles_users[k]
+                    st.remove_row("Profile_User", k)
         else:
-            row["is_deleted"] = 1
+            st.update_row(itemtype, row, {"is_deleted": 1})
         return 200, [{str(rid): True, "message": ""}], {}
 
     # -- control ---------------------------------------------------------
@@ -730,6 +862,9 @@ def main():
     parser.add_argument("--app-token", default="")
     parser.add_argument("--user", action="append", default=[],
                         metavar="NAME:TOKEN:PROFILE")
+    parser.add_argument("--mariadb", metavar="SOCKET:DATABASE",
+                        help="serve and write the objects of that GLPI "
+                        "database")
     args = parser.parse_args()
     users = []
     for spec in args.user:
@@ -738,7 +873,8 @@ def main():
             parser.error("profile %s: Read-Only or Super-Admin" % profile)
         users.append((name, token, profile))
     server = Server((args.host, args.port), Handler)
-    server.state = State(args.app_token, users)
+    server.state = State(args.app_token, users,
+                         Database(args.mariadb) if args.mariadb else None)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())

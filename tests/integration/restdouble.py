@@ -26,18 +26,27 @@ RO_TOKEN = "ReadOnlyToken0123456789abcdefghijklmnopq"
 
 
 class RestDouble:
-    def __init__(self):
+    """mariadb: (socket, database) of a GLPI database to serve and write
+    (the double's --mariadb); users: its --user arguments."""
+
+    def __init__(self, mariadb=None, users=None):
         self.dir = tempfile.mkdtemp(prefix="glpi-rest-")
         self.ready = os.path.join(self.dir, "port")
+        self.extra = []
+        if mariadb is not None:
+            self.extra = ["--mariadb", "%s:%s" % mariadb]
+        if users is None:
+            users = ["glpi:%s:Super-Admin" % SA_TOKEN,
+                     "reader:%s:Read-Only" % RO_TOKEN]
+        for u in users:
+            self.extra += ["--user", u]
 
     def __enter__(self):
         self.log = open(os.path.join(self.dir, "double.log"), "wb")
         self.proc = subprocess.Popen(
             [sys.executable, os.path.join(DOUBLES, "glpi_rest_double.py"),
              "--port", "0", "--ready-file", self.ready,
-             "--app-token", APP_TOKEN,
-             "--user", "glpi:%s:Super-Admin" % SA_TOKEN,
-             "--user", "reader:%s:Read-Only" % RO_TOKEN],
+             "--app-token", APP_TOKEN] + self.extra,
             stdout=self.log, stderr=subprocess.STDOUT)
         if not wait_until(lambda: os.path.exists(self.ready), 15):
             self.proc.kill()
