@@ -46,27 +46,30 @@ rest_base_url(const char *api_url, char *out, size_t outlen)
 	return w < 0 || (size_t)w >= outlen ? ERR_TOO_BIG : 0;
 }
 
+/* The server's text reaches a terminal: no control characters. */
+static void
+clean(char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
 /* GLPI's message less its "; view documentation..." tail. */
 static void
 set_glpi_message(struct rest_error *e, const char *msg)
 {
-	const char	*tail = strstr(msg, "; view documentation");
-	char		*p;
+	const char *tail = strstr(msg, "; view documentation");
 
 	snprintf(e->glpi, sizeof(e->glpi), "%.*s", tail != NULL ?
 	    (int)(tail - msg) : (int)strlen(msg), msg);
-	/* The server's text reaches a terminal: no control characters. */
-	for (p = e->glpi; *p != '\0'; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
+	clean(e->glpi);
 }
 
 /* What the administrator does about each kind of failure. */
 static void
-set_advice(const struct rest *r, struct rest_error *e)
+advise(const struct glpi_conf *c, struct rest_error *e)
 {
-	const struct glpi_conf *c = r->conf;
-
 	switch (e->kind) {
 	case REST_E_UNREACHABLE:
 		snprintf(e->advice, sizeof(e->advice), "check api_url in "
@@ -179,50 +182,49 @@ kind_of(const char *code, const char *msg)
 
 /* Whether the text starts like a web page. */
 static int
-looks_html(const struct httpc_answer *a)
+looks_html(const char *ctype, const char *body)
 {
-	const char *p = a->body.data != NULL ? a->body.data : "";
+	const char *p = body != NULL ? body : "";
 
 	while (isspace((unsigned char)*p))
 		p++;
-	return strncasecmp(a->ctype, "text/html", 9) == 0 || *p == '<';
+	return strncasecmp(ctype, "text/html", 9) == 0 || *p == '<';
 }
 
-/*
- * Reads the answer a into *outp (on success) or *e.  Returns 0 or
- * ERR_PEER.
- */
-static int
-classify(const struct rest *r, const struct httpc_answer *a, json_t **outp,
+int
+rest_answer_parse(const struct glpi_conf *conf, long status,
+    const char *ctype, const char *body, size_t len, json_t **outp,
     struct rest_error *e)
 {
 	json_error_t	 je;
 	json_t		*j;
 	const char	*code, *msg;
 
-	e->status = a->status;
-	j = json_loadb(a->body.data != NULL ? a->body.data : "", a->body.len,
-	    JSON_DECODE_ANY, &je);
+	if (outp != NULL)
+		*outp = NULL;
+	e->status = status;
+	j = json_loadb(body != NULL ? body : "", len, JSON_DECODE_ANY, &je);
 	if (j == NULL) {
-		if (a->body.len > 0 && looks_html(a)) {
+		if (len > 0 && looks_html(ctype, body)) {
 			e->kind = REST_E_HTML;
-			snprintf(e->glpi, sizeof(e->glpi), "HTTP %ld, %s "
-			    "instead of JSON", a->status, a->ctype[0] != '\0' ?
-			    a->ctype : "a page");
-		} else if (a->body.len > 0 && json_error_code(&je) ==
+			snprintf(e->glpi, sizeof(e->glpi), "HTTP %ld, %.128s "
+			    "instead of JSON", status, ctype[0] != '\0' ?
+			    ctype : "a page");
+		} else if (len > 0 && json_error_code(&je) ==
 		    json_error_premature_end_of_input) {
 			e->kind = REST_E_TRUNCATED;
 			snprintf(e->glpi, sizeof(e->glpi), "HTTP %ld, the JSON "
-			    "ends after %zu bytes", a->status, a->body.len);
+			    "ends after %zu bytes", status, len);
 		} else {
 			e->kind = REST_E_OTHER;
 			snprintf(e->glpi, sizeof(e->glpi), "HTTP %ld, not JSON: "
-			    "%s", a->status, je.text);
+			    "%s", status, je.text);
 		}
-		set_advice(r, e);
+		clean(e->glpi);
+		advise(conf, e);
 		return ERR_PEER;
 	}
-	if (a->status >= 200 && a->status <= 299 && a->status != 207) {
+	if (status >= 200 && status <= 299 && status != 207) {
 		if (outp != NULL)
 			*outp = j;
 		else
@@ -235,15 +237,25 @@ classify(const struct rest *r, const struct httpc_answer *a, json_t **outp,
 		if (msg == NULL)
 			msg = "";
 		snprintf(e->code, sizeof(e->code), "%s", code);
+		clean(e->code);
 		set_glpi_message(e, msg);
 		e->kind = kind_of(code, msg);
 	} else {
 		e->kind = REST_E_OTHER;
-		snprintf(e->glpi, sizeof(e->glpi), "HTTP %ld", a->status);
+		snprintf(e->glpi, sizeof(e->glpi), "HTTP %ld", status);
 	}
 	json_decref(j);
-	set_advice(r, e);
+	advise(conf, e);
 	return ERR_PEER;
+}
+
+/* The answer a into *outp (on success) or *e; 0 or ERR_PEER. */
+static int
+classify(const struct rest *r, const struct httpc_answer *a, json_t **outp,
+    struct rest_error *e)
+{
+	return rest_answer_parse(r->conf, a->status, a->ctype, a->body.data,
+	    a->body.len, outp, e);
 }
 
 /*
@@ -300,7 +312,7 @@ exchange(struct rest *r, const char *method, const char *path,
 			snprintf(e->glpi, sizeof(e->glpi), "an answer over %d "
 			    "MiB", HTTPC_ANSWER_MAX / (1024 * 1024));
 		}
-		set_advice(r, e);
+		advise(r->conf, e);
 	}
 out:
 	buf_free(&url);
@@ -327,7 +339,7 @@ login(struct rest *r, struct rest_error *e)
 		e->kind = REST_E_OTHER;
 		snprintf(e->glpi, sizeof(e->glpi), "initSession answered no "
 		    "session_token");
-		set_advice(r, e);
+		advise(r->conf, e);
 		rc = ERR_PEER;
 		goto out;
 	}
@@ -356,7 +368,7 @@ rest_open(const struct glpi_conf *conf, struct rest **rp,
 		e->kind = REST_E_UNREACHABLE;
 		snprintf(e->glpi, sizeof(e->glpi), "api_url \"%.128s\" is not "
 		    "an http:// or https:// URL", conf->api_url);
-		set_advice(r, e);
+		advise(r->conf, e);
 		free(r);
 		return rc;
 	}
@@ -365,7 +377,7 @@ rest_open(const struct glpi_conf *conf, struct rest **rp,
 		e->kind = REST_E_UNREACHABLE;
 		snprintf(e->glpi, sizeof(e->glpi), "libcurl: %s", why != NULL ?
 		    why : "cannot make a handle");
-		set_advice(r, e);
+		advise(r->conf, e);
 		free(r);
 		return ERR_SYSTEM;
 	}
@@ -451,9 +463,8 @@ rest_call(struct rest *r, const char *method, const char *path,
 	return call(r, method, path, body, outp, NULL, 0, e);
 }
 
-/* "a-b/total" into *endp and *totalp; 0, or ERR_FORMAT. */
-static int
-parse_range(const char *s, long *endp, long *totalp)
+int
+rest_content_range(const char *s, long *endp, long *totalp)
 {
 	long	a, b, t;
 	int	n = 0;
@@ -500,7 +511,7 @@ rest_each(struct rest *r, const char *path, int (*row)(void *, json_t *),
 			e->kind = REST_E_OTHER;
 			snprintf(e->glpi, sizeof(e->glpi), "%s: a list was "
 			    "expected", path);
-			set_advice(r, e);
+			advise(r->conf, e);
 			rc = ERR_PEER;
 			break;
 		}
@@ -510,7 +521,7 @@ rest_each(struct rest *r, const char *path, int (*row)(void *, json_t *),
 		if (rc != 0)
 			break;
 		/* No Content-Range: GLPI sends none for an empty list. */
-		if (crange[0] == '\0' || parse_range(crange, &end, &total) !=
+		if (crange[0] == '\0' || rest_content_range(crange, &end, &total) !=
 		    0) {
 			if (json_array_size(page) == 0)
 				break;
@@ -518,7 +529,7 @@ rest_each(struct rest *r, const char *path, int (*row)(void *, json_t *),
 			snprintf(e->glpi, sizeof(e->glpi), "%s: no valid "
 			    "Content-Range on a page of %zu items", path,
 			    json_array_size(page));
-			set_advice(r, e);
+			advise(r->conf, e);
 			rc = ERR_PEER;
 			break;
 		}
@@ -583,7 +594,7 @@ rest_find_by_name(struct rest *r, const char *itemtype, const char *name,
 		e->kind = REST_E_NOT_FOUND;
 		snprintf(e->glpi, sizeof(e->glpi), "no %s named \"%.128s\"",
 		    itemtype, name);
-		set_advice(r, e);
+		advise(r->conf, e);
 		rc = ERR_NOT_FOUND;
 		goto out;
 	}

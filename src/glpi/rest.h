@@ -96,7 +96,20 @@ int	rest_each(struct rest *r, const char *path,
 int	rest_find_by_name(struct rest *r, const char *itemtype,
 	    const char *name, long *idp, struct rest_error *e);
 
-/* "Token of the MMC client..." as one line: the message of e. */
+/*
+ * An answer of GLPI (status, Content-Type, body of len bytes) read as
+ * rest_call() does: 0 with *outp (may be NULL) the JSON of a success, or
+ * ERR_PEER with *e filled (its texts free of control characters), conf
+ * naming the client and the user in the advice.
+ */
+int	rest_answer_parse(const struct glpi_conf *conf, long status,
+	    const char *ctype, const char *body, size_t len, json_t **outp,
+	    struct rest_error *e);
+
+/* Content-Range "a-b/total" into *endp, *totalp; 0, or ERR_FORMAT. */
+int	rest_content_range(const char *s, long *endp, long *totalp);
+
+/* What went wrong, then what to do, as two lines on stderr. */
 void	rest_error_print(const struct rest_error *e, const char *prefix);
 
 #endif
