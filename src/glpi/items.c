@@ -117,6 +117,11 @@ api_failed(struct cmd *c, int rc)
 		fprintf(stderr, "%s: %s\n", c->prefix, err_str(rc));
 		return 1;
 	}
+	if (rc == ERR_EXISTS) {		/* a name several objects share */
+		fprintf(stderr, "%s: %s: %s\n", c->prefix, c->err.glpi,
+		    c->err.advice);
+		return 1;
+	}
 	rest_error_print(&c->err, c->prefix);
 	return c->err.kind == REST_OK ? 1 : (int)c->err.kind;
 }

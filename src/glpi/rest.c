@@ -576,13 +576,19 @@ rest_find_by_name(struct rest *r, const char *itemtype, const char *name,
 	struct buf	 p;
 	json_t		*j = NULL, *id;
 	json_int_t	 total;
-	int		 rc;
+	int		 rc, field;
 
 	*idp = 0;
 	buf_init(&p, 8192);
-	if ((rc = buf_appendf(&p, "search/%s?criteria[0][field]=1&"
+	/*
+	 * Search option 1 is the name, but for an entity its complete name
+	 * ("Root entity > Paris"); its own name is option 14.
+	 */
+	field = strcmp(itemtype, "Entity") == 0 && strstr(name, " > ") ==
+	    NULL ? 14 : 1;
+	if ((rc = buf_appendf(&p, "search/%s?criteria[0][field]=%d&"
 	    "criteria[0][searchtype]=equals&criteria[0][value]=",
-	    itemtype)) != 0 || (rc = append_escaped(&p, name)) != 0 ||
+	    itemtype, field)) != 0 || (rc = append_escaped(&p, name)) != 0 ||
 	    (rc = buf_appendf(&p, "&forcedisplay[0]=2&range=0-1")) != 0)
 		goto out;
 	if ((rc = rest_call(r, "GET", p.data, NULL, &j, e)) != 0)

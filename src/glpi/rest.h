@@ -90,7 +90,8 @@ int	rest_each(struct rest *r, const char *path,
 
 /*
  * The id of the itemtype's item named name, through the search API
- * (criteria on field 1, equals).  ERR_NOT_FOUND (with *e filled) when
+ * (criteria on the name, equals; for an entity, on its complete name when
+ * name holds " > ").  ERR_NOT_FOUND (with *e filled) when
  * there is none; ERR_EXISTS when several have that name.
  */
 int	rest_find_by_name(struct rest *r, const char *itemtype,

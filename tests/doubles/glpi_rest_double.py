@@ -28,7 +28,8 @@ and "Accept-Range: <Itemtype> 1000"; a start past the total is 400
 ERROR_RANGE_EXCEED_TOTAL. The default range is 0-19. Search:
 GET /search/<Itemtype>?criteria[0][field]=1&criteria[0][searchtype]=
 equals|contains&criteria[0][value]=V&forcedisplay[0]=2 gives
-{"totalcount","count","data":[{"1":name,"2":id}],...}.
+{"totalcount","count","data":[{"1":name,"2":id}],...}; option 1 is an
+entity's complete name, 14 its own name.
 
 Itemtypes: Computer, User, Entity, Profile, Profile_User. Paths that are
 neither the API nor the control API get a web server's HTML 404 page.
@@ -677,15 +678,19 @@ class Handler(BaseHTTPRequestHandler):
         rows = [r for r in self.rows(itemtype) if not r.get("is_deleted")]
         field = query.get("criteria[0][field]")
         if field is not None:
-            if field != "1":
-                raise ApiError(400, "ERROR", "this double searches field "
-                               "1 only")
+            # Option 1 is the name, an entity's complete name; 14 is an
+            # entity's own name.
+            if field == "1":
+                key = "completename" if itemtype == "Entity" else "name"
+            elif field == "14" and itemtype == "Entity":
+                key = "name"
+            else:
+                raise ApiError(400, "ERROR", "this double searches the "
+                               "options 1 and 14 (Entity) only")
             how = query.get("criteria[0][searchtype]", "contains")
             value = query.get("criteria[0][value]", "")
-            key = "completename" if itemtype == "Entity" else "name"
             if how == "equals":
-                rows = [r for r in rows if r[key] == value or
-                        r["name"] == value]
+                rows = [r for r in rows if r[key] == value]
             else:
                 rows = [r for r in rows if value.lower() in r[key].lower()]
         total = len(rows)

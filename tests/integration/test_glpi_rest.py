@@ -186,6 +186,30 @@ class GlpiRestTest(unittest.TestCase):
         self.assertEqual([e["id"] for e in st["entities"]], [0])
         self.assertEqual(st["sessions"], 0)     # every session was killed
 
+    def test_names_with_odd_characters_and_entity_paths(self):
+        self.run_ok(self.sa, "entity", "add", "Site A&B/é?", "--yes")
+        self.run_ok(self.sa, "entity", "add", "Lab", "--parent",
+                    "Site A&B/é?", "--yes")
+        self.run_ok(self.sa, "entity", "add", "Lab", "--yes")
+        p = self.run_ok(self.sa, "entity", "show",
+                        "Root entity > Site A&B/é? > Lab")
+        self.assertIn("completename: Root entity > Site A&B/é? > Lab\n",
+                      p.stdout)
+        # "Lab" alone names two entities: the id must be given.
+        p = self.api.passeur(self.sa, "entity", "show", "Lab")
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertEqual(p.stderr, 'passeur glpi entity show: 2 items of '
+                         'type Entity are named "Lab": give the id instead '
+                         'of the name\n')
+        self.run_ok(self.sa, "computer", "add", "pc 1 + 1", "--entity",
+                    "Site A&B/é?", "--yes")
+        p = self.run_ok(self.sa, "computer", "show", "pc 1 + 1", "--json")
+        self.assertEqual(json.loads(p.stdout)["entities_id"], 1)
+        p = self.run_ok(self.sa, "computer", "list", "--search", "1 + 1",
+                        "--json")
+        self.assertEqual([c["name"] for c in json.loads(p.stdout)],
+                         ["pc 1 + 1"])
+
     def test_terminal_asks_before_writing(self):
         self.api.seed(1)
         for answer, code, deleted in ((b"n\n", 1, 0), (b"y\n", 0, 1)):
