@@ -36,7 +36,8 @@ neither the API nor the control API get a web server's HTML 404 page.
 
 Options: --app-token T (of the API client "MMC"), --user NAME:TOKEN:PROFILE
 (repeatable; PROFILE is Read-Only or Super-Admin, on the root entity,
-recursive), --ready-file, --host, --port.
+recursive; a NAME given again gets that profile too, not as its default),
+--ready-file, --host, --port.
 
 With --mariadb SOCKET:DATABASE the objects come from a GLPI database (read
 through the `mariadb` client as root on that unix socket, at the start and
@@ -271,12 +272,15 @@ class State:
         if self.db is not None:
             return self.load()
         for name, token, profile in self.seed_users:
-            uid = self.add_row("User", {"name": name, "api_token": token,
-                                        "is_active": 1, "entities_id": 0})
+            # A name given again gets one more profile, not the default.
+            same = [u for u in self.users.values() if u["name"] == name]
+            uid = same[0]["id"] if same else self.add_row("User", {
+                "name": name, "api_token": token, "is_active": 1,
+                "entities_id": 0})
             pid = [k for k, v in PROFILES.items() if v[0] == profile][0]
             self.add_row("Profile_User", {
                 "users_id": uid, "profiles_id": pid, "entities_id": 0,
-                "is_recursive": 1, "is_default_profile": 1})
+                "is_recursive": 1, "is_default_profile": int(not same)})
 
     def table(self, itemtype):
         return {"Computer": self.computers, "User": self.users,

@@ -15,6 +15,8 @@ import unittest
 from harness import BIN, env_without_proxy, free_port, main
 from restdouble import APP_TOKEN, RO_TOKEN, SA_TOKEN, RestDouble
 
+BOTH_TOKEN = "BothProfilesToken0123456789abcdefghijkl"
+
 WRITES = [
     ["computer", "add", "pc-new", "--yes"],
     ["entity", "add", "Lyon", "--yes"],
@@ -243,6 +245,29 @@ class GlpiRestTest(unittest.TestCase):
         self.assertRegex(sent[2][1], r"^/User/\d+$")
         deletes = [r for r in self.api.requests() if r["method"] == "DELETE"]
         self.assertEqual(deletes[0]["query"], {"force_purge": "true"})
+
+    def test_auto_mode_switches_to_super_admin(self):
+        # Read-Only by default, Super-Admin too: auto makes the session
+        # Super-Admin before writing.
+        with RestDouble(users=["both:%s:Read-Only" % BOTH_TOKEN,
+                               "both:%s:Super-Admin" % BOTH_TOKEN]) as api:
+            conf = api.conf(BOTH_TOKEN)
+            p = api.passeur(conf, "computer", "add", "pc-auto", "--yes")
+            self.assertEqual(p.returncode, 0, p.stderr)
+            calls = [(r["method"], r["path"]) for r in api.requests()]
+            self.assertLess(calls.index(("POST", "/changeActiveProfile")),
+                            calls.index(("POST", "/Computer")))
+            body = [json.loads(r["body"]) for r in api.requests()
+                    if r["path"] == "/changeActiveProfile"][0]
+            self.assertEqual(body, {"profiles_id": 4})
+            self.assertEqual([c["name"] for c in api.state()["computers"]],
+                             ["pc-auto"])
+            # Forced read-only, the same user is refused before any call.
+            conf = api.conf(BOTH_TOKEN, mode="read-only")
+            n = len(api.requests())
+            p = api.passeur(conf, "computer", "delete", "pc-auto", "--yes")
+            self.assertEqual(p.returncode, 3, p.stderr)
+            self.assertEqual(len(api.requests()), n)
 
     def test_user_without_the_profile_is_not_left(self):
         p = self.api.passeur(self.sa, "user", "add", "carol", "--profile",
