@@ -614,16 +614,36 @@ parse(struct cmd *c, int argc, char **argv)
 			return 2;
 		}
 		switch (ch) {
-		case 'j': c->json = 1; break;
-		case 'y': c->yes = 1; break;
-		case 's': c->search = optarg; break;
-		case 'a': c->parent = optarg; break;
-		case 'p': c->profile = optarg; break;
-		case 'e': c->entity = optarg; break;
-		case 'R': c->recursive = 1; break;
-		case 'P': c->password_stdin = 1; break;
-		case 'S': c->serial = optarg; break;
-		case 'x': c->purge = 1; break;
+		case 'j':
+			c->json = 1;
+			break;
+		case 'y':
+			c->yes = 1;
+			break;
+		case 's':
+			c->search = optarg;
+			break;
+		case 'a':
+			c->parent = optarg;
+			break;
+		case 'p':
+			c->profile = optarg;
+			break;
+		case 'e':
+			c->entity = optarg;
+			break;
+		case 'R':
+			c->recursive = 1;
+			break;
+		case 'P':
+			c->password_stdin = 1;
+			break;
+		case 'S':
+			c->serial = optarg;
+			break;
+		case 'x':
+			c->purge = 1;
+			break;
 		case 't':
 			if (c->nsets == MAX_SETS) {
 				fprintf(stderr, "%s: at most %d --set\n",

@@ -3,7 +3,8 @@
  * passeur glpi computer | user | entity list | show | add | update |
  * delete: GLPI's objects read and written through its REST API.  Writes
  * are refused locally, before any request, when the mode is read-only;
- * on a terminal they are confirmed unless --yes.
+ * on a terminal they are confirmed unless --yes.  A command of the main
+ * thread, which owns everything it allocates until it returns.
  */
 #ifndef PASSEUR_GLPI_ITEMS_H
 #define PASSEUR_GLPI_ITEMS_H
