@@ -234,6 +234,10 @@ rest_answer_parse(const struct glpi_conf *conf, long status,
 	if (json_is_array(j) && json_is_string(json_array_get(j, 0))) {
 		code = json_string_value(json_array_get(j, 0));
 		msg = json_string_value(json_array_get(j, 1));
+		/* A partial failure (207) lists {"id":false,"message":...}. */
+		if (msg == NULL)
+			msg = json_string_value(json_object_get(json_array_get(
+			    json_array_get(j, 1), 0), "message"));
 		if (msg == NULL)
 			msg = "";
 		snprintf(e->code, sizeof(e->code), "%s", code);
