@@ -43,7 +43,8 @@ With --mariadb SOCKET:DATABASE the objects come from a GLPI database (read
 through the `mariadb` client as root on that unix socket, at the start and
 at each reset) and every write is made there too, date_mod set, so that
 what the API creates, changes and deletes is what `passeur glpi sync`
-reads. Only the links to the Read-Only and Super-Admin profiles are kept;
+reads. enable_api, the API clients (--app-token is then unused) and the
+users' tokens are read from it at each request, as GLPI does. Only the links to the Read-Only and Super-Admin profiles are kept;
 --user then gives an existing user its token (and the profile when it has
 no link to it).
 
@@ -231,6 +232,34 @@ class State:
                     "users_id": user["id"], "profiles_id": pid,
                     "entities_id": 0, "is_recursive": 1,
                     "is_default_profile": 1})
+
+    def api_settings(self):
+        """(enable_api, the API clients): a database's are read at each
+        request, as GLPI does, so that what `setup` writes counts."""
+        if self.db is None:
+            return self.enable_api, [self.client]
+        if not self.enable_api:
+            return 0, []
+        rows = self.db.run("SELECT value FROM glpi_configs WHERE context = "
+                           "'core' AND name = 'enable_api'")
+        clients = []
+        for active, start, end, token in self.db.run(
+                "SELECT is_active, COALESCE(INET_NTOA(ipv4_range_start), "
+                "''), COALESCE(INET_NTOA(ipv4_range_end), ''), "
+                "COALESCE(app_token, '') FROM glpi_apiclients"):
+            clients.append({"is_active": int(active), "app_token": token,
+                            "ipv4": None if start == "" else
+                            (start, end or None)})
+        return int(bool(rows) and rows[0][0] == "1"), clients
+
+    def user_tokens(self):
+        """The users' API tokens as the database holds them now."""
+        if self.db is None:
+            return
+        for i, token in self.db.run("SELECT id, COALESCE(api_token, '') "
+                                    "FROM glpi_users"):
+            if int(i) in self.users:
+                self.users[int(i)]["api_token"] = token
 
     def mirror(self, sql):
         if self.db is not None:
@@ -422,16 +451,17 @@ class Handler(BaseHTTPRequestHandler):
     # -- the checks of every request, in GLPI's order --------------------
     def api(self, method, path, query, raw):
         st = self.server.state
-        if not st.enable_api:
+        enabled, clients = st.api_settings()
+        if not enabled:
             raise ApiError(400, "ERROR", "API disabled")
         addr = ipaddress.ip_address(self.client_address[0])
-        c = st.client
         matching = []
-        if c["is_active"]:
-            if c["ipv4"] is None or (addr.version == 4 and
-                                     ipaddress.ip_address(c["ipv4"][0]) <=
-                                     addr <=
-                                     ipaddress.ip_address(c["ipv4"][1])):
+        for c in clients:
+            # No start admits any address; a start without an end, none.
+            if c["is_active"] and (c["ipv4"] is None or (
+                    addr.version == 4 and c["ipv4"][1] is not None and
+                    ipaddress.ip_address(c["ipv4"][0]) <= addr <=
+                    ipaddress.ip_address(c["ipv4"][1]))):
                 matching.append(c)
         if not matching:
             raise ApiError(400, "ERROR_NOT_ALLOWED_IP",
@@ -493,6 +523,7 @@ class Handler(BaseHTTPRequestHandler):
             raise ApiError(400, "ERROR_LOGIN_PARAMETERS_MISSING",
                            "parameter(s) login, password or user_token "
                            "are missing", True)
+        st.user_tokens()
         user = next((u for u in st.users.values()
                      if u.get("api_token") and u["api_token"] == words[1]
                      and u["is_active"] and not u["is_deleted"]), None)

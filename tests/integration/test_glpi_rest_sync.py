@@ -26,6 +26,11 @@ class RestThenSync(unittest.TestCase):
         cls.db.create_user(DB_USER, DB_PASSWORD, "ALL ON %s.*" % DBNAME)
         views = run_passeur(["glpi", "views", "sql"], timeout=60)
         cls.db.sql(views.stdout.decode(), database=DBNAME)
+        cls.db.sql("UPDATE glpi_configs SET value = '1' WHERE context = "
+                   "'core' AND name = 'enable_api';INSERT INTO "
+                   "glpi_apiclients (name, entities_id, is_recursive, "
+                   "is_active, app_token) VALUES ('MMC', 0, 1, 1, %s);"
+                   % quote(APP_TOKEN), database=DBNAME)
         cls.api = cls.enterClassContext(RestDouble(
             mariadb=(cls.db.socket, DBNAME),
             users=["glpi:%s:Super-Admin" % SA_TOKEN]))
