@@ -5,7 +5,8 @@
 #include "common/err.h"
 #include "glpi/apimode.h"
 
-/* The id of the writer's profile among the user's, or -1. */
+/* The id of the writer's profile among the user's, or 0 (GLPI's ids
+ * start at 1). */
 static json_int_t
 writer_profile(json_t *mine)
 {
@@ -17,7 +18,7 @@ writer_profile(json_t *mine)
 		    strcmp(json_string_value(json_object_get(p, "name")),
 		    APIMODE_WRITER) == 0)
 			return json_integer_value(json_object_get(p, "id"));
-	return -1;
+	return 0;
 }
 
 static int
@@ -66,7 +67,7 @@ apimode_resolve(struct rest *r, enum glpi_mode configured, struct apimode *m,
 		if ((rc = rest_call(r, "GET", "getMyProfiles", NULL, &mine,
 		    e)) != 0)
 			goto out;
-		if ((writer = writer_profile(mine)) >= 0) {
+		if ((writer = writer_profile(mine)) > 0) {
 			body = json_pack("{s:I}", "profiles_id", writer);
 			if (body == NULL) {
 				rc = ERR_NOMEM;

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/err.h"
 #include "glpi/check.h"
 #include "glpi/check_api.h"
 #include "glpi/db.h"
@@ -103,7 +104,10 @@ sql_failed(const struct check *ck, struct row *r, const char *why)
 	    ck->conf->dbuser, account_host(ck));
 }
 
-/* Connects to host:port within the probe timeout; 0 or an errno value. */
+/*
+ * Connects to host:port within the probe timeout.  Returns 0,
+ * ERR_NOT_FOUND when host does not resolve, or ERR_SYSTEM with errno.
+ */
 static int
 probe(const char *host, int port, char *local, size_t locallen)
 {
@@ -118,7 +122,7 @@ probe(const char *host, int port, char *local, size_t locallen)
 	hints.ai_socktype = SOCK_STREAM;
 	snprintf(serv, sizeof(serv), "%d", port);
 	if (getaddrinfo(host, serv, &hints, &res) != 0)
-		return ENOENT;
+		return ERR_NOT_FOUND;
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
 		if ((fd = socket(ai->ai_family, ai->ai_socktype |
 		    SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol)) == -1) {
@@ -151,7 +155,10 @@ probe(const char *host, int port, char *local, size_t locallen)
 			break;
 	}
 	freeaddrinfo(res);
-	return e;
+	if (e == 0)
+		return 0;
+	errno = e;
+	return ERR_SYSTEM;
 }
 
 static int
@@ -183,7 +190,7 @@ check_port(struct check *ck)
 		r->verdict = V_OK;
 		return 1;
 	}
-	found(r, "%s", e == ENOENT ? "unknown host" : strerror(e));
+	found(r, "%s", e == ERR_NOT_FOUND ? "unknown host" : strerror(errno));
 	fix(r, "start MariaDB on %s, and let this host reach port %d "
 	    "(bind-address in its configuration, firewalls)", c->dbhost,
 	    c->dbport);
@@ -304,10 +311,12 @@ on_grant(void *arg, int nf, const char *const *v)
 static int
 read_grants(struct check *ck, char *why, size_t whylen)
 {
+	int n;
+
 	ck->grants.dbname = ck->conf->dbname;
 	ck->grants.read = ck->grants.write = 0;
-	return db_rows(ck->db, "SHOW GRANTS", on_grant, &ck->grants, why,
-	    whylen) < 0 ? -1 : 0;
+	n = db_rows(ck->db, "SHOW GRANTS", on_grant, &ck->grants, why, whylen);
+	return n < 0 ? n : 0;
 }
 
 static int

@@ -2,13 +2,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/err.h"
 #include "glpi/db.h"
 #include "glpi/views.h"
-
-/* MariaDB's "command denied" errors: the account may not do that. */
-#define ER_DBACCESS_DENIED_ERROR	1044
-#define ER_SPECIFIC_ACCESS_DENIED	1227
-#define ER_TABLEACCESS_DENIED_ERROR	1142
 
 #define PULSE_COLUMNS \
 	"id,entities_id,name,serial,otherserial,contact,contact_num," \
@@ -152,9 +148,7 @@ views_install(const struct glpi_conf *conf)
 			continue;
 		}
 		views_admin_command(conf, cmd, sizeof(cmd));
-		if (e == ER_TABLEACCESS_DENIED_ERROR ||
-		    e == ER_DBACCESS_DENIED_ERROR ||
-		    e == ER_SPECIFIC_ACCESS_DENIED)
+		if (e == ERR_DENIED)
 			fprintf(stderr, "passeur glpi: the account %s may not "
 			    "create views (%s).\nAn admin applies them "
 			    "once:\n    %s\n", conf->dbuser, why, cmd);

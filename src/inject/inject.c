@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "common/curlx.h"
+#include "common/err.h"
 #include "inject/collect.h"
 #include "inject/inject.h"
 #include "inject/payload.h"
@@ -329,9 +330,7 @@ inject_one(struct run *rn, struct sender *s, size_t i, off_t *sizep)
 	if (r != 0)
 		progress_say(rn->pr, stderr, "passeur inject: %s: %s", name,
 		    why);
-	if (r == 1)
-		return 1;
-	else if (o->verbose && !o->dry_run)
+	if (r == 0 && o->verbose && !o->dry_run)
 		progress_say(rn->pr, stdout, "%s: sent", name);
 	return r;
 }
@@ -356,11 +355,12 @@ worker(void *arg)
 	while ((i = atomic_fetch_add(&rn->next, 1)) < rn->it->n) {
 		size = rn->it->v[i].size;
 		if (stop_signal) {
-			r = -1;		/* not tried: listed as not sent */
+			/* Not tried: listed as not sent. */
+			r = ERR_CANCELLED;
 		} else if (rn->cx != NULL && c == NULL) {
 			progress_say(rn->pr, stderr, "passeur inject: %s: "
 			    "curl_easy_init failed", rn->it->v[i].path);
-			r = -1;
+			r = ERR_NOMEM;
 		} else
 			r = inject_one(rn, &s, i, &size);
 		rn->failed[i] = r < 0;
@@ -461,7 +461,7 @@ inject_main(int argc, char **argv)
 		if (o.oauth_id != NULL) {
 			struct sender	 s;
 			CURL		*c = rn.cx->easy_init();
-			int		 r = -1;
+			int		 r = ERR_NOMEM;
 
 			if (c != NULL) {
 				sender_init(&s, rn.cx, c, &o);

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "common/answer.h"
+#include "common/err.h"
 #include "common/uuid.h"
 #include "inject/send.h"
 
@@ -82,7 +83,7 @@ wait_retry(struct sender *s, const struct payload *p,
 		    "after %ld s (Retry-After), more than the %.0f s left of "
 		    "--timeout %ld", x->status, x->reason[0] != '\0' ? " " :
 		    "", x->reason, wait, left > 0 ? left : 0, s->o->timeout);
-		return -1;
+		return ERR_TIMEOUT;
 	}
 	if (s->o->verbose && s->say != NULL)
 		s->say(s->say_arg, "%s: HTTP %ld%s%s, retrying in %ld s "
@@ -94,7 +95,7 @@ wait_retry(struct sender *s, const struct payload *p,
 		if (s->stop != NULL && *s->stop) {
 			snprintf(why, whylen, "HTTP %ld: interrupted while "
 			    "waiting to retry", x->status);
-			return -1;
+			return ERR_CANCELLED;
 		}
 		nap(100);
 	}
@@ -139,7 +140,7 @@ debug_answer(struct sender *s, const struct payload *p, const char *method,
 
 /*
  * The verdict on one answer: 0 accepted, 1 pending (poll with x->reqid),
- * -1 refused with why.
+ * ERR_PEER refused with why.
  */
 static int
 verdict(const struct httpc_answer *x, long *waitp, char *why,
@@ -178,7 +179,7 @@ verdict(const struct httpc_answer *x, long *waitp, char *why,
 	snprintf(why, whylen, "HTTP %ld%s%s%s%s", x->status,
 	    x->reason[0] != '\0' ? " " : "", x->reason, msg[0] != '\0' ?
 	    ": " : "", msg);
-	return -1;
+	return ERR_PEER;
 }
 
 int
@@ -217,7 +218,7 @@ send_payload(struct sender *s, const struct payload *p, char *why,
 			snprintf(why, whylen, "cannot send to %s: %s", shown,
 			    x.error);
 			buf_free(&x.body);
-			return -1;
+			return ERR_TRANSPORT;
 		}
 		debug_answer(s, p, rq.body != NULL ? "POST" : "GET", reqid,
 		    &x);
@@ -240,7 +241,7 @@ send_payload(struct sender *s, const struct payload *p, char *why,
 			    "over %.1f s", ap.tries, (double)ap.waited_ms /
 			    1000);
 			buf_free(&x.body);
-			return -1;
+			return ERR_TIMEOUT;
 		}
 		/* The proxy answers later: ask for it by its request id. */
 		memcpy(reqid, x.reqid, sizeof(reqid));
@@ -259,7 +260,7 @@ send_token_url(const char *url, char *out, size_t outlen)
 	size_t		 plen;
 
 	if ((auth = strstr(url, "://")) == NULL)
-		return -1;
+		return ERR_FORMAT;
 	path = auth + 3 + strcspn(auth + 3, "/?#");
 	rest = path + strcspn(path, "?#");
 	/* The path up to its last "marketplace" or "plugins", if any. */
@@ -273,7 +274,7 @@ send_token_url(const char *url, char *out, size_t outlen)
 		plen--;
 	if ((size_t)snprintf(out, outlen, "%.*s%.*s/api.php/token%s",
 	    (int)(path - url), url, (int)plen, path, rest) >= outlen)
-		return -1;
+		return ERR_TOO_BIG;
 	return 0;
 }
 
@@ -287,11 +288,11 @@ send_oauth_token(struct sender *s, char *token, size_t tokenlen, char *why,
 	json_t			*req, *root;
 	const char		*t;
 	char			*body;
-	int			 r = -1;
+	int			 r;
 
-	if (send_token_url(s->o->url, url, sizeof(url)) != 0) {
+	if ((r = send_token_url(s->o->url, url, sizeof(url))) != 0) {
 		snprintf(why, whylen, "cannot make the token URL from -u");
-		return -1;
+		return r;
 	}
 	req = json_pack("{s:s,s:s,s:s,s:s}", "grant_type",
 	    "client_credentials", "client_id", s->o->oauth_id,
@@ -300,7 +301,7 @@ send_oauth_token(struct sender *s, char *token, size_t tokenlen, char *why,
 	json_decref(req);
 	if (body == NULL) {
 		snprintf(why, whylen, "out of memory");
-		return -1;
+		return ERR_NOMEM;
 	}
 	rq.url = url;
 	rq.ctype = "application/json";
@@ -308,9 +309,11 @@ send_oauth_token(struct sender *s, char *token, size_t tokenlen, char *why,
 	rq.len = strlen(body);
 	rq.user_agent = s->o->useragent;
 	send_url_shown(url, shown, sizeof(shown));
-	if (httpc_exchange(&s->h, &rq, &x) != 0)
+	r = ERR_PEER;
+	if (httpc_exchange(&s->h, &rq, &x) != 0) {
 		snprintf(why, whylen, "%s: %s", shown, x.error);
-	else if (x.status < 200 || x.status > 299)
+		r = ERR_TRANSPORT;
+	} else if (x.status < 200 || x.status > 299)
 		snprintf(why, whylen, "%s: HTTP %ld %s", shown, x.status,
 		    x.reason);
 	else if ((root = json_loadb(x.body.data, x.body.len, 0, NULL)) ==

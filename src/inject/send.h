@@ -35,9 +35,11 @@ void	sender_init(struct sender *s, const struct curlx *cx, CURL *c,
 	    const struct inject_opts *o);
 
 /*
- * Sends p to o->url.  Returns 0 when the server accepted it; -1 with the
+ * Sends p to o->url.  Returns 0 when the server accepted it; else the
  * reason in why (the HTTP status and the server's message when there
- * was an answer).
+ * was an answer) and ERR_TRANSPORT (no answer), ERR_PEER (refused),
+ * ERR_TIMEOUT (still pending, or a Retry-After past o->timeout) or
+ * ERR_CANCELLED (s->stop).
  *
  * An answer 429 or 503 with Retry-After is not a verdict: the request is
  * made again after that many seconds (at least 1), for as long as the
@@ -49,7 +51,8 @@ int	send_payload(struct sender *s, const struct payload *p, char *why,
 
 /*
  * The OAuth access token for o->url's GLPI (client credentials, scope
- * "inventory"), into token.  Returns 0, or -1 with a reason in why.
+ * "inventory"), into token.  Returns 0, or a negative ERR_* with a reason
+ * in why.
  */
 int	send_oauth_token(struct sender *s, char *token, size_t tokenlen,
 	    char *why, size_t whylen);
@@ -57,8 +60,8 @@ int	send_oauth_token(struct sender *s, char *token, size_t tokenlen,
 /*
  * The token endpoint of the GLPI behind url, as glpi-injector finds it:
  * the path cut before its last "marketplace" or "plugins" (else kept
- * whole), without trailing slashes, then "/api.php/token".  0, or -1
- * when url has no scheme or out is too small.
+ * whole), without trailing slashes, then "/api.php/token".  0, or
+ * ERR_FORMAT when url has no scheme, ERR_TOO_BIG when out is too small.
  */
 int	send_token_url(const char *url, char *out, size_t outlen);
 

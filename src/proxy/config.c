@@ -722,7 +722,7 @@ config_load(struct serve_conf *c, const char *confdir, const char *vardir,
 		    WHERE_INST(c, 0, "disabled"));
 		errors++;
 	}
-	return errors;
+	return errors > 0 ? ERR_INVALID : 0;
 }
 
 static void

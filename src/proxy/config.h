@@ -108,7 +108,7 @@ struct serve_conf {
 /*
  * Loads confdir/agent.cfg and the plugin files.  vardir, when not NULL,
  * overrides the vardir key.  Errors are printed as `file:line: message`
- * to err; returns 0 or the number of errors (> 0), or a negative ERR_*.
+ * to err, one line each; returns 0, or ERR_INVALID when there was any.
  */
 int	config_load(struct serve_conf *c, const char *confdir,
 	    const char *vardir, FILE *err);

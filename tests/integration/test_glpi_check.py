@@ -298,6 +298,8 @@ class GlpiCheck(unittest.TestCase):
     def test_closed_port(self):
         r = self.check(dbport=free_port())
         self.assertFails(r, "db.port")
+        # The system's own words, kept from the probe to the report.
+        self.assertEqual(r["db.port"]["found"], "Connection refused")
         self.assertNotReached(r, ITEMS[1:])
         self.assertEqual(r.caps, capabilities(False, False, False, False), r)
 

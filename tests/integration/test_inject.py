@@ -444,6 +444,17 @@ class ToGlpi(InjectTest):
                 self.assertEqual(r.listed(), [path])
                 self.assertTrue(os.path.exists(path), "kept: not accepted")
 
+    def test_verbose_names_only_files_sent(self):
+        # -v says "sent" of the files accepted, never of one that failed.
+        files = inventories(3, OWN_XML, "xml", ".xml")
+        self.glpi.behaviour(fail_match="<DEVICEID>xml-01-")
+        d, r = self.send(files, "-v", "-j", "1", code=1)
+        bad = os.path.join(d, "xml-01.xml")
+        self.assertEqual(r.listed(), [bad])
+        self.assertEqual(r.out.splitlines(),
+                         ["%s: sent" % os.path.join(d, n)
+                          for n in sorted(files) if n != "xml-01.xml"])
+
     def test_transport_failures(self):
         # No answer in time, or none at all: failed, listed, kept.
         # (The timeout last: its request is still being answered after.)

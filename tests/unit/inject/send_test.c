@@ -4,6 +4,7 @@
  */
 #include "../testutil.h"
 
+#include "common/err.h"
 #include "inject/send.h"
 
 static void
@@ -30,9 +31,9 @@ test_token_url(void **state)
 		assert_string_equal(out, cases[i][1]);
 	}
 	assert_int_equal(send_token_url("glpi.example/", out, sizeof(out)),
-	    -1);
+	    ERR_FORMAT);
 	assert_int_equal(send_token_url("https://glpi.example/", out, 20),
-	    -1);
+	    ERR_TOO_BIG);
 }
 
 static void
