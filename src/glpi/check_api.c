@@ -111,9 +111,9 @@ agree_row(const struct check_api_db *db, struct check_api_row *r,
 		    glpi_mode_name(res->mode));
 		res->trust_api = 1;
 	} else if (res->proven) {
-		snprintf(r->found, sizeof(r->found), "the API accepts what the "
-		    "database rows refuse: trust the API (the rows are read "
-		    "from SQL; GLPI 11 keeps tokens encrypted)");
+		snprintf(r->found, sizeof(r->found), "the API proves what the "
+		    "database rows refuse or cannot: trust the API (the rows "
+		    "are read from SQL; GLPI 11 keeps tokens encrypted)");
 		res->trust_api = 1;
 	} else if (db->ok) {
 		r->ok = 0;

@@ -10,6 +10,7 @@
 #include "common/fsx.h"
 #include "common/uuid.h"
 #include "glpi/db.h"
+#include "glpi/schema.h"
 #include "glpi/setup.h"
 #include "glpi/setup_api.h"
 #include "glpi/views.h"
@@ -22,6 +23,7 @@ struct setup {
 	const struct setup_opts	*o;
 	struct db		*db;
 	int			 changes;
+	enum glpi_schema	 schema;
 };
 
 /*
@@ -227,12 +229,13 @@ api_user(struct setup *st)
 static int
 install_views(struct setup *st)
 {
-	char	got[512], why[512];
-	size_t	i;
-	int	r;
+	const struct view_def	*views = views_of(st->schema);
+	char			 got[512], why[512];
+	size_t			 i;
+	int			 r;
 
 	for (i = 0; i < nviews; i++) {
-		if (views_verify(st->db, i, got, sizeof(got)))
+		if (views_verify(st->db, st->schema, i, got, sizeof(got)))
 			continue;
 		st->changes++;
 		if (st->o->dry_run) {
@@ -383,17 +386,61 @@ print_summary(const struct setup *st)
 	    st->o->confdir, LOCAL_FILE);
 }
 
+/*
+ * GLPI 11 keeps the app and user tokens encrypted with its own key
+ * (glpicrypt.key): a token written with SQL would be ciphertext GLPI
+ * cannot read.  They are made in GLPI (or, once the REST client makes
+ * them through the API, by it: this is where setup calls it); setup says
+ * how, changes nothing of them, and leaves glpi.local as it is.
+ */
+static void
+tokens_in_glpi(const struct setup *st)
+{
+	const struct glpi_conf *c = st->conf;
+
+	printf("GLPI 11 stores API tokens encrypted: setup does not write "
+	    "them with SQL.\n"
+	    "In GLPI:\n"
+	    "  - Setup > General > API > Add API client: name %s, active, "
+	    "\"Regenerate\" the\n"
+	    "    application token; copy it to app_token in %s/%s\n"
+	    "  - Administration > Users > %s > Settings > Remote access keys: "
+	    "regenerate\n"
+	    "    the API token; copy it to user_token in %s/%s\n"
+	    "then run: passeur glpi check (it proves them through the REST "
+	    "API)\n", c->api_client, st->o->confdir, LOCAL_FILE, c->api_user,
+	    st->o->confdir, LOCAL_FILE);
+}
+
 int
 setup_run(struct glpi_conf *conf, const struct setup_opts *o)
 {
-	struct setup	st = { conf, o, NULL, 0 };
-	char		local_ip[64];
+	struct setup	st = { conf, o, NULL, 0, GLPI_SCHEMA_10 };
+	char		local_ip[64], version[64], why[512];
 	char		old_app[sizeof(conf->app_token)];
 	char		old_user[sizeof(conf->user_token)];
 	int		r;
 
 	if ((st.db = connect_as(conf, o)) == NULL)
 		return 1;
+	if (schema_read(st.db, &st.schema, version, sizeof(version), why,
+	    sizeof(why)) != 0) {
+		fprintf(stderr, "passeur glpi: %s: %s\n", conf->dbname, why);
+		db_close(st.db);
+		return 1;
+	}
+	if (schema_tokens_encrypted(st.schema)) {
+		if ((r = enable_api(&st)) == 0)
+			r = install_views(&st);
+		db_close(st.db);
+		if (r != 0)
+			return 1;
+		if (o->dry_run && st.changes > 0)
+			printf("-- dry run: %d change(s) shown, none made\n",
+			    st.changes);
+		tokens_in_glpi(&st);
+		return 0;
+	}
 	memcpy(old_app, conf->app_token, sizeof(old_app));
 	memcpy(old_user, conf->user_token, sizeof(old_user));
 	if (db_local_address(st.db, local_ip, sizeof(local_ip)) != 0)

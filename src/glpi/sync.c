@@ -24,6 +24,7 @@
 #include "glpi/config.h"
 #include "glpi/copy.h"
 #include "glpi/db.h"
+#include "glpi/schema.h"
 #include "glpi/sync.h"
 
 #define ID_PAGE		5000	/* ids read at a time, from GLPI and copy */
@@ -645,21 +646,21 @@ source_of(const struct glpi_conf *c, char *out, size_t outlen)
 static int
 open_glpi(struct sync *s, char *next_wm, size_t len)
 {
-	char	v[64], why[512];
-	int	n;
+	enum glpi_schema	schema;
+	char			v[64], why[512];
+	int			n;
 
 	if ((s->db = db_connect(s->conf, why, sizeof(why))) == NULL) {
 		snprintf(s->why, sizeof(s->why), "cannot log in to the GLPI "
 		    "database: %s (see passeur glpi check)", why);
 		return ERR_TRANSPORT;
 	}
-	if ((n = db_value(s->db, "SELECT value FROM glpi_configs WHERE "
-	    "context = 'core' AND name = 'version'", v, sizeof(v), NULL, why,
-	    sizeof(why))) < 0 || n == 0 || strncmp(v, "10.0.", 5) != 0) {
-		snprintf(s->why, sizeof(s->why), "%s is not a GLPI 10.0 "
-		    "database: %s", s->conf->dbname, n < 0 ? why : n == 0 ?
-		    "no version row" : v);
-		return n < 0 ? n : ERR_INVALID;
+	/* 10.0 and 11.0 keep what sync reads in the same tables. */
+	if ((n = schema_read(s->db, &schema, v, sizeof(v), why,
+	    sizeof(why))) != 0) {
+		snprintf(s->why, sizeof(s->why), "%s is not a GLPI 10.0 or "
+		    "11.0 database: %s", s->conf->dbname, why);
+		return n;
 	}
 	if ((n = db_exec(s->db, "SET time_zone = '+00:00'", why,
 	    sizeof(why))) != 0 || (n = db_value(s->db, "SELECT NOW() - "

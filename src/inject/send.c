@@ -8,6 +8,7 @@
 
 #include "common/answer.h"
 #include "common/err.h"
+#include "common/oauth.h"
 #include "common/uuid.h"
 #include "inject/send.h"
 
@@ -183,11 +184,30 @@ verdict(const struct httpc_answer *x, long *waitp, char *why,
 }
 
 int
+send_authorization(struct sender *s, const char *refused, char *out,
+    size_t outlen, char *why, size_t whylen)
+{
+	char	text[1024];
+	int	r;
+
+	out[0] = '\0';
+	if (s->o->oauth_id == NULL)
+		return 0;
+	if ((r = oauth_authorization(&s->h, s->o->url, s->o->oauth_id,
+	    s->o->oauth_secret, refused, out, outlen, text, sizeof(text))) ==
+	    0)
+		return 0;
+	snprintf(why, whylen, "no OAuth access token: %s", text);
+	return r;
+}
+
+int
 send_payload(struct sender *s, const struct payload *p, char *why,
     size_t whylen)
 {
 	struct httpc_answer	 x;
-	char			 reqid[REQID_STRLEN + 1], auth[SEND_TOKEN_MAX + 32];
+	char			 reqid[REQID_STRLEN + 1], auth[OAUTH_HEADER_MAX];
+	char			 refused[OAUTH_HEADER_MAX];
 	char			 shown[1024];
 	const char		*headers[] = {
 		"GLPI-Agent-ID", p->agentid,
@@ -202,16 +222,16 @@ send_payload(struct sender *s, const struct payload *p, char *why,
 	struct answer_poll	 ap = ANSWER_POLL_INIT;
 	long			 wait, ms;
 	double			 deadline = monotonic() + (double)s->o->timeout;
-	int			 r;
+	int			 r, renewed = 0;
 
 	rq.body = s->o->no_compression ? p->content.data : p->body.data;
 	rq.len = s->o->no_compression ? p->content.len : p->body.len;
 	reqid[0] = '\0';
 	if (s->o->debug)
 		reqid_random(reqid);
-	auth[0] = '\0';
-	if (s->bearer != NULL)
-		snprintf(auth, sizeof(auth), "Bearer %s", s->bearer);
+	if ((r = send_authorization(s, NULL, auth, sizeof(auth), why,
+	    whylen)) != 0)
+		return r;
 	for (;;) {
 		if (httpc_exchange(&s->h, &rq, &x) != 0) {
 			send_url_shown(s->o->url, shown, sizeof(shown));
@@ -222,6 +242,16 @@ send_payload(struct sender *s, const struct payload *p, char *why,
 		}
 		debug_answer(s, p, rq.body != NULL ? "POST" : "GET", reqid,
 		    &x);
+		if (x.status == 401 && auth[0] != '\0' && !renewed) {
+			/* Revoked or refused: one new token, one more try. */
+			renewed = 1;
+			buf_free(&x.body);
+			memcpy(refused, auth, sizeof(refused));
+			if ((r = send_authorization(s, refused, auth,
+			    sizeof(auth), why, whylen)) != 0)
+				return r;
+			continue;
+		}
 		if ((x.status == 429 || x.status == 503) &&
 		    x.retry_after >= 0) {
 			/* Busy, not refused: the same request again. */
@@ -251,84 +281,4 @@ send_payload(struct sender *s, const struct payload *p, char *why,
 		rq.len = 0;
 		rq.ctype = NULL;
 	}
-}
-
-int
-send_token_url(const char *url, char *out, size_t outlen)
-{
-	const char	*auth, *path, *rest, *p, *cut = NULL;
-	size_t		 plen;
-
-	if ((auth = strstr(url, "://")) == NULL)
-		return ERR_FORMAT;
-	path = auth + 3 + strcspn(auth + 3, "/?#");
-	rest = path + strcspn(path, "?#");
-	/* The path up to its last "marketplace" or "plugins", if any. */
-	for (p = path; p < rest; p++)
-		if ((size_t)(rest - p) >= 7 && (strncmp(p, "plugins", 7) ==
-		    0 || ((size_t)(rest - p) >= 11 &&
-		    strncmp(p, "marketplace", 11) == 0)))
-			cut = p;
-	plen = (size_t)((cut != NULL ? cut : rest) - path);
-	while (plen > 0 && path[plen - 1] == '/')
-		plen--;
-	if ((size_t)snprintf(out, outlen, "%.*s%.*s/api.php/token%s",
-	    (int)(path - url), url, (int)plen, path, rest) >= outlen)
-		return ERR_TOO_BIG;
-	return 0;
-}
-
-int
-send_oauth_token(struct sender *s, char *token, size_t tokenlen, char *why,
-    size_t whylen)
-{
-	struct httpc_answer	 x;
-	struct httpc_request	 rq = { 0 };
-	char			 url[4096], shown[1024];
-	json_t			*req, *root;
-	const char		*t;
-	char			*body;
-	int			 r;
-
-	if ((r = send_token_url(s->o->url, url, sizeof(url))) != 0) {
-		snprintf(why, whylen, "cannot make the token URL from -u");
-		return r;
-	}
-	req = json_pack("{s:s,s:s,s:s,s:s}", "grant_type",
-	    "client_credentials", "client_id", s->o->oauth_id,
-	    "client_secret", s->o->oauth_secret, "scope", "inventory");
-	body = req != NULL ? json_dumps(req, JSON_COMPACT) : NULL;
-	json_decref(req);
-	if (body == NULL) {
-		snprintf(why, whylen, "out of memory");
-		return ERR_NOMEM;
-	}
-	rq.url = url;
-	rq.ctype = "application/json";
-	rq.body = body;
-	rq.len = strlen(body);
-	rq.user_agent = s->o->useragent;
-	send_url_shown(url, shown, sizeof(shown));
-	r = ERR_PEER;
-	if (httpc_exchange(&s->h, &rq, &x) != 0) {
-		snprintf(why, whylen, "%s: %s", shown, x.error);
-		r = ERR_TRANSPORT;
-	} else if (x.status < 200 || x.status > 299)
-		snprintf(why, whylen, "%s: HTTP %ld %s", shown, x.status,
-		    x.reason);
-	else if ((root = json_loadb(x.body.data, x.body.len, 0, NULL)) ==
-	    NULL || (t = json_string_value(json_object_get(root,
-	    "access_token"))) == NULL || *t == '\0' ||
-	    strlen(t) >= tokenlen || strpbrk(t, "\r\n") != NULL) {
-		snprintf(why, whylen, "%s: no usable access_token in the "
-		    "answer", shown);
-		json_decref(root);
-	} else {
-		snprintf(token, tokenlen, "%s", t);
-		json_decref(root);
-		r = 0;
-	}
-	free(body);
-	buf_free(&x.body);
-	return r;
 }

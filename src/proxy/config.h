@@ -48,6 +48,14 @@ struct agent_conf {
 	char		*ssl_fingerprint;
 	struct fingerprints pins;	/* ssl_fingerprint, parsed */
 	int		 no_ssl_check;
+	/*
+	 * OAuth client credentials for a GLPI 11 that requires them
+	 * (auth_required = client_credentials); "" when unset.  The secret
+	 * is read from oauth_client_secret_file when that is set.
+	 */
+	char		*oauth_client_id;
+	char		*oauth_client_secret;
+	char		*oauth_client_secret_file;
 };
 
 struct instance_conf {

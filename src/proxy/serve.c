@@ -19,6 +19,7 @@
 #include "common/err.h"
 #include "common/fsx.h"
 #include "common/log.h"
+#include "common/oauth.h"
 #include "common/uuid.h"
 #include "proxy/config.h"
 #include "proxy/fdlimit.h"
@@ -509,6 +510,7 @@ run_stop(struct running *rn)
 	rn->listening = 0;
 	forwarder_free(rn->fwd, STOP_GRACE);
 	rn->fwd = NULL;
+	oauth_forget();		/* no forwarder left: the tokens are wiped */
 	generation_release(rn->gen);
 	rn->gen = NULL;
 	for (i = 0; i < CONF_NINSTANCES; i++) {
