@@ -9,6 +9,7 @@
 #include "glpi/glpi.h"
 #include "inject/inject.h"
 #include "proxy/serve.h"
+#include "status/status.h"
 
 static void
 usage(FILE *out)
@@ -21,6 +22,7 @@ usage(FILE *out)
 	    "                    devices | users | entities [options]\n"
 	    "       passeur glpi [-c confdir] computer | user | entity\n"
 	    "                    list | show | add | update | delete [options]\n"
+	    "       passeur status [-c confdir] [--json]\n"
 	    "       passeur --version\n"
 	    "       passeur --help\n"
 	    "\n"
@@ -29,6 +31,8 @@ usage(FILE *out)
 	    "  glpi      GLPI access of a management platform: check, setup,\n"
 	    "            views (sql, install, check), sync, devices, users,\n"
 	    "            entities; computer, user, entity through the REST API\n"
+	    "  status    ask a running passeur serve how it is (its admin\n"
+	    "            listener): exit 0 healthy, 1 degraded, 2 unreachable\n"
 	    "  --version print the version\n"
 	    "  --help    this help (each command has its own: passeur serve "
 	    "--help)\n"
@@ -59,6 +63,8 @@ main(int argc, char **argv)
 		return glpi_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "inject") == 0)
 		return inject_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "status") == 0)
+		return status_main(argc - 1, argv + 1);
 	fprintf(stderr, "passeur: unknown command \"%s\"\n", argv[1]);
 	usage(stderr);
 	return 2;

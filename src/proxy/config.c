@@ -65,6 +65,10 @@ static const struct key agent_keys[] = {
 	{ "oauth-client-secret", K_STR, A(oauth_client_secret), 0, 0, "", 1 },
 	{ "oauth-client-secret-file", K_STR, A(oauth_client_secret_file), 0, 0,
 	    "", 0 },
+	{ "status_port", K_INT, A(status_port), 0, 65535, "0", 0 },
+	{ "status_ip", K_STR, A(status_ip), 0, 0, "127.0.0.1", 0 },
+	{ "status_trust", K_STR, A(status_trust), 0, 0, "127.0.0.0/8, ::1", 0 },
+	{ "status_tls", K_BOOL, A(status_tls), 0, 0, "no", 0 },
 	{ NULL, 0, 0, 0, 0, NULL, 0 }
 };
 
@@ -682,6 +686,59 @@ load_ssl(struct serve_conf *c, const char *confdir, FILE *err)
 	return errors;
 }
 
+/* 1 for an address that listens on every one (empty, 0.0.0.0, ::). */
+static int
+any_address(const char *ip)
+{
+	return ip[0] == '\0' || strcmp(ip, "0.0.0.0") == 0 ||
+	    strcmp(ip, "::") == 0;
+}
+
+/*
+ * The admin listener: an address of its own, never an agents' port on
+ * the same address (agents would reach the metrics), TLS only with the
+ * certificate of ssl-server-plugin.cfg.
+ */
+static int
+check_status(struct serve_conf *c, FILE *err)
+{
+	struct agent_conf	*a = &c->agent;
+	unsigned char		 addr[16];
+	const char		*bad;
+	int			 errors = 0, i;
+
+	if (trust_parse(&a->status_nets, a->status_trust, &bad) > 0) {
+		fprintf(err, "%s: status_trust: \"%s\" is not an address or a "
+		    "network\n", WHERE_AGENT(c, "status_trust"), bad);
+		errors++;
+	}
+	if (a->status_port == 0)
+		return errors;
+	if (inet_pton(AF_INET, a->status_ip, addr) != 1 &&
+	    inet_pton(AF_INET6, a->status_ip, addr) != 1) {
+		fprintf(err, "%s: status_ip: \"%s\" is not an IPv4 or IPv6 "
+		    "address\n", WHERE_AGENT(c, "status_ip"), a->status_ip);
+		errors++;
+	}
+	for (i = 0; i < CONF_NINSTANCES; i++)
+		if (!c->inst[i].disabled && c->inst[i].port == a->status_port &&
+		    (any_address(a->httpd_ip) || any_address(a->status_ip) ||
+		    strcmp(a->httpd_ip, a->status_ip) == 0)) {
+			fprintf(err, "%s: status_port: %lld is the port of %s; "
+			    "give the admin listener a port of its own\n",
+			    WHERE_AGENT(c, "status_port"), a->status_port,
+			    c->inst[i].name);
+			errors++;
+		}
+	if (a->status_tls && (c->ssl.disabled || c->ssl.creds == NULL)) {
+		fprintf(err, "%s: status_tls: TLS needs the certificate of "
+		    "ssl-server-plugin.cfg, which is disabled\n",
+		    WHERE_AGENT(c, "status_tls"));
+		errors++;
+	}
+	return errors;
+}
+
 const char *
 config_where(const struct serve_conf *c, int inst, const char *key)
 {
@@ -799,6 +856,7 @@ config_load(struct serve_conf *c, const char *confdir, const char *vardir,
 		errors++;
 	}
 	errors += load_ssl(c, confdir, err);
+	errors += check_status(c, err);
 	if (c->inst[0].disabled && c->inst[1].disabled && !nofolder) {
 		fprintf(err, "%s: every proxy instance is disabled; set "
 		    "\"disabled = no\" (in proxy-server-plugin.local)\n",

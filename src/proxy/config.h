@@ -56,6 +56,12 @@ struct agent_conf {
 	char		*oauth_client_id;
 	char		*oauth_client_secret;
 	char		*oauth_client_secret_file;
+	/* The admin listener (admin.h); off while status_port is 0. */
+	long long	 status_port;
+	char		*status_ip;
+	char		*status_trust;
+	struct trust	 status_nets;	/* status_trust, parsed */
+	int		 status_tls;
 };
 
 struct instance_conf {

@@ -18,6 +18,7 @@
 #include "common/oauth.h"
 #include "proxy/config.h"
 #include "proxy/forward.h"
+#include "proxy/metrics.h"
 #include "proxy/proxy.h"
 
 struct forwarder {
@@ -380,6 +381,7 @@ run_job(const struct curlx *cx, CURL *c, struct forwarder *f,
 		    "application/xml";
 	for (i = 0; i < a->nservers && ok; i++) {
 		char why[sizeof(job->reason)];
+		uint64_t t0 = metrics_now();
 
 		if (atomic_load(&f->cancelled)) {
 			set_reason(job, "cancelled, passeur is stopping");
@@ -407,6 +409,7 @@ run_job(const struct curlx *cx, CURL *c, struct forwarder *f,
 		}
 		if (!ok)
 			job->failed_target = i;
+		metrics_delivery(a->servers[i], ok, t0, job->reason);
 	}
 	job->ok = ok;
 	if (!ok)

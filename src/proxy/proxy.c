@@ -6,6 +6,7 @@
 #include "common/err.h"
 #include "common/log.h"
 #include "proxy/forward.h"
+#include "proxy/metrics.h"
 #include "proxy/proxy.h"
 #include "proxy/ratelimit.h"
 #include "proxy/reqcache.h"
@@ -122,6 +123,7 @@ proxy_rate(struct request *rq, struct response *rs, const char *key)
 	if ((wait = ratelimit_check(px->rate, key, time(NULL))) == 0)
 		return 0;
 	log_limited(px, rq->ip, key);
+	metrics_rate_limited();
 	response_error(rs, 429, "Too Many Requests");
 	rs->retry_after = wait;
 	return 1;

@@ -21,6 +21,7 @@
 #include "common/log.h"
 #include "common/oauth.h"
 #include "common/uuid.h"
+#include "proxy/admin.h"
 #include "proxy/config.h"
 #include "proxy/fdlimit.h"
 #include "proxy/forward.h"
@@ -446,6 +447,8 @@ run_start(struct running *rn, struct serve_conf *conf,
 	if ((r = server_start(&rn->server, rn->gen)) != 0)
 		return r;
 	rn->listening = 1;
+	if ((r = admin_start(rn->gen)) != 0)
+		return r;
 	log_instances(rn->gen);
 	return 0;
 }
@@ -488,6 +491,7 @@ run_reload(struct running *rn, struct serve_conf *conf)
 		return r;
 	}
 	rn->gen = next;
+	(void)admin_reload(next);	/* its failure is logged, not fatal */
 	generation_release(prev);
 	log_instances(next);
 	return 0;
@@ -504,6 +508,7 @@ run_stop(struct running *rn)
 {
 	int i;
 
+	admin_stop();
 	/* Listeners being replaced are waited for even when none is left. */
 	if (server_stop(&rn->server, STOP_GRACE, cancel_forwards, rn->fwd) != 0)
 		return;		/* requests left running may still use the rest */

@@ -20,6 +20,7 @@
 #include "proxy/chain.h"
 #include "proxy/forward.h"
 #include "proxy/framing.h"
+#include "proxy/metrics.h"
 #include "proxy/server.h"
 #include "proxy/tls.h"
 
@@ -794,6 +795,7 @@ exchange_new(struct listener *l, struct MHD_Connection *conn,
 	generation_hold(x->gen);
 	atomic_fetch_add(&l->set->active, 1);
 	pthread_mutex_unlock(&l->set->gen_lock);
+	metrics_request_begin();
 	x->rq.action = "-";
 	client_ip(conn, x->ip, sizeof(x->ip));
 	log_escape(x->path, sizeof(x->path), url);
@@ -976,6 +978,12 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	    toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" :
 	    toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ? " (timeout)" :
 	    " (aborted)");
+	metrics_request_end(px != NULL ? px->conf->name : NULL, x->route ==
+	    ROUTE_APIVERSION ? "apiversion" : x->rq.action, x->state ==
+	    ST_SENT ? x->rs.status : 0, x->bytes_in, x->state == ST_SENT ?
+	    x->rs.body.len : 0, elapsed_ms(&x->start) / 1e3);
+	metrics_answer(x->rq.deviceid, x->ip, x->rq.action, x->state ==
+	    ST_SENT ? x->rs.status : 0, x->rs.body.data, x->rs.body.len);
 	if (x->counted)
 		atomic_fetch_sub(&px->inflight, 1);
 	upload_put(x);

@@ -10,6 +10,7 @@
 #include "common/err.h"
 #include "common/fsx.h"
 #include "common/log.h"
+#include "proxy/metrics.h"
 #include "proxy/store.h"
 
 int
@@ -34,6 +35,7 @@ store_save(const char *dir, const char *id, const char *suffix,
 	 * nothing was created, and the answer is the same.
 	 */
 	r = fsx_write_atomic(dir, name, data, len, 0640);
+	metrics_store(r);
 	return r == ERR_SYSTEM && errno == ENAMETOOLONG ? ERR_TOO_BIG : r;
 }
 
@@ -143,5 +145,7 @@ store_ready(const char *dir)
 		    "messages get 500 until it is back", dir);
 	}
 	pthread_mutex_unlock(&memo_lock);
+	if (r < 0)
+		metrics_store(r);
 	return r < 0 ? r : 0;
 }

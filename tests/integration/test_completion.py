@@ -39,9 +39,13 @@ class Completion(unittest.TestCase):
 
     def test_commands(self):
         offered = complete("passeur", "")
-        for word in ("serve", "inject", "glpi"):
+        for word in ("serve", "inject", "glpi", "status"):
             self.assertIn(word, offered)
         self.assertEqual(complete("passeur", "in"), ["inject"])
+        self.assertEqual(complete("passeur", "st"), ["status"])
+
+    def test_status_options(self):
+        self.assertEqual(complete("passeur", "status", "--j"), ["--json"])
 
     def test_serve_options(self):
         offered = complete("passeur", "serve", "-")

@@ -94,6 +94,9 @@ class HelpMatchesManPages(unittest.TestCase):
     def test_glpi(self):
         self.check(("glpi",), "passeur-glpi.1")
 
+    def test_status(self):
+        self.check(("status",), "passeur.1")
+
     def test_serve_help_describes_each_option(self):
         text = help_text("serve")
         for option in ("-c", "--vardir", "-f", "-n", "-T", "-u", "-v"):
@@ -103,7 +106,7 @@ class HelpMatchesManPages(unittest.TestCase):
         text = help_text()
         commands = man_commands("passeur.1")
         for word in ("serve", "inject", "glpi", "check", "setup", "views",
-                     "sync", "devices", "users", "entities"):
+                     "sync", "devices", "users", "entities", "status"):
             self.assertIn(word, commands)
         missing = sorted(c for c in commands
                          if not re.search(r"\b%s\b" % re.escape(c), text))
