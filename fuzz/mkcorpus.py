@@ -652,12 +652,49 @@ def inflate_seeds():
         put("inflate", name, sel + body)
 
 
+# --- rest -------------------------------------------------------------------
+# The first byte: status (low 3 bits: 200 206 207 400 401 403 404 500),
+# Content-Type (next bits: JSON, HTML, none); then the body.
+def rest_seeds():
+    ok, e400, e401, e404 = b"\x00", b"\x03", b"\x04", b"\x06"
+    html = bytes([7 | (1 << 3)])
+    s = {
+        "session": ok + b'{"session_token":"83af7e620c83a50a18d3eac2f6ed05a3"}',
+        "page": b"\x01" + b'[{"id":1,"name":"pc-1"},{"id":2,"name":"pc-2"}]',
+        "kill": ok + b"true",
+        "bad-app-token": e400 + json.dumps(
+            ["ERROR_WRONG_APP_TOKEN_PARAMETER", "parameter app_token seems "
+             "wrong; view documentation in your browser at "
+             "http://glpi/apirest.php/#ERROR_WRONG_APP_TOKEN_PARAMETER"]
+        ).encode(),
+        "bad-user-token": e401 + b'["ERROR_GLPI_LOGIN_USER_TOKEN",'
+        b'"parameter user_token seems invalid"]',
+        "no-permission": e400 + b'["ERROR_GLPI_ADD","You don\'t have '
+        b'permission to perform this action."]',
+        "not-found": e404 + b'["ERROR_ITEM_NOT_FOUND","Item not found"]',
+        "disabled": e400 + b'["ERROR","API disabled"]',
+        "range": e400 + b'["ERROR_RANGE_EXCEED_TOTAL","Provided range '
+        b'exceed total count of data: 3"]',
+        "partial": b"\x02" + b'["ERROR_GLPI_PARTIAL_ADD",[{"id":false,'
+        b'"message":"x"}]]',
+        "html": html + b"<html><head><title>502 Bad Gateway</title></head>"
+        b"</html>",
+        "truncated": ok + b'{"session_token":"83af7e6',
+        "control-chars": e400 + b'["ERROR\\u001b[31m","a\\nb\\u0007"]',
+        "content-range": ok + b"0-99/10000",
+        "content-range-bad": ok + b"99-0/5",
+    }
+    for name, data in s.items():
+        put("rest", name, data)
+
+
 xmlsniff_seeds()
 decode_seeds()
 pipeline_seeds()
 conf_seeds()
 jsonpeek_seeds()
 jsonscan_seeds()
+rest_seeds()
 
 
 inflate_seeds()

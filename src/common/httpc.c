@@ -26,10 +26,13 @@ struct tlscheck {
 static size_t
 on_body(char *p, size_t size, size_t n, void *arg)
 {
-	struct httpc_answer *x = arg;
+	struct httpc_answer	*x = arg;
+	int			 r;
 
-	if (buf_append(&x->body, p, size * n) != 0)
+	if ((r = buf_append(&x->body, p, size * n)) != 0) {
+		x->too_big = r == ERR_TOO_BIG;
 		return 0;	/* too large: abort the transfer */
+	}
 	return size * n;
 }
 
@@ -103,6 +106,7 @@ on_header(char *p, size_t size, size_t n, void *arg)
 	if (len > 5 && strncmp(p, "HTTP/", 5) == 0) {
 		/* A new status line (after a redirect or a 100): its reason. */
 		x->ctype[0] = x->reqid[0] = x->proxy_id[0] = '\0';
+		x->content_range[0] = '\0';
 		x->retry_after = -1;
 		v = memchr(p, ' ', len);
 		if (v != NULL && (v = memchr(v + 1, ' ', len - (size_t)(v + 1 -
@@ -115,6 +119,9 @@ on_header(char *p, size_t size, size_t n, void *arg)
 			x->reason[0] = '\0';
 	} else if (header_value(p, len, "Content-Type:", &v, &vlen))
 		snprintf(x->ctype, sizeof(x->ctype), "%.*s", (int)vlen, v);
+	else if (header_value(p, len, "Content-Range:", &v, &vlen))
+		snprintf(x->content_range, sizeof(x->content_range), "%.*s",
+		    (int)vlen, v);
 	else if (header_value(p, len, "Retry-After:", &v, &vlen)) {
 		if ((x->retry_after = retry_after_value(v, vlen)) < 0)
 			x->retry_after = -1;
@@ -516,10 +523,13 @@ transfer(const struct httpc *lk, struct tlscheck *tc,
 		    (curl_off_t)rq->len);
 	} else
 		cx->easy_setopt(c, CURLOPT_HTTPGET, 1L);
+	if (rq->method != NULL)
+		cx->easy_setopt(c, CURLOPT_CUSTOMREQUEST, rq->method);
 	cx->easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	cr = cx->easy_perform(c);
 	cx->slist_free_all(h);
 	if (cr != CURLE_OK) {
+		x->truncated = cr == CURLE_PARTIAL_FILE;
 		if (tc->refused)
 			snprintf(x->error, sizeof(x->error), "%s", tc->why);
 		else if (x->error[0] == '\0')

@@ -61,6 +61,8 @@ struct httpc_request {
 	const char		*user_agent;
 	/* Further headers: name, value, ..., NULL; empty values skipped. */
 	const char *const	*headers;
+	/* Another method (PUT, DELETE...); NULL: POST with a body, else GET. */
+	const char		*method;
 };
 
 struct httpc_answer {
@@ -74,6 +76,10 @@ struct httpc_answer {
 	long		 retry_after;	/* Retry-After in seconds, -1 if none */
 	/* The absolute target of a 3xx (not followed), as sent; or "". */
 	char		 location[1024];
+	char		 content_range[96];	/* Content-Range, or "" */
+	/* The connection closed before the announced end of the body. */
+	int		 truncated;
+	int		 too_big;	/* over HTTPC_ANSWER_MAX: cut off */
 	char		 error[CURL_ERROR_SIZE + 512];
 };
 

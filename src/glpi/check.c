@@ -16,11 +16,12 @@
 
 #include "common/err.h"
 #include "glpi/check.h"
+#include "glpi/check_api.h"
 #include "glpi/db.h"
 #include "glpi/schema.h"
 #include "glpi/views.h"
 
-#define MAX_ROWS	16
+#define MAX_ROWS	24
 #define PROBE_TIMEOUT	5000	/* ms, the TCP probe of the database */
 
 enum verdict { V_FAIL, V_OK, V_SKIPPED };
@@ -46,6 +47,8 @@ struct check {
 	char			 local_ip[INET6_ADDRSTRLEN];
 	struct grants		 grants;	/* of the account */
 	enum glpi_mode		 mode;		/* the one found usable */
+	int			 api_proven;	/* by the API itself (--api) */
+	int			 trust_api;	/* over the database's rows */
 	enum glpi_schema	 schema;	/* from glpi.version */
 };
 
@@ -758,7 +761,8 @@ rows_ok(const struct check *ck, const char *prefix)
 static int
 capabilities(const struct check *ck, struct capability *cap)
 {
-	int api = rows_ok(ck, "api.") && ck->mode != GLPI_MODE_AUTO;
+	int api = (ck->api_proven || rows_ok(ck, "api.")) &&
+	    ck->mode != GLPI_MODE_AUTO;
 	int admin = api && ck->mode == GLPI_MODE_SUPER_ADMIN;
 	int read = rows_ok(ck, "db.access") && ck->grants.read;
 	int write = read && ck->grants.write;
@@ -865,8 +869,58 @@ print_json(const struct check *ck, int usable, int with_mode, int failed)
 	json_decref(root);
 }
 
+/*
+ * The rows the API proves itself (check_api.c), after the database's.
+ * Where the API contradicts the database's api.* rows, those are kept as
+ * they are but no longer decide: the API is what GLPI does.
+ */
+static void
+add_api_rows(struct check *ck)
+{
+	struct check_api_row	rows[CHECK_API_ROWS];
+	struct check_api_db	db;
+	struct check_api_result	res;
+	struct row		*r;
+	int			i;
+
+	memset(&db, 0, sizeof(db));
+	for (i = 0; i < ck->n; i++)
+		if (strncmp(ck->rows[i].item, "api.", 4) == 0 &&
+		    ck->rows[i].verdict != V_SKIPPED)
+			db.read = 1;
+	db.ok = rows_ok(ck, "api.");
+	db.mode = ck->mode;
+	check_api(ck->conf, &db, rows, &res);
+	for (i = 0; i < CHECK_API_ROWS && ck->n < MAX_ROWS; i++) {
+		r = &ck->rows[ck->n++];
+		memset(r, 0, sizeof(*r));
+		r->item = rows[i].item;
+		memcpy(r->expected, rows[i].expected, sizeof(r->expected));
+		memcpy(r->found, rows[i].found, sizeof(r->found));
+		snprintf(r->fix, sizeof(r->fix), "%s", rows[i].fix);
+		r->verdict = rows[i].skipped ? V_SKIPPED : rows[i].ok ? V_OK :
+		    V_FAIL;
+	}
+	ck->api_proven = res.proven;
+	ck->trust_api = res.trust_api;
+	if (res.proven)
+		ck->mode = res.mode;
+}
+
+/* Whether row i decides the verdict: not a database api.* row the API
+ * overrules. */
+static int
+decides(const struct check *ck, int i)
+{
+	const char *item = ck->rows[i].item;
+
+	return !ck->trust_api || strncmp(item, "api.", 4) != 0 ||
+	    strncmp(item, "api.session", 11) == 0 ||
+	    strcmp(item, "api.agree") == 0;
+}
+
 int
-check_run(const struct glpi_conf *conf, int json)
+check_run(const struct glpi_conf *conf, int json, int api)
 {
 	static const char *const after_port[] = { "db.login", "glpi.version",
 	    "db.access", "db.views", "api.enabled", "api.client", "api.app_token",
@@ -894,7 +948,11 @@ check_run(const struct glpi_conf *conf, int json)
 		check_inventory_oauth(&ck);
 	}
 	db_close(ck.db);
+	if (api)
+		add_api_rows(&ck);
 	for (i = 0; i < ck.n; i++) {
+		if (!decides(&ck, i))
+			continue;
 		if (ck.rows[i].verdict != V_OK)
 			usable = 0;
 		if (ck.rows[i].verdict == V_FAIL)

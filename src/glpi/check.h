@@ -9,8 +9,11 @@
 
 #include "glpi/config.h"
 
-/* Runs the checks, prints them; returns the exit status (0 = usable). */
-int	check_run(const struct glpi_conf *conf, int json);
+/*
+ * Runs the checks, prints them; returns the exit status (0 = usable).
+ * With api, the API access is also proven through the API (check_api.h).
+ */
+int	check_run(const struct glpi_conf *conf, int json, int api);
 
 /* passeur glpi views check: one row per view; returns the exit status. */
 int	check_views_run(const struct glpi_conf *conf, int json);

@@ -7,6 +7,7 @@
 #include "glpi/check.h"
 #include "glpi/config.h"
 #include "glpi/glpi.h"
+#include "glpi/items.h"
 #include "glpi/list.h"
 #include "glpi/schema.h"
 #include "glpi/setup.h"
@@ -20,7 +21,7 @@ static void
 usage(int code)
 {
 	fprintf(code == 0 ? stdout : stderr,
-	    "usage: passeur glpi [-c confdir] check [--json]\n"
+	    "usage: passeur glpi [-c confdir] check [--api] [--json]\n"
 	    "       passeur glpi [-c confdir] setup [--dry-run] [--no-ip-range] "
 	    "[--admin-user name]\n"
 	    "       passeur glpi [-c confdir] views sql [--glpi 10|11] | "
@@ -28,6 +29,23 @@ usage(int code)
 	    "       passeur glpi [-c confdir] sync [--full] [--json]\n"
 	    "       passeur glpi [-c confdir] devices | users | entities "
 	    "[--search text] [--json]\n"
+	    "       passeur glpi [-c confdir] computer | user | entity list "
+	    "[--search text] [--json]\n"
+	    "       passeur glpi [-c confdir] computer | user | entity show "
+	    "ID|NAME [--json]\n"
+	    "       passeur glpi [-c confdir] entity add NAME [--parent "
+	    "ID|NAME]\n"
+	    "       passeur glpi [-c confdir] user add NAME [--profile ID|NAME] "
+	    "[--entity ID|NAME]\n"
+	    "                    [--recursive] [--password-stdin]\n"
+	    "       passeur glpi [-c confdir] computer add NAME [--entity "
+	    "ID|NAME] [--serial S]\n"
+	    "       passeur glpi [-c confdir] computer | user | entity update "
+	    "ID|NAME\n"
+	    "                    --set FIELD=VALUE... [--yes] [--json]\n"
+	    "       passeur glpi [-c confdir] computer | user | entity delete "
+	    "ID|NAME\n"
+	    "                    [--purge] [--yes] [--json]\n"
 	    "\n"
 	    "  check          check every prerequisite of the GLPI access "
 	    "(exit 0 when usable)\n"
@@ -40,10 +58,17 @@ usage(int code)
 	    "local copy\n"
 	    "  devices, users, entities\n"
 	    "                 list what the last sync copied\n"
+	    "  computer, user, entity\n"
+	    "                 read and write GLPI's objects through its REST "
+	    "API;\n"
+	    "                 writes need the Super-Admin profile (mode in "
+	    "glpi.cfg)\n"
 	    "\n"
 	    "  -c confdir     the folder of glpi.cfg (default %s)\n"
 	    "  --json         rows as JSON, for a program (check, views check, "
 	    "sync, lists)\n"
+	    "  --api          check: also prove the API access through the "
+	    "API itself\n"
 	    "  --dry-run      setup: print the SQL, change nothing\n"
 	    "  --no-ip-range  setup: leave the API client's address range empty\n"
 	    "  --admin-user name\n"
@@ -54,6 +79,21 @@ usage(int code)
 	    "11.0\n"
 	    "  --full         sync: read everything again\n"
 	    "  --search text  lists: only the rows that contain text\n"
+	    "  --yes          writes: no confirmation on a terminal\n"
+	    "  --parent ID|NAME, --entity ID|NAME\n"
+	    "                 add: the entity to create in (default: the "
+	    "root)\n"
+	    "  --profile ID|NAME\n"
+	    "                 user add: give the user this profile on the "
+	    "entity\n"
+	    "  --recursive    user add: the profile covers the sub-entities\n"
+	    "  --password-stdin\n"
+	    "                 user add: the password is the first line of "
+	    "stdin\n"
+	    "  --serial S     computer add: its serial number\n"
+	    "  --set FIELD=VALUE\n"
+	    "                 update: a field and its new value (repeatable)\n"
+	    "  --purge        delete: remove for good, not to the trash\n"
 	    "\n"
 	    "See passeur-glpi(1).\n", DEFAULT_CONFDIR);
 	exit(code);
@@ -74,7 +114,7 @@ static const struct command {
 	enum command_id	 id;
 	const char	*options;
 } commands[] = {
-	{ "check", 0, CMD_CHECK, "j" },
+	{ "check", 0, CMD_CHECK, "jA" },
 	{ "setup", 0, CMD_SETUP, "nau" },
 	{ "sync", 0, CMD_SYNC, "fj" },
 	{ "devices", 0, CMD_LIST, "sj" },
@@ -112,6 +152,7 @@ glpi_main(int argc, char **argv)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "no-ip-range", no_argument, NULL, 'a' },
 		{ "full", no_argument, NULL, 'f' },
+		{ "api", no_argument, NULL, 'A' },
 		{ "search", required_argument, NULL, 's' },
 		{ "admin-user", required_argument, NULL, 'u' },
 		{ "glpi", required_argument, NULL, 'g' },
@@ -125,7 +166,7 @@ glpi_main(int argc, char **argv)
 	struct sync_opts	 sy = { 0, 0 };
 	struct list_opts	 lo = { NULL, NULL, 0 };
 	enum glpi_schema	 schema = GLPI_SCHEMA_10;
-	int			 ch, json = 0, of_views;
+	int			 ch, json = 0, of_views, api = 0;
 
 	/* Options of "glpi" stop at the command name. */
 	while ((ch = getopt_long(argc, argv, "+c:h", top, NULL)) != -1) {
@@ -144,6 +185,9 @@ glpi_main(int argc, char **argv)
 		usage(2);
 	argc -= optind;
 	argv += optind;
+	/* The objects of the REST API have their own options. */
+	if (items_is_type(argv[0]))
+		return items_main(confdir, argc, argv);
 	/* "views sql", "views check": the second word is the command. */
 	if ((of_views = strcmp(argv[0], "views") == 0)) {
 		if (argc < 2)
@@ -170,6 +214,9 @@ glpi_main(int argc, char **argv)
 			break;
 		case 'f':
 			sy.full = 1;
+			break;
+		case 'A':
+			api = 1;
 			break;
 		case 's':
 			lo.search = optarg;
@@ -221,6 +268,6 @@ glpi_main(int argc, char **argv)
 	case CMD_VIEWS_CHECK:
 		return check_views_run(&conf, json);
 	default:
-		return check_run(&conf, json);
+		return check_run(&conf, json, api);
 	}
 }

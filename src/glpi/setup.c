@@ -12,6 +12,7 @@
 #include "glpi/db.h"
 #include "glpi/schema.h"
 #include "glpi/setup.h"
+#include "glpi/setup_api.h"
 #include "glpi/views.h"
 
 #define TOKEN_LEN	40	/* as GLPI makes them */
@@ -463,6 +464,8 @@ setup_run(struct glpi_conf *conf, const struct setup_opts *o)
 		    st.changes);
 	if (!o->dry_run) {
 		print_summary(&st);
+		/* Made in the database: whether GLPI takes them is said. */
+		(void)setup_api_prove(conf, o->confdir);
 		printf("\nNow run: passeur glpi check\n");
 	}
 	return 0;

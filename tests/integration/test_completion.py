@@ -66,6 +66,20 @@ class Completion(unittest.TestCase):
         self.assertEqual(complete("passeur", "glpi", "-c", "/tmp", "sync",
                                   "--f"), ["--full"])
 
+    def test_glpi_objects(self):
+        for word in ("computer", "user", "entity"):
+            self.assertIn(word, complete("passeur", "glpi", ""))
+        self.assertEqual(sorted(complete("passeur", "glpi", "computer", "")),
+                         ["add", "delete", "list", "show", "update"])
+        self.assertEqual(complete("passeur", "glpi", "user", "add", "bob",
+                                  "--pa"), ["--password-stdin"])
+        self.assertEqual(complete("passeur", "glpi", "entity", "add", "--p"),
+                         ["--parent"])
+        self.assertEqual(complete("passeur", "glpi", "computer", "delete",
+                                  "3", "--p"), ["--purge"])
+        self.assertEqual(complete("passeur", "glpi", "computer", "update",
+                                  "--set", ""), [])
+
 
 if __name__ == "__main__":
     main()
