@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/err.h"
 #include "common/answer.h"
 
 long
@@ -14,7 +15,7 @@ answer_expiration_seconds(const char *text)
 	long	 n;
 
 	if (text == NULL || !isdigit((unsigned char)*text))
-		return -1;
+		return ERR_FORMAT;
 	n = strtol(text, &end, 10);
 	switch (*end) {
 	case 's':
@@ -30,10 +31,10 @@ answer_expiration_seconds(const char *text)
 		n *= 3600;
 		break;
 	default:
-		return -1;
+		return ERR_FORMAT;
 	}
 	if (*end != '\0' && end[1] != '\0')
-		return -1;
+		return ERR_FORMAT;
 	return n;
 }
 
@@ -49,10 +50,10 @@ answer_json(const void *body, size_t len, char *status, size_t statuslen,
 		*message = '\0';
 	*expirationp = -1;
 	if (len == 0 || (root = json_loadb(body, len, 0, NULL)) == NULL)
-		return -1;
+		return ERR_FORMAT;
 	if (!json_is_object(root)) {
 		json_decref(root);
-		return -1;
+		return ERR_FORMAT;
 	}
 	if ((s = json_string_value(json_object_get(root, "status"))) != NULL)
 		snprintf(status, statuslen, "%s", s);
@@ -62,8 +63,9 @@ answer_json(const void *body, size_t len, char *status, size_t statuslen,
 	v = json_object_get(root, "expiration");
 	if (json_is_integer(v))
 		*expirationp = (long)json_integer_value(v) * 3600;
-	else if (json_is_string(v))
-		*expirationp = answer_expiration_seconds(json_string_value(v));
+	else if (json_is_string(v) && (*expirationp =
+	    answer_expiration_seconds(json_string_value(v))) < 0)
+		*expirationp = -1;
 	json_decref(root);
 	return 0;
 }
@@ -79,7 +81,7 @@ answer_poll_next(struct answer_poll *ap, long expiration)
 		expiration = 60;
 	cap = expiration * 1000;
 	if (ap->tries == 40 || ap->waited_ms >= 12 * cap)
-		return -1;
+		return ERR_TIMEOUT;
 	step = ap->step_ms < cap ? ap->step_ms : cap;
 	ap->step_ms *= 2;
 	ap->waited_ms += step;

@@ -11,7 +11,7 @@
 
 /*
  * Seconds of an expiration text: "^\d+[smhd]?$", no unit meaning hours.
- * Returns -1 when the text does not follow that grammar.
+ * Returns ERR_FORMAT when the text does not follow that grammar.
  */
 long	answer_expiration_seconds(const char *text);
 
@@ -19,8 +19,8 @@ long	answer_expiration_seconds(const char *text);
  * Reads a JSON answer: its "status" into status ("" when absent or not
  * JSON), its "message" into message ("" when absent; message may be
  * NULL), and its expiration in seconds into *expirationp (-1 when absent
- * or unreadable; a number is hours).  Returns 0, or -1 when the body is
- * not a JSON object.
+ * or unreadable; a number is hours).  Returns 0, or ERR_FORMAT when the
+ * body is not a JSON object.
  */
 int	answer_json(const void *body, size_t len, char *status,
 	    size_t statuslen, char *message, size_t messagelen,
@@ -55,8 +55,8 @@ struct answer_poll {
 
 /*
  * Milliseconds to sleep before the next poll, given the expiration of the
- * last pending answer in seconds (-1 when it had none), or -1 when it is
- * time to give up.
+ * last pending answer in seconds (-1 when it had none), or ERR_TIMEOUT
+ * when it is time to give up.
  */
 long	answer_poll_next(struct answer_poll *ap, long expiration);
 

@@ -2,6 +2,7 @@
 #include <dlfcn.h>
 #include <stdio.h>
 
+#include "common/err.h"
 #include "common/dynlib.h"
 
 void *
@@ -23,7 +24,7 @@ dynlib_sym(void *lib, const char *name, void *slot)
 	void *fn;
 
 	if ((fn = dlsym(lib, name)) == NULL)
-		return -1;
+		return ERR_NOT_FOUND;
 	/* POSIX guarantees object and function pointers convert. */
 	*(void **)slot = fn;
 	return 0;

@@ -18,7 +18,7 @@ void	*dynlib_open(const char *const *names, size_t n, char *why,
 /* Closes a library none of whose functions is in use any more. */
 void	 dynlib_close(void *lib);
 
-/* Resolves name into *slot (a function pointer); 0, or -1 if absent. */
+/* Resolves name into *slot (a function pointer); 0, or ERR_NOT_FOUND. */
 int	 dynlib_sym(void *lib, const char *name, void *slot);
 
 #endif

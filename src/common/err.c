@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <stdio.h>
+
 #include "common/err.h"
 
 const char *
 err_str(int code)
 {
+	static _Thread_local char unknown[40];
+
 	switch (code) {
 	case ERR_OK:
 		return "success";
@@ -29,6 +33,16 @@ err_str(int code)
 		return "transport failure";
 	case ERR_PEER:
 		return "peer error";
+	case ERR_DENIED:
+		return "permission denied";
+	case ERR_CANCELLED:
+		return "cancelled";
+	case ERR_LIBRARY:
+		return "library error";
 	}
-	return "unknown error";
+	/* 40 bytes hold the text with any int. */
+	if (snprintf(unknown, sizeof(unknown), "unknown error (%d)", code) >=
+	    (int)sizeof(unknown))
+		return "unknown error";
+	return unknown;
 }

@@ -49,7 +49,7 @@ parse_hex(const char *p, size_t len, struct fingerprint *fp)
 			continue;
 		if (!isxdigit((unsigned char)p[i]) ||
 		    ndigits / 2 >= sizeof(fp->digest))
-			return -1;
+			return ERR_FORMAT;
 		v = isdigit((unsigned char)p[i]) ? p[i] - '0' :
 		    tolower((unsigned char)p[i]) - 'a' + 10;
 		if (ndigits % 2 == 0)
@@ -59,7 +59,7 @@ parse_hex(const char *p, size_t len, struct fingerprint *fp)
 		ndigits++;
 	}
 	if (ndigits == 0 || ndigits % 2 != 0)
-		return -1;
+		return ERR_FORMAT;
 	fp->len = ndigits / 2;
 	return 0;
 }

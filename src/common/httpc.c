@@ -35,7 +35,8 @@ on_body(char *p, size_t size, size_t n, void *arg)
 
 /*
  * Retry-After (RFC 9110 10.2.3) as seconds from now: a number of
- * seconds, or an HTTP date (a past one is 0).  -1 when it is neither.
+ * seconds, or an HTTP date (a past one is 0).  ERR_FORMAT when it is
+ * neither.
  */
 static long
 retry_after_value(const char *v, size_t vlen)
@@ -46,7 +47,7 @@ retry_after_value(const char *v, size_t vlen)
 	time_t		 t, now;
 
 	if (vlen == 0 || vlen >= sizeof(text))
-		return -1;
+		return ERR_FORMAT;
 	memcpy(text, v, vlen);
 	text[vlen] = '\0';
 	while (vlen > 0 && isspace((unsigned char)text[vlen - 1]))
@@ -55,13 +56,13 @@ retry_after_value(const char *v, size_t vlen)
 		errno = 0;
 		n = strtol(text, &end, 10);
 		if (errno != 0 || *end != '\0' || n < 0)
-			return -1;
+			return ERR_FORMAT;
 		return n;
 	}
 	memset(&tm, 0, sizeof(tm));
 	end = strptime(text, "%a, %d %b %Y %H:%M:%S GMT", &tm);
 	if (end == NULL || *end != '\0' || (t = timegm(&tm)) == (time_t)-1)
-		return -1;
+		return ERR_FORMAT;
 	now = time(NULL);
 	return t > now ? (long)(t - now) : 0;
 }
@@ -114,9 +115,10 @@ on_header(char *p, size_t size, size_t n, void *arg)
 			x->reason[0] = '\0';
 	} else if (header_value(p, len, "Content-Type:", &v, &vlen))
 		snprintf(x->ctype, sizeof(x->ctype), "%.*s", (int)vlen, v);
-	else if (header_value(p, len, "Retry-After:", &v, &vlen))
-		x->retry_after = retry_after_value(v, vlen);
-	else if (header_value(p, len, "GLPI-Request-ID:", &v, &vlen)) {
+	else if (header_value(p, len, "Retry-After:", &v, &vlen)) {
+		if ((x->retry_after = retry_after_value(v, vlen)) < 0)
+			x->retry_after = -1;
+	} else if (header_value(p, len, "GLPI-Request-ID:", &v, &vlen)) {
 		if (vlen == REQID_STRLEN) {
 			memcpy(x->reqid, v, REQID_STRLEN);
 			x->reqid[REQID_STRLEN] = '\0';

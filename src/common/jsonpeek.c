@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include <string.h>
 
+#include "common/err.h"
 #include "common/jsonpeek.h"
 
 struct scan {
@@ -36,7 +37,7 @@ skip_string(struct scan *s, const char **startp, size_t *lenp,
 		    (unsigned char)*q >= 0x20)
 			q++;
 		if (q >= s->end || (unsigned char)*q < 0x20)
-			return -1;
+			return ERR_FORMAT;
 		if (*q == '"') {
 			*lenp = (size_t)(q - *startp);
 			s->p = q + 1;
@@ -44,7 +45,7 @@ skip_string(struct scan *s, const char **startp, size_t *lenp,
 		}
 		*escapedp = 1;
 		if (q + 1 >= s->end)
-			return -1;
+			return ERR_FORMAT;
 		s->p = q + 2;	/* the escaped byte is never the end */
 	}
 }
@@ -121,14 +122,14 @@ object(struct scan *s, unsigned live, int depth)
 	for (;;) {
 		if (s->p >= s->end || *s->p != '"' ||
 		    skip_string(s, &key, &klen, &esc) != 0)
-			return -1;
+			return ERR_FORMAT;
 		skip_ws(s);
 		if (s->p >= s->end || *s->p != ':')
-			return -1;
+			return ERR_FORMAT;
 		s->p++;
 		if (value(s, follow(s, live, depth, key, klen, esc),
 		    depth + 1) != 0)
-			return -1;
+			return ERR_FORMAT;
 		skip_ws(s);
 		if (s->p < s->end && *s->p == ',') {
 			s->p++;
@@ -139,7 +140,7 @@ object(struct scan *s, unsigned live, int depth)
 			s->p++;
 			return 0;
 		}
-		return -1;
+		return ERR_FORMAT;
 	}
 }
 
@@ -154,7 +155,7 @@ array(struct scan *s, int depth)
 	}
 	for (;;) {
 		if (value(s, 0, depth + 1) != 0)
-			return -1;
+			return ERR_FORMAT;
 		skip_ws(s);
 		if (s->p < s->end && *s->p == ',') {
 			s->p++;
@@ -164,7 +165,7 @@ array(struct scan *s, int depth)
 			s->p++;
 			return 0;
 		}
-		return -1;
+		return ERR_FORMAT;
 	}
 }
 
@@ -177,10 +178,10 @@ value(struct scan *s, unsigned live, int depth)
 	int		 esc;
 
 	if (depth > JSONPEEK_MAX_DEPTH)
-		return -1;
+		return ERR_FORMAT;
 	skip_ws(s);
 	if (s->p >= s->end)
-		return -1;
+		return ERR_FORMAT;
 	switch (*s->p) {
 	case '{':
 		take(s, live, depth, NULL, 0, 0);
@@ -190,7 +191,7 @@ value(struct scan *s, unsigned live, int depth)
 		return array(s, depth);
 	case '"':
 		if (skip_string(s, &v, &len, &esc) != 0)
-			return -1;
+			return ERR_FORMAT;
 		take(s, live, depth, v, len, !esc);
 		return 0;
 	default:
@@ -199,7 +200,7 @@ value(struct scan *s, unsigned live, int depth)
 		while (s->p < s->end && strchr(",}] \t\r\n", *s->p) == NULL)
 			s->p++;
 		if (s->p == v)
-			return -1;
+			return ERR_FORMAT;
 		take(s, live, depth, NULL, 0, 0);
 		return 0;
 	}
@@ -212,17 +213,17 @@ jsonpeek(const char *data, size_t len, struct jsonpeek *f, int n)
 	int		i;
 
 	if (n > 16)
-		return -1;
+		return ERR_FORMAT;
 	for (i = 0; i < n; i++)
 		f[i].found = 0;
 	skip_ws(&s);
 	if (s.p >= s.end || *s.p != '{')
-		return -1;
+		return ERR_FORMAT;
 	if (value(&s, (1u << n) - 1, 0) != 0)
-		return -1;
+		return ERR_FORMAT;
 	skip_ws(&s);
 	for (i = 0; i < n; i++)
 		if (s.ambiguous & (1u << i))
 			f[i].found = -1;
-	return s.p == s.end ? 0 : -1;
+	return s.p == s.end ? 0 : ERR_FORMAT;
 }

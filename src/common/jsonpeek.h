@@ -30,8 +30,9 @@ struct jsonpeek {
 };
 
 /*
- * Scans the JSON object in data for the n fields.  Returns 0, or -1 when
- * the text is not a well-nested JSON object (then found means nothing).
+ * Scans the JSON object in data for the n fields.  Returns 0, or
+ * ERR_FORMAT when the text is not a well-nested JSON object (then found
+ * means nothing).
  */
 int	jsonpeek(const char *data, size_t len, struct jsonpeek *f, int n);
 

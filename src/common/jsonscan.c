@@ -42,7 +42,7 @@ hex4(const unsigned char *p, const unsigned char *end, unsigned *v)
 	int i, c;
 
 	if (end - p < 4)
-		return -1;
+		return ERR_FORMAT;
 	*v = 0;
 	for (i = 0; i < 4; i++) {
 		c = p[i];
@@ -53,7 +53,7 @@ hex4(const unsigned char *p, const unsigned char *end, unsigned *v)
 		else if (c >= 'A' && c <= 'F')
 			*v = *v << 4 | (unsigned)(c - 'A' + 10);
 		else
-			return -1;
+			return ERR_FORMAT;
 	}
 	return 0;
 }
@@ -122,14 +122,14 @@ utf8_seq(struct scan *s)
 		else if (c == 0xf4)
 			hi = 0x8f;
 	} else
-		return -1;
+		return ERR_FORMAT;
 	if (s->end - p <= n)
-		return -1;
+		return ERR_FORMAT;
 	if (p[1] < lo || p[1] > hi)
-		return -1;
+		return ERR_FORMAT;
 	for (i = 2; i <= n; i++)
 		if (p[i] < 0x80 || p[i] > 0xbf)
-			return -1;
+			return ERR_FORMAT;
 	s->p = p + n + 1;
 	return 0;
 }
@@ -145,7 +145,7 @@ escape(struct scan *s)
 	unsigned v, w;
 
 	if (s->p >= s->end)
-		return -1;
+		return ERR_FORMAT;
 	switch (*s->p) {
 	case '"': case '\\': case '/': case 'b': case 'f': case 'n':
 	case 'r': case 't':
@@ -154,18 +154,18 @@ escape(struct scan *s)
 	case 'u':
 		break;
 	default:
-		return -1;
+		return ERR_FORMAT;
 	}
 	if (hex4(s->p + 1, s->end, &v) != 0 || v == 0)
-		return -1;
+		return ERR_FORMAT;
 	s->p += 5;
 	if (v >= 0xdc00 && v <= 0xdfff)
-		return -1;
+		return ERR_FORMAT;
 	if (v < 0xd800 || v > 0xdbff)
 		return 0;
 	if (s->end - s->p < 2 || s->p[0] != '\\' || s->p[1] != 'u' ||
 	    hex4(s->p + 2, s->end, &w) != 0 || w < 0xdc00 || w > 0xdfff)
-		return -1;
+		return ERR_FORMAT;
 	s->p += 6;
 	return 0;
 }
@@ -188,7 +188,7 @@ string(struct scan *s, const unsigned char **startp, size_t *lenp)
 			p++;
 		s->p = p;
 		if (p >= s->end)
-			return -1;
+			return ERR_FORMAT;
 		c = *p;
 		if (c == '"') {
 			*lenp = (size_t)(p - *startp);
@@ -198,9 +198,9 @@ string(struct scan *s, const unsigned char **startp, size_t *lenp)
 		if (c == '\\') {
 			s->p++;
 			if (escape(s) != 0)
-				return -1;
+				return ERR_FORMAT;
 		} else if (c < 0x20 || utf8_seq(s) != 0)
-			return -1;
+			return ERR_FORMAT;
 	}
 }
 
@@ -261,11 +261,11 @@ number(struct scan *s)
 		s->p++;
 	m = s->p;
 	if (s->p >= s->end || !is_digit(*s->p))
-		return -1;
+		return ERR_FORMAT;
 	if (*s->p == '0') {
 		s->p++;
 		if (s->p < s->end && is_digit(*s->p))
-			return -1;
+			return ERR_FORMAT;
 	} else
 		while (s->p < s->end && is_digit(*s->p))
 			s->p++;
@@ -273,7 +273,7 @@ number(struct scan *s)
 	if (s->p < s->end && *s->p == '.') {
 		s->p++;
 		if (s->p >= s->end || !is_digit(*s->p))
-			return -1;
+			return ERR_FORMAT;
 		while (s->p < s->end && is_digit(*s->p))
 			s->p++;
 	}
@@ -283,7 +283,7 @@ number(struct scan *s)
 		if (s->p < s->end && (*s->p == '+' || *s->p == '-'))
 			eneg = *s->p++ == '-';
 		if (s->p >= s->end || !is_digit(*s->p))
-			return -1;
+			return ERR_FORMAT;
 		/* Saturated: beyond this the verdict no longer changes. */
 		while (s->p < s->end && is_digit(*s->p)) {
 			if (exp10 < 1000000000000LL)
@@ -292,7 +292,8 @@ number(struct scan *s)
 		}
 	}
 	/* An integer is a real with no fraction and no exponent. */
-	return real_overflows(m, p, dot, eneg ? -exp10 : exp10) ? -1 : 0;
+	return real_overflows(m, p, dot, eneg ? -exp10 : exp10) ?
+	    ERR_FORMAT : 0;
 }
 
 /*
@@ -316,7 +317,7 @@ literal(struct scan *s, enum jsonscan_kind *kind)
 	else if (len == 4 && memcmp(w, "null", 4) == 0)
 		*kind = JSONSCAN_OTHER;
 	else
-		return -1;
+		return ERR_FORMAT;
 	return 0;
 }
 
@@ -377,7 +378,7 @@ decode(const unsigned char *p, size_t len, char *out)
 	return (size_t)(o - out);
 }
 
-/* Which asked field a top-level key names, or -1. */
+/* Which asked field a top-level key names, or ERR_NOT_FOUND. */
 static int
 field_of(struct scan *s, const unsigned char *k, size_t klen)
 {
@@ -390,17 +391,17 @@ field_of(struct scan *s, const unsigned char *k, size_t klen)
 			if (strlen(s->f[i].key) == klen &&
 			    memcmp(s->f[i].key, k, klen) == 0)
 				return i;
-		return -1;
+		return ERR_NOT_FOUND;
 	}
 	/* Longer than that, it cannot decode to a key asked for. */
 	if (klen >= sizeof(buf))
-		return -1;
+		return ERR_NOT_FOUND;
 	len = decode(k, klen, buf);
 	for (i = s->n - 1; i >= 0; i--)
 		if (strlen(s->f[i].key) == len &&
 		    memcmp(s->f[i].key, buf, len) == 0)
 			return i;
-	return -1;
+	return ERR_NOT_FOUND;
 }
 
 /*
@@ -420,16 +421,16 @@ document(struct scan *s)
 
 	skip_ws(s);
 	if (s->p >= s->end || *s->p != '{')
-		return -1;
+		return ERR_FORMAT;
 value:
 	/* A value at depth sp + 1; want is the field it is the value of. */
 	m = want;
 	want = -1;
 	if (sp >= JSONSCAN_MAX_DEPTH)
-		return -1;
+		return ERR_FORMAT;
 	skip_ws(s);
 	if (s->p >= s->end)
-		return -1;
+		return ERR_FORMAT;
 	switch (*s->p) {
 	case '{':
 	case '[':
@@ -448,7 +449,7 @@ value:
 		goto key;
 	case '"':
 		if (string(s, &v, &vlen) != 0)
-			return -1;
+			return ERR_FORMAT;
 		if (m >= 0) {
 			s->f[m].kind = JSONSCAN_STRING;
 			s->raw[m] = v;
@@ -458,10 +459,10 @@ value:
 	default:
 		if (*s->p == '-' || is_digit(*s->p)) {
 			if (number(s) != 0)
-				return -1;
+				return ERR_FORMAT;
 			kind = JSONSCAN_OTHER;
 		} else if (literal(s, &kind) != 0)
-			return -1;
+			return ERR_FORMAT;
 		if (m >= 0)
 			s->f[m].kind = kind;
 		/*
@@ -476,21 +477,21 @@ value:
 key:
 	skip_ws(s);
 	if (s->p >= s->end || *s->p != '"' || string(s, &v, &vlen) != 0)
-		return -1;
+		return ERR_FORMAT;
 	if (sp == 1)
 		want = field_of(s, v, vlen);
 	skip_ws(s);
 	if (s->p >= s->end || *s->p != ':')
-		return -1;
+		return ERR_FORMAT;
 	s->p++;
 	goto value;
 after:
 	/* A value ended; it was in the container stack[sp - 1]. */
 	skip_ws(s);
 	if (sp == 0)
-		return s->p == s->end ? 0 : -1;
+		return s->p == s->end ? 0 : ERR_FORMAT;
 	if (s->p >= s->end)
-		return -1;
+		return ERR_FORMAT;
 	if (*s->p == ',') {
 		s->p++;
 		if (stack[sp - 1] == '[')
@@ -498,7 +499,7 @@ after:
 		goto key;
 	}
 	if (*s->p != (stack[sp - 1] == '{' ? '}' : ']'))
-		return -1;
+		return ERR_FORMAT;
 	s->p++;
 	sp--;
 	goto after;

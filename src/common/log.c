@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/err.h"
 #include "common/log.h"
 
 /*
@@ -53,13 +54,13 @@ facility_value(const char *name)
 		    strcasecmp(name, facilities[i].name + 4) == 0)
 			return facilities[i].value;
 	}
-	return -1;
+	return ERR_NOT_FOUND;
 }
 
 int
 log_facility_valid(const char *facility)
 {
-	return facility_value(facility) != -1;
+	return facility_value(facility) >= 0;
 }
 
 int
@@ -71,7 +72,7 @@ log_init(enum log_dest dest, const char *path, const char *facility,
 	if (dest == LOG_TO_FILE) {
 		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
 		if (fd == -1)
-			return -1;
+			return ERR_SYSTEM;
 		if (log_slot == -1)
 			log_slot = fd;
 		else {
@@ -80,7 +81,7 @@ log_init(enum log_dest dest, const char *path, const char *facility,
 				saved = errno;
 				close(fd);
 				errno = saved;
-				return -1;
+				return ERR_SYSTEM;
 			}
 			close(fd);
 		}
@@ -94,7 +95,7 @@ log_init(enum log_dest dest, const char *path, const char *facility,
 	if (dest == LOG_TO_SYSLOG) {
 		fac = facility != NULL ? facility_value(facility) : LOG_DAEMON;
 		openlog("passeur", LOG_PID | LOG_NDELAY,
-		    fac == -1 ? LOG_DAEMON : fac);
+		    fac < 0 ? LOG_DAEMON : fac);
 	}
 	atomic_store(&log_dest, dest);
 	return 0;

@@ -20,7 +20,10 @@
 
 enum log_dest { LOG_TO_STDERR, LOG_TO_FILE, LOG_TO_SYSLOG };
 
-/* verbosity: 0 info, 1 debug, 2 debug2 */
+/*
+ * verbosity: 0 info, 1 debug, 2 debug2.  Returns 0, or ERR_SYSTEM (errno
+ * set) when the log file cannot be opened; the former destination stays.
+ */
 int	 log_init(enum log_dest dest, const char *path, const char *facility,
 	    int verbosity);
 void	 log_close(void);

@@ -14,8 +14,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/err.h"
 #include "glpi/check.h"
 #include "glpi/db.h"
+#include "glpi/schema.h"
 #include "glpi/views.h"
 
 #define MAX_ROWS	16
@@ -44,6 +46,7 @@ struct check {
 	char			 local_ip[INET6_ADDRSTRLEN];
 	struct grants		 grants;	/* of the account */
 	enum glpi_mode		 mode;		/* the one found usable */
+	enum glpi_schema	 schema;	/* from glpi.version */
 };
 
 static struct row * __attribute__((format(printf, 3, 4)))
@@ -100,7 +103,10 @@ sql_failed(const struct check *ck, struct row *r, const char *why)
 	    ck->conf->dbuser, account_host(ck));
 }
 
-/* Connects to host:port within the probe timeout; 0 or an errno value. */
+/*
+ * Connects to host:port within the probe timeout.  Returns 0,
+ * ERR_NOT_FOUND when host does not resolve, or ERR_SYSTEM with errno.
+ */
 static int
 probe(const char *host, int port, char *local, size_t locallen)
 {
@@ -115,7 +121,7 @@ probe(const char *host, int port, char *local, size_t locallen)
 	hints.ai_socktype = SOCK_STREAM;
 	snprintf(serv, sizeof(serv), "%d", port);
 	if (getaddrinfo(host, serv, &hints, &res) != 0)
-		return ENOENT;
+		return ERR_NOT_FOUND;
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
 		if ((fd = socket(ai->ai_family, ai->ai_socktype |
 		    SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol)) == -1) {
@@ -148,7 +154,10 @@ probe(const char *host, int port, char *local, size_t locallen)
 			break;
 	}
 	freeaddrinfo(res);
-	return e;
+	if (e == 0)
+		return 0;
+	errno = e;
+	return ERR_SYSTEM;
 }
 
 static int
@@ -180,7 +189,7 @@ check_port(struct check *ck)
 		r->verdict = V_OK;
 		return 1;
 	}
-	found(r, "%s", e == ENOENT ? "unknown host" : strerror(e));
+	found(r, "%s", e == ERR_NOT_FOUND ? "unknown host" : strerror(errno));
 	fix(r, "start MariaDB on %s, and let this host reach port %d "
 	    "(bind-address in its configuration, firewalls)", c->dbhost,
 	    c->dbport);
@@ -233,30 +242,26 @@ config_value(struct check *ck, const char *name, char *out, size_t outlen,
 static int
 check_version(struct check *ck)
 {
-	struct row	*r = add(ck, "glpi.version", "10.0.x");
+	struct row	*r = add(ck, "glpi.version", GLPI_SUPPORTED);
 	char		 v[64], why[512];
-	int		 n;
+	int		 e;
 
-	if ((n = config_value(ck, "version", v, sizeof(v), why,
-	    sizeof(why))) < 0) {
-		found(r, "no GLPI tables: %s", why);
-		fix(r, "dbname must name the GLPI database");
-		return 0;
-	}
-	if (n == 0) {
-		found(r, "no version row in glpi_configs");
-		fix(r, "dbname must name an installed GLPI database");
-		return 0;
-	}
-	found(r, "%s", v);
-	if (strncmp(v, "10.0.", 5) == 0) {
+	if ((e = schema_read(ck->db, &ck->schema, v, sizeof(v), why,
+	    sizeof(why))) == 0) {
+		found(r, "%s", v);
 		r->verdict = V_OK;
 		return 1;
 	}
-	fix(r, "passeur glpi reads GLPI 10.0; this database is GLPI %s", v);
+	if (e == ERR_INVALID) {
+		found(r, "%s", v);
+		fix(r, "passeur glpi reads GLPI " GLPI_SUPPORTED "; this "
+		    "database is GLPI %s", v);
+	} else {
+		found(r, "%s", why);
+		fix(r, "dbname must name an installed GLPI database");
+	}
 	return 0;
 }
-
 
 /* The privileges of one SHOW GRANTS line, if they cover the database. */
 static int
@@ -301,10 +306,12 @@ on_grant(void *arg, int nf, const char *const *v)
 static int
 read_grants(struct check *ck, char *why, size_t whylen)
 {
+	int n;
+
 	ck->grants.dbname = ck->conf->dbname;
 	ck->grants.read = ck->grants.write = 0;
-	return db_rows(ck->db, "SHOW GRANTS", on_grant, &ck->grants, why,
-	    whylen) < 0 ? -1 : 0;
+	n = db_rows(ck->db, "SHOW GRANTS", on_grant, &ck->grants, why, whylen);
+	return n < 0 ? n : 0;
 }
 
 static int
@@ -345,7 +352,7 @@ views_fix(const struct check *ck, struct row *r)
 		fix(r, "passeur glpi views install");
 		return;
 	}
-	views_admin_command(ck->conf, cmd, sizeof(cmd));
+	views_admin_command(ck->conf, ck->schema, cmd, sizeof(cmd));
 	fix(r, "the account may not create views; an admin runs: %s", cmd);
 }
 
@@ -358,12 +365,12 @@ check_views(struct check *ck)
 
 	bad[0] = '\0';
 	for (i = 0; i < nviews; i++) {
-		if (views_verify(ck->db, i, got, sizeof(got)))
+		if (views_verify(ck->db, ck->schema, i, got, sizeof(got)))
 			continue;
 		nbad++;
 		len += (size_t)snprintf(bad + len, len < sizeof(bad) ?
 		    sizeof(bad) - len : 0, "%s%s %s", len > 0 ? "; " : "",
-		    views[i].name, got);
+		    views_of(ck->schema)[i].name, got);
 		if (len >= sizeof(bad))
 			len = sizeof(bad) - 1;
 	}
@@ -428,6 +435,22 @@ on_client(void *arg, int nf, const char *const *v)
 	return 1;
 }
 
+/*
+ * GLPI 11 stores the app and user tokens encrypted, with a key
+ * (glpicrypt.key) this host does not have: SQL can neither compare nor
+ * find them.  They are proven by opening a session with them through the
+ * REST API (initSession), which is the REST client's part: this is where
+ * check calls it.  Until it does, the row says why it is not proven, and
+ * the access is not reported usable.
+ */
+static void
+token_through_api(struct row *t)
+{
+	t->verdict = V_SKIPPED;
+	found(t, "encrypted in GLPI 11, SQL cannot compare it: proven "
+	    "through the REST API (initSession)");
+}
+
 static void
 check_api_client(struct check *ck)
 {
@@ -475,6 +498,8 @@ check_api_client(struct check *ck)
 		found(t, "app_token not set");
 		fix(t, "set app_token (or app_token_file) in glpi.local to "
 		    "the App-Token of client %s", c->api_client);
+	} else if (schema_tokens_encrypted(ck->schema)) {
+		token_through_api(t);
 	} else if (strcmp(c->app_token, cl.token) != 0) {
 		found(t, "differs");
 		fix(t, "copy the App-Token of client %s into app_token",
@@ -566,22 +591,44 @@ check_api_user(struct check *ck)
 		return;
 	}
 	who[0] = '\0';
+	/* On 11 the token is ciphertext: the user is found by its name. */
+	if (schema_tokens_encrypted(ck->schema)) {
+		if (db_quote(ck->db, c->api_user, q, sizeof(q)) != 0) {
+			found(u, "api_user too long");
+			fix(u, "api_user is the name of the GLPI user whose "
+			    "API token is user_token");
+			return;
+		}
+		snprintf(u->expected, sizeof(u->expected), "active user %.100s, "
+		    "with an API token", c->api_user);
+	}
 	snprintf(sql, sizeof(sql), "SELECT id, name FROM glpi_users WHERE "
-	    "api_token = %s AND is_active = 1 AND is_deleted = 0 ORDER BY id",
-	    q);
+	    "%s = %s AND is_active = 1 AND is_deleted = 0%s ORDER BY id",
+	    schema_tokens_encrypted(ck->schema) ? "name" : "api_token", q,
+	    schema_tokens_encrypted(ck->schema) ? " AND api_token IS NOT "
+	    "NULL AND api_token <> ''" : "");
 	if (db_rows(ck->db, sql, on_user, who, why, sizeof(why)) < 0) {
 		sql_failed(ck, u, why);
 		return;
 	}
 	if (who[0] == '\0' || (tab = strchr(who, '\t')) == NULL) {
-		found(u, "no active user has this token (from the database)");
+		if (schema_tokens_encrypted(ck->schema))
+			found(u, "no active user %s with an API token (from "
+			    "the database)", c->api_user);
+		else
+			found(u, "no active user has this token (from the "
+			    "database)");
 		fix(u, "in GLPI, the API user's Settings > Remote access keys: "
-		    "regenerate the API token and copy it to user_token");
+		    "regenerate the API token and copy it to user_token%s",
+		    schema_tokens_encrypted(ck->schema) ? ", and the user's "
+		    "name to api_user" : "");
 		return;
 	}
 	*tab = '\0';
 	user_id = strtoll(who, NULL, 10);
-	found(u, "%s, id %s (from the database)", tab + 1, who);
+	found(u, "%s, id %s (from the database%s)", tab + 1, who,
+	    schema_tokens_encrypted(ck->schema) ? "; its token is proven "
+	    "through the REST API" : "");
 	u->verdict = V_OK;
 	memset(&pr, 0, sizeof(pr));
 	snprintf(sql, sizeof(sql), "SELECT p.name, pu.entities_id, "
@@ -607,6 +654,59 @@ check_api_user(struct check *ck)
 	    "the %s profile on the root entity, recursive", tab + 1,
 	    c->mode == GLPI_MODE_SUPER_ADMIN ? "Super-Admin" :
 	    "Read-Only (or Super-Admin)");
+}
+
+/*
+ * GLPI 11 may ask agents for OAuth client credentials (inventory setting
+ * auth_required = client_credentials); then the inventories that pass
+ * through passeur serve need an active OAuth client with the grant
+ * client_credentials and the scope inventory (glpi_oauthclients keeps
+ * both as JSON lists).  Its secret is ciphertext: only its use proves it.
+ */
+static void
+check_inventory_oauth(struct check *ck)
+{
+	struct row	*r = add(ck, "inventory.oauth", "an active OAuth client "
+	    "with client_credentials and scope inventory, if required");
+	char		 v[64], n[32], why[512];
+	int		 got;
+
+	if (ck->schema != GLPI_SCHEMA_11) {
+		found(r, "not applicable (GLPI 10.0 has no OAuth for "
+		    "inventories)");
+		r->verdict = V_OK;
+		return;
+	}
+	if ((got = db_value(ck->db, "SELECT value FROM glpi_configs WHERE "
+	    "context = 'inventory' AND name = 'auth_required'", v, sizeof(v),
+	    NULL, why, sizeof(why))) < 0) {
+		sql_failed(ck, r, why);
+		return;
+	}
+	if (got == 0 || strcmp(v, "client_credentials") != 0) {
+		found(r, "not required (auth_required = %s)", got == 0 ?
+		    "none" : v);
+		r->verdict = V_OK;
+		return;
+	}
+	if (db_value(ck->db, "SELECT COUNT(*) FROM glpi_oauthclients WHERE "
+	    "is_active = 1 AND grants LIKE '%\"client_credentials\"%' AND "
+	    "scopes LIKE '%\"inventory\"%'", n, sizeof(n), NULL, why,
+	    sizeof(why)) < 0) {
+		sql_failed(ck, r, why);
+		return;
+	}
+	if (strcmp(n, "0") != 0) {
+		found(r, "required; %s client(s) fit (from the database)", n);
+		r->verdict = V_OK;
+		return;
+	}
+	found(r, "required (auth_required = client_credentials), no client "
+	    "fits (from the database)");
+	fix(r, "in GLPI: Setup > OAuth clients > Add: active, grant "
+	    "\"Client credentials\", scope \"inventory\"; then its id and "
+	    "secret go to oauth-client-id and oauth-client-secret-file in "
+	    "passeur serve's agent.cfg");
 }
 
 /* Rows not reached because an earlier one failed. */
@@ -734,7 +834,7 @@ print_table(const struct check *ck)
 }
 
 static void
-print_json(const struct check *ck, int usable, int with_mode)
+print_json(const struct check *ck, int usable, int with_mode, int failed)
 {
 	json_t	*items = json_array(), *root;
 	char	*s;
@@ -752,7 +852,8 @@ print_json(const struct check *ck, int usable, int with_mode)
 	root = json_pack("{s:b,s:o}", "usable", usable, "items", items);
 	/* The access's mode and capabilities; the views alone have none. */
 	if (root != NULL && with_mode) {
-		json_object_set_new(root, "mode", json_string(usable ?
+		/* Not proven but not failed (GLPI 11): the profile's. */
+		json_object_set_new(root, "mode", json_string(!failed ?
 		    glpi_mode_name(ck->mode) : "none"));
 		json_object_set_new(root, "capabilities",
 		    capabilities_json(ck));
@@ -769,9 +870,10 @@ check_run(const struct glpi_conf *conf, int json)
 {
 	static const char *const after_port[] = { "db.login", "glpi.version",
 	    "db.access", "db.views", "api.enabled", "api.client", "api.app_token",
-	    "api.client_ip", "api.user", "api.profile", NULL };
+	    "api.client_ip", "api.user", "api.profile", "inventory.oauth",
+	    NULL };
 	struct check	ck;
-	int		i, usable = 1;
+	int		i, usable = 1, failed = 0;
 
 	memset(&ck, 0, sizeof(ck));
 	ck.conf = conf;
@@ -781,28 +883,36 @@ check_run(const struct glpi_conf *conf, int json)
 	else if (!check_login(&ck))
 		skip_rest(&ck, after_port + 1, "no login");
 	else if (!check_version(&ck))
-		skip_rest(&ck, after_port + 2, "not a GLPI 10.0 database");
+		skip_rest(&ck, after_port + 2, "not a GLPI 10.0 or 11.0 "
+		    "database");
 	else {
 		check_access(&ck);
 		check_views(&ck);
 		check_api_enabled(&ck);
 		check_api_client(&ck);
 		check_api_user(&ck);
+		check_inventory_oauth(&ck);
 	}
 	db_close(ck.db);
-	for (i = 0; i < ck.n; i++)
+	for (i = 0; i < ck.n; i++) {
 		if (ck.rows[i].verdict != V_OK)
 			usable = 0;
+		if (ck.rows[i].verdict == V_FAIL)
+			failed = 1;
+	}
 	if (json)
-		print_json(&ck, usable, 1);
+		print_json(&ck, usable, 1, failed);
 	else {
 		print_table(&ck);
 		print_capabilities(&ck);
 		if (usable)
 			printf("\nusable: yes, as %s\n",
 			    glpi_mode_name(ck.mode));
-		else
+		else if (failed)
 			printf("\nusable: no; fix the rows marked FAIL\n");
+		else
+			printf("\nusable: not proven; the rows marked "
+			    "skipped say what proves them\n");
 	}
 	return usable ? 0 : 1;
 }
@@ -812,7 +922,7 @@ check_views_run(const struct glpi_conf *conf, int json)
 {
 	struct check	 ck;
 	struct row	*r;
-	char		 why[512];
+	char		 why[512], version[64];
 	size_t		 i;
 	int		 ok = 1;
 
@@ -823,14 +933,22 @@ check_views_run(const struct glpi_conf *conf, int json)
 		    conf->dbname, why);
 		return 1;
 	}
+	if (schema_read(ck.db, &ck.schema, version, sizeof(version), why,
+	    sizeof(why)) != 0) {
+		fprintf(stderr, "passeur glpi: %s: %s\n", conf->dbname, why);
+		db_close(ck.db);
+		return 1;
+	}
 	/* Whether the account could install them, for the fix. */
 	if (read_grants(&ck, why, sizeof(why)) != 0)
 		ck.grants.write = 0;
 	for (i = 0; i < nviews; i++) {
-		r = add(&ck, views[i].name, "present, %s",
-		    i == 0 ? "36 columns, one row per computer" :
-		    "its columns");
-		if (views_verify(ck.db, i, r->found, sizeof(r->found)))
+		r = add(&ck, views_of(ck.schema)[i].name, "present, %s",
+		    i > 0 ? "its columns" : ck.schema == GLPI_SCHEMA_11 ?
+		    "34 columns, one row per computer" :
+		    "36 columns, one row per computer");
+		if (views_verify(ck.db, ck.schema, i, r->found,
+		    sizeof(r->found)))
 			r->verdict = V_OK;
 		else {
 			views_fix(&ck, r);
@@ -839,7 +957,7 @@ check_views_run(const struct glpi_conf *conf, int json)
 	}
 	db_close(ck.db);
 	if (json)
-		print_json(&ck, ok, 0);
+		print_json(&ck, ok, 0, !ok);
 	else {
 		print_table(&ck);
 		printf("\nviews: %s\n", ok ? "all correct" :

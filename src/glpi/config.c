@@ -184,11 +184,11 @@ glpi_conf_load(const char *confdir, struct glpi_conf *c)
 	if ((r = conf_read(path, on_key, &ld, &errors)) != 0) {
 		fprintf(stderr, "%s: %s\n", path, r == ERR_NOT_FOUND ?
 		    "no such file" : strerror(errno));
-		return -1;
+		return r;
 	}
 	if (c->dbuser[0] == '\0') {
 		fprintf(stderr, "%s: dbuser is not set\n", path);
 		errors++;
 	}
-	return errors > 0 ? -1 : 0;
+	return errors > 0 ? ERR_INVALID : 0;
 }

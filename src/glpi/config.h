@@ -32,8 +32,9 @@ struct glpi_conf {
 };
 
 /*
- * Reads confdir/glpi.cfg into *c (defaults first).  Returns 0, or -1
- * after printing every error as "file:line: message" on stderr.  The
+ * Reads confdir/glpi.cfg into *c (defaults first).  Returns 0, or after
+ * printing every error as "file:line: message" on stderr, ERR_NOT_FOUND
+ * (no file), ERR_SYSTEM (errno set) or ERR_INVALID.  The
  * *_file keys read the secret from a file (first line, no newline).
  */
 int		 glpi_conf_load(const char *confdir, struct glpi_conf *c);

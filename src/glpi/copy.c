@@ -3,6 +3,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/err.h"
 #include "glpi/copy.h"
 
 /* Raised whenever a table changes shape; an older copy is then made anew. */
@@ -45,18 +46,18 @@ copy_exec(sqlite3 *sq, const char *sql, char *why, size_t whylen)
 		return 0;
 	snprintf(why, whylen, "%s", msg != NULL ? msg : sqlite3_errmsg(sq));
 	sqlite3_free(msg);
-	return -1;
+	return ERR_LIBRARY;
 }
 
 static int
 user_version(sqlite3 *sq)
 {
 	sqlite3_stmt	*st;
-	int		 v = -1;
+	int		 v = ERR_LIBRARY;
 
 	if (sqlite3_prepare_v2(sq, "PRAGMA user_version", -1, &st, NULL) !=
 	    SQLITE_OK)
-		return -1;
+		return ERR_LIBRARY;
 	if (sqlite3_step(st) == SQLITE_ROW)
 		v = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
@@ -72,7 +73,7 @@ make_tables(sqlite3 *sq, char *why, size_t whylen)
 	int	t, c;
 
 	if (copy_exec(sq, "BEGIN IMMEDIATE", why, whylen) != 0)
-		return -1;
+		return ERR_LIBRARY;
 	for (t = 0; t < COPY_NTABLES; t++) {
 		const struct copy_table *ct = &copy_tables[t];
 
@@ -101,7 +102,7 @@ make_tables(sqlite3 *sq, char *why, size_t whylen)
 		return 0;
 fail:
 	sqlite3_exec(sq, "ROLLBACK", NULL, NULL, NULL);
-	return -1;
+	return ERR_LIBRARY;
 }
 
 sqlite3 *
@@ -173,13 +174,13 @@ copy_meta_get(sqlite3 *sq, const char *key, char *out, size_t outlen)
 	out[0] = '\0';
 	if (sqlite3_prepare_v2(sq, "SELECT value FROM meta WHERE key = ?1",
 	    -1, &st, NULL) != SQLITE_OK)
-		return -1;
+		return ERR_LIBRARY;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	if ((r = sqlite3_step(st)) == SQLITE_ROW &&
 	    (v = sqlite3_column_text(st, 0)) != NULL)
 		snprintf(out, outlen, "%s", (const char *)v);
 	sqlite3_finalize(st);
-	return r == SQLITE_ROW || r == SQLITE_DONE ? 0 : -1;
+	return r == SQLITE_ROW || r == SQLITE_DONE ? 0 : ERR_LIBRARY;
 }
 
 int
@@ -190,10 +191,10 @@ copy_meta_set(sqlite3 *sq, const char *key, const char *value)
 
 	if (sqlite3_prepare_v2(sq, "INSERT OR REPLACE INTO meta (key, value) "
 	    "VALUES (?1, ?2)", -1, &st, NULL) != SQLITE_OK)
-		return -1;
+		return ERR_LIBRARY;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
 	r = sqlite3_step(st);
 	sqlite3_finalize(st);
-	return r == SQLITE_DONE ? 0 : -1;
+	return r == SQLITE_DONE ? 0 : ERR_LIBRARY;
 }

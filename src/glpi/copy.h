@@ -38,11 +38,14 @@ sqlite3	*copy_open(const char *path, int writable, int *fresh, char *why,
 	    size_t whylen);
 void	 copy_close(sqlite3 *sq);
 
-/* A value of the meta table into out ("" when unset); 0 or -1. */
+/*
+ * A value of the meta table into out ("" when unset), or a value set;
+ * 0 or ERR_LIBRARY.
+ */
 int	 copy_meta_get(sqlite3 *sq, const char *key, char *out, size_t outlen);
 int	 copy_meta_set(sqlite3 *sq, const char *key, const char *value);
 
-/* Runs statements that return nothing; 0, or -1 with why. */
+/* Runs statements that return nothing; 0, or ERR_LIBRARY with why. */
 int	 copy_exec(sqlite3 *sq, const char *sql, char *why, size_t whylen);
 
 #endif

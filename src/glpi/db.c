@@ -8,6 +8,7 @@
 
 #include <mysql.h>
 
+#include "common/err.h"
 #include "common/dynlib.h"
 #include "glpi/config.h"
 #include "glpi/db.h"
@@ -19,6 +20,12 @@
  * included).  Running it again is the documented remedy.
  */
 #define ER_NEED_REPREPARE	1615
+/* MariaDB's error numbers for an account without the right. */
+#define ER_DBACCESS_DENIED		1044
+#define ER_TABLEACCESS_DENIED		1142
+#define ER_SPECIFIC_ACCESS_DENIED	1227
+/* Client errors (CR_*) are numbered from 2000: the link, not the SQL. */
+#define CR_MIN_ERROR			2000
 #define REPREPARE_TRIES		3
 /*
  * Every session: GROUP_CONCAT long enough for a view's column list, and
@@ -193,6 +200,25 @@ query(struct db *db, const char *sql)
 	return r;
 }
 
+/*
+ * The code of the last error on db, its message into why: the server's
+ * error numbers stay inside this file.
+ */
+static int
+db_error(struct db *db, char *why, size_t whylen)
+{
+	unsigned int e = my.errno_of(db->m);
+
+	snprintf(why, whylen, "%s", my.error(db->m));
+	switch (e) {
+	case ER_DBACCESS_DENIED:
+	case ER_TABLEACCESS_DENIED:
+	case ER_SPECIFIC_ACCESS_DENIED:
+		return ERR_DENIED;
+	}
+	return e >= CR_MIN_ERROR ? ERR_TRANSPORT : ERR_PEER;
+}
+
 int
 db_rows(struct db *db, const char *sql,
     int (*row)(void *, int, const char *const *), void *arg, char *why,
@@ -203,10 +229,8 @@ db_rows(struct db *db, const char *sql,
 	int		 n = 0, nf;
 
 	if (query(db, sql) != 0 ||
-	    (res = my.store_result(db->m)) == NULL) {
-		snprintf(why, whylen, "%s", my.error(db->m));
-		return -1;
-	}
+	    (res = my.store_result(db->m)) == NULL)
+		return db_error(db, why, whylen);
 	nf = (int)my.num_fields(res);
 	while ((r = my.fetch_row(res)) != NULL) {
 		n++;
@@ -221,13 +245,9 @@ int
 db_exec(struct db *db, const char *sql, char *why, size_t whylen)
 {
 	MYSQL_RES	*res;
-	int		 e;
 
-	if (query(db, sql) != 0) {
-		snprintf(why, whylen, "%s", my.error(db->m));
-		e = (int)my.errno_of(db->m);
-		return e != 0 ? e : -1;
-	}
+	if (query(db, sql) != 0)
+		return db_error(db, why, whylen);
 	if ((res = my.store_result(db->m)) != NULL)
 		my.free_result(res);
 	return 0;
@@ -242,11 +262,11 @@ db_local_address(struct db *db, char *out, size_t outlen)
 
 	out[0] = '\0';
 	if (getsockname((int)fd, (struct sockaddr *)&ss, &sl) != 0)
-		return -1;
+		return ERR_SYSTEM;
 	if (ss.ss_family != AF_INET && ss.ss_family != AF_INET6)
 		return 0;
 	return getnameinfo((struct sockaddr *)&ss, sl, out, (socklen_t)outlen,
-	    NULL, 0, NI_NUMERICHOST) == 0 ? 0 : -1;
+	    NULL, 0, NI_NUMERICHOST) == 0 ? 0 : ERR_TOO_BIG;
 }
 
 struct first {
@@ -276,7 +296,7 @@ db_value(struct db *db, const char *sql, char *out, size_t outlen,
 
 	out[0] = '\0';
 	if ((n = db_rows(db, sql, take_first, &f, why, whylen)) < 0)
-		return -1;
+		return n;
 	return n > 0 ? 1 : 0;
 }
 
@@ -286,7 +306,7 @@ db_quote(struct db *db, const char *text, char *out, size_t outlen)
 	size_t len = strlen(text);
 
 	if (outlen < 2 * len + 3)
-		return -1;
+		return ERR_TOO_BIG;
 	out[0] = '\'';
 	len = my.real_escape_string(db->m, out + 1, text, (unsigned long)len);
 	out[len + 1] = '\'';

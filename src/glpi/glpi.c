@@ -8,6 +8,7 @@
 #include "glpi/config.h"
 #include "glpi/glpi.h"
 #include "glpi/list.h"
+#include "glpi/schema.h"
 #include "glpi/setup.h"
 #include "glpi/sync.h"
 #include "glpi/views.h"
@@ -22,8 +23,8 @@ usage(int code)
 	    "usage: passeur glpi [-c confdir] check [--json]\n"
 	    "       passeur glpi [-c confdir] setup [--dry-run] [--no-ip-range] "
 	    "[--admin-user name]\n"
-	    "       passeur glpi [-c confdir] views sql | install | "
-	    "check [--json]\n"
+	    "       passeur glpi [-c confdir] views sql [--glpi 10|11] | "
+	    "install | check [--json]\n"
 	    "       passeur glpi [-c confdir] sync [--full] [--json]\n"
 	    "       passeur glpi [-c confdir] devices | users | entities "
 	    "[--search text] [--json]\n"
@@ -49,6 +50,8 @@ usage(int code)
 	    "                 setup: make the changes as this MariaDB account "
 	    "(its\n"
 	    "                 password is asked, or read from stdin)\n"
+	    "  --glpi 10|11   views sql: the views of GLPI 10.0 (default) or "
+	    "11.0\n"
 	    "  --full         sync: read everything again\n"
 	    "  --search text  lists: only the rows that contain text\n"
 	    "\n"
@@ -77,7 +80,7 @@ static const struct command {
 	{ "devices", 0, CMD_LIST, "sj" },
 	{ "users", 0, CMD_LIST, "sj" },
 	{ "entities", 0, CMD_LIST, "sj" },
-	{ "sql", 1, CMD_VIEWS_SQL, "" },
+	{ "sql", 1, CMD_VIEWS_SQL, "g" },
 	{ "install", 1, CMD_VIEWS_INSTALL, "" },
 	{ "check", 1, CMD_VIEWS_CHECK, "j" },
 };
@@ -111,6 +114,7 @@ glpi_main(int argc, char **argv)
 		{ "full", no_argument, NULL, 'f' },
 		{ "search", required_argument, NULL, 's' },
 		{ "admin-user", required_argument, NULL, 'u' },
+		{ "glpi", required_argument, NULL, 'g' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -120,6 +124,7 @@ glpi_main(int argc, char **argv)
 	struct setup_opts	 so = { NULL, 0, 0, NULL };
 	struct sync_opts	 sy = { 0, 0 };
 	struct list_opts	 lo = { NULL, NULL, 0 };
+	enum glpi_schema	 schema = GLPI_SCHEMA_10;
 	int			 ch, json = 0, of_views;
 
 	/* Options of "glpi" stop at the command name. */
@@ -172,6 +177,20 @@ glpi_main(int argc, char **argv)
 		case 'u':
 			so.admin_user = optarg;
 			break;
+		case 'g':
+			if (strcmp(optarg, "10") == 0 ||
+			    strcmp(optarg, "10.0") == 0)
+				schema = GLPI_SCHEMA_10;
+			else if (strcmp(optarg, "11") == 0 ||
+			    strcmp(optarg, "11.0") == 0)
+				schema = GLPI_SCHEMA_11;
+			else {
+				fprintf(stderr, "passeur glpi: --glpi: \"%s\": "
+				    "passeur glpi reads GLPI " GLPI_SUPPORTED
+				    " (--glpi 10 or 11)\n", optarg);
+				usage(2);
+			}
+			break;
 		}
 	}
 	if (optind < argc) {
@@ -180,7 +199,8 @@ glpi_main(int argc, char **argv)
 		usage(2);
 	}
 	if (cmd->id == CMD_VIEWS_SQL) {
-		views_print_sql(stdout);	/* needs no configuration */
+		/* Needs no configuration: the version is told. */
+		views_print_sql(stdout, schema);
 		return fflush(stdout) == 0 ? 0 : 1;
 	}
 	if (glpi_conf_load(confdir, &conf) != 0)

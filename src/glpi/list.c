@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/err.h"
 #include "glpi/config.h"
 #include "glpi/copy.h"
 #include "glpi/list.h"
@@ -114,10 +115,10 @@ put_json(sqlite3_stmt *st, int n, long long row)
 	text = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
 	if (text == NULL)
-		return -1;
+		return ERR_NOMEM;
 	r = printf("%s%s", row > 0 ? ",\n" : "[\n", text);
 	free(text);
-	return r < 0 ? -1 : 0;
+	return r < 0 ? ERR_SYSTEM : 0;
 }
 
 int

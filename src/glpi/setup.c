@@ -6,15 +6,15 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "common/err.h"
 #include "common/fsx.h"
 #include "common/uuid.h"
 #include "glpi/db.h"
+#include "glpi/schema.h"
 #include "glpi/setup.h"
 #include "glpi/views.h"
 
 #define TOKEN_LEN	40	/* as GLPI makes them */
-#define ER_DBACCESS_DENIED	1044	/* MariaDB's error numbers */
-#define ER_TABLEACCESS_DENIED	1142
 #define LOCAL_FILE	"glpi.local"
 
 struct setup {
@@ -22,6 +22,7 @@ struct setup {
 	const struct setup_opts	*o;
 	struct db		*db;
 	int			 changes;
+	enum glpi_schema	 schema;
 };
 
 /*
@@ -42,12 +43,11 @@ change(struct setup *st, const char *sql, const char *shown, const char *what)
 	if ((e = db_exec(st->db, sql, why, sizeof(why))) != 0) {
 		fprintf(stderr, "passeur glpi: %s: %s\n", what, why);
 		/* Not allowed: a read-only account. */
-		if ((e == ER_TABLEACCESS_DENIED || e == ER_DBACCESS_DENIED) &&
-		    st->o->admin_user == NULL)
+		if (e == ERR_DENIED && st->o->admin_user == NULL)
 			fprintf(stderr, "passeur glpi: this account may not "
 			    "change GLPI; give an admin account once: passeur "
 			    "glpi setup --admin-user NAME\n");
-		return -1;
+		return e;
 	}
 	printf("%s\n", what);
 	return 0;
@@ -64,7 +64,7 @@ enable_api(struct setup *st)
 	    sizeof(why));
 	if (n < 0) {
 		fprintf(stderr, "passeur glpi: %s\n", why);
-		return -1;
+		return n;
 	}
 	if (n == 1 && strcmp(v, "1") == 0)
 		return 0;
@@ -104,19 +104,21 @@ api_client(struct setup *st, const char *local_ip)
 	struct client_row	 cl;
 	char			 q[520], sql[1536], shown[1536], tok[TOKEN_LEN + 1];
 	char			 range[160], why[512];
+	int			 r;
 
 	memset(&cl, 0, sizeof(cl));
-	if (db_quote(st->db, c->api_client, q, sizeof(q)) != 0)
-		return -1;
+	if ((r = db_quote(st->db, c->api_client, q, sizeof(q))) != 0)
+		return r;
 	snprintf(sql, sizeof(sql), "SELECT id, is_active, app_token FROM "
 	    "glpi_apiclients WHERE name = %s ORDER BY is_active DESC, id", q);
-	if (db_rows(st->db, sql, on_client, &cl, why, sizeof(why)) < 0) {
+	if ((r = db_rows(st->db, sql, on_client, &cl, why,
+	    sizeof(why))) < 0) {
 		fprintf(stderr, "passeur glpi: %s\n", why);
-		return -1;
+		return r;
 	}
 	if (cl.rows == 0) {
-		if (token_random(tok, TOKEN_LEN) != 0)
-			return -1;
+		if ((r = token_random(tok, TOKEN_LEN)) != 0)
+			return r;
 		if (st->o->no_ip_range || local_ip[0] == '\0' ||
 		    strchr(local_ip, ':') != NULL)
 			snprintf(range, sizeof(range), "NULL, NULL");
@@ -135,29 +137,29 @@ api_client(struct setup *st, const char *local_ip)
 		    "app_token_date, dolog_method, date_mod, date_creation) "
 		    "VALUES (0, 1, %s, 1, %s, '<new token>', NOW(), 0, NOW(), "
 		    "NOW())", q, range);
-		if (change(st, sql, shown, "API client created") != 0)
-			return -1;
+		if ((r = change(st, sql, shown, "API client created")) != 0)
+			return r;
 		snprintf(c->app_token, sizeof(c->app_token), "%s", tok);
 		return 0;
 	}
 	if (strcmp(cl.active, "1") != 0) {
 		snprintf(sql, sizeof(sql), "UPDATE glpi_apiclients SET "
 		    "is_active = 1, date_mod = NOW() WHERE id = %s", cl.id);
-		if (change(st, sql, NULL, "API client activated") != 0)
-			return -1;
+		if ((r = change(st, sql, NULL, "API client activated")) != 0)
+			return r;
 	}
 	if (cl.token[0] == '\0') {
-		if (token_random(tok, TOKEN_LEN) != 0)
-			return -1;
+		if ((r = token_random(tok, TOKEN_LEN)) != 0)
+			return r;
 		snprintf(sql, sizeof(sql), "UPDATE glpi_apiclients SET "
 		    "app_token = '%s', app_token_date = NOW(), date_mod = "
 		    "NOW() WHERE id = %s", tok, cl.id);
 		snprintf(shown, sizeof(shown), "UPDATE glpi_apiclients SET "
 		    "app_token = '<new token>', app_token_date = NOW(), "
 		    "date_mod = NOW() WHERE id = %s", cl.id);
-		if (change(st, sql, shown, "API client given an application "
-		    "token") != 0)
-			return -1;
+		if ((r = change(st, sql, shown, "API client given an "
+		    "application token")) != 0)
+			return r;
 		snprintf(cl.token, sizeof(cl.token), "%s", tok);
 	}
 	snprintf(c->app_token, sizeof(c->app_token), "%s", cl.token);
@@ -190,31 +192,33 @@ api_user(struct setup *st)
 	struct user_row		 u;
 	char			 q[520], sql[1024], shown[1024], tok[TOKEN_LEN + 1];
 	char			 why[512];
+	int			 r;
 
 	memset(&u, 0, sizeof(u));
-	if (db_quote(st->db, c->api_user, q, sizeof(q)) != 0)
-		return -1;
+	if ((r = db_quote(st->db, c->api_user, q, sizeof(q))) != 0)
+		return r;
 	snprintf(sql, sizeof(sql), "SELECT id, api_token FROM glpi_users "
 	    "WHERE name = %s AND is_deleted = 0 ORDER BY id", q);
-	if (db_rows(st->db, sql, on_user, &u, why, sizeof(why)) < 0) {
+	if ((r = db_rows(st->db, sql, on_user, &u, why, sizeof(why))) < 0) {
 		fprintf(stderr, "passeur glpi: %s\n", why);
-		return -1;
+		return r;
 	}
 	if (u.rows == 0) {
 		fprintf(stderr, "passeur glpi: no GLPI user named %s: set "
 		    "api_user to the user the platform acts as\n", c->api_user);
-		return -1;
+		return ERR_NOT_FOUND;
 	}
 	if (u.token[0] == '\0') {
-		if (token_random(tok, TOKEN_LEN) != 0)
-			return -1;
+		if ((r = token_random(tok, TOKEN_LEN)) != 0)
+			return r;
 		snprintf(sql, sizeof(sql), "UPDATE glpi_users SET api_token = "
 		    "'%s', api_token_date = NOW() WHERE id = %s", tok, u.id);
 		snprintf(shown, sizeof(shown), "UPDATE glpi_users SET "
 		    "api_token = '<new token>', api_token_date = NOW() WHERE "
 		    "id = %s", u.id);
-		if (change(st, sql, shown, "API token of the user made") != 0)
-			return -1;
+		if ((r = change(st, sql, shown,
+		    "API token of the user made")) != 0)
+			return r;
 		snprintf(u.token, sizeof(u.token), "%s", tok);
 	}
 	snprintf(c->user_token, sizeof(c->user_token), "%s", u.token);
@@ -224,21 +228,24 @@ api_user(struct setup *st)
 static int
 install_views(struct setup *st)
 {
-	char	got[512], why[512];
-	size_t	i;
+	const struct view_def	*views = views_of(st->schema);
+	char			 got[512], why[512];
+	size_t			 i;
+	int			 r;
 
 	for (i = 0; i < nviews; i++) {
-		if (views_verify(st->db, i, got, sizeof(got)))
+		if (views_verify(st->db, st->schema, i, got, sizeof(got)))
 			continue;
 		st->changes++;
 		if (st->o->dry_run) {
 			printf("%s;\n", views[i].sql);
 			continue;
 		}
-		if (db_exec(st->db, views[i].sql, why, sizeof(why)) != 0) {
+		if ((r = db_exec(st->db, views[i].sql, why,
+		    sizeof(why))) != 0) {
 			fprintf(stderr, "passeur glpi: %s: %s\n", views[i].name,
 			    why);
-			return -1;
+			return r;
 		}
 		printf("view %s created\n", views[i].name);
 	}
@@ -261,7 +268,7 @@ write_local(struct setup *st)
 	if ((path = fsx_path_in(st->o->confdir, LOCAL_FILE)) == NULL ||
 	    (mem = open_memstream(&text, &len)) == NULL) {
 		free(path);
-		return -1;
+		return ERR_NOMEM;
 	}
 	if ((fp = fopen(path, "r")) != NULL) {
 		while (fgets(line, sizeof(line), fp) != NULL) {
@@ -288,7 +295,7 @@ write_local(struct setup *st)
 		printf("tokens written to %s (mode 0600)\n", path);
 	free(text);
 	free(path);
-	return r == 0 ? 0 : -1;
+	return r;
 }
 
 /*
@@ -321,7 +328,7 @@ read_admin_password(const char *user, char *out, size_t outlen)
 	if (!ok) {
 		fprintf(stderr, "passeur glpi: setup --admin-user: no password "
 		    "(type it, or give it on the standard input)\n");
-		return -1;
+		return ERR_INVALID;
 	}
 	n = strcspn(out, "\r\n");
 	out[n] = '\0';
@@ -378,24 +385,69 @@ print_summary(const struct setup *st)
 	    st->o->confdir, LOCAL_FILE);
 }
 
+/*
+ * GLPI 11 keeps the app and user tokens encrypted with its own key
+ * (glpicrypt.key): a token written with SQL would be ciphertext GLPI
+ * cannot read.  They are made in GLPI (or, once the REST client makes
+ * them through the API, by it: this is where setup calls it); setup says
+ * how, changes nothing of them, and leaves glpi.local as it is.
+ */
+static void
+tokens_in_glpi(const struct setup *st)
+{
+	const struct glpi_conf *c = st->conf;
+
+	printf("GLPI 11 stores API tokens encrypted: setup does not write "
+	    "them with SQL.\n"
+	    "In GLPI:\n"
+	    "  - Setup > General > API > Add API client: name %s, active, "
+	    "\"Regenerate\" the\n"
+	    "    application token; copy it to app_token in %s/%s\n"
+	    "  - Administration > Users > %s > Settings > Remote access keys: "
+	    "regenerate\n"
+	    "    the API token; copy it to user_token in %s/%s\n"
+	    "then run: passeur glpi check (it proves them through the REST "
+	    "API)\n", c->api_client, st->o->confdir, LOCAL_FILE, c->api_user,
+	    st->o->confdir, LOCAL_FILE);
+}
+
 int
 setup_run(struct glpi_conf *conf, const struct setup_opts *o)
 {
-	struct setup	st = { conf, o, NULL, 0 };
-	char		local_ip[64];
+	struct setup	st = { conf, o, NULL, 0, GLPI_SCHEMA_10 };
+	char		local_ip[64], version[64], why[512];
 	char		old_app[sizeof(conf->app_token)];
 	char		old_user[sizeof(conf->user_token)];
-	int		r = -1;
+	int		r;
 
 	if ((st.db = connect_as(conf, o)) == NULL)
 		return 1;
+	if (schema_read(st.db, &st.schema, version, sizeof(version), why,
+	    sizeof(why)) != 0) {
+		fprintf(stderr, "passeur glpi: %s: %s\n", conf->dbname, why);
+		db_close(st.db);
+		return 1;
+	}
+	if (schema_tokens_encrypted(st.schema)) {
+		if ((r = enable_api(&st)) == 0)
+			r = install_views(&st);
+		db_close(st.db);
+		if (r != 0)
+			return 1;
+		if (o->dry_run && st.changes > 0)
+			printf("-- dry run: %d change(s) shown, none made\n",
+			    st.changes);
+		tokens_in_glpi(&st);
+		return 0;
+	}
 	memcpy(old_app, conf->app_token, sizeof(old_app));
 	memcpy(old_user, conf->user_token, sizeof(old_user));
 	if (db_local_address(st.db, local_ip, sizeof(local_ip)) != 0)
 		local_ip[0] = '\0';
-	if (enable_api(&st) == 0 && api_client(&st, local_ip) == 0 &&
-	    api_user(&st) == 0 && install_views(&st) == 0)
-		r = 0;
+	if ((r = enable_api(&st)) == 0 &&
+	    (r = api_client(&st, local_ip)) == 0 &&
+	    (r = api_user(&st)) == 0)
+		r = install_views(&st);
 	if (r == 0 && !o->dry_run && (strcmp(old_app, conf->app_token) != 0 ||
 	    strcmp(old_user, conf->user_token) != 0)) {
 		st.changes++;

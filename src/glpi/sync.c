@@ -20,9 +20,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/err.h"
 #include "glpi/config.h"
 #include "glpi/copy.h"
 #include "glpi/db.h"
+#include "glpi/schema.h"
 #include "glpi/sync.h"
 
 #define ID_PAGE		5000	/* ids read at a time, from GLPI and copy */
@@ -151,7 +153,8 @@ struct sync {
 	sqlite3_stmt		*insert, *update, *remove, *local_ids;
 	int			 every;		/* read every row */
 	long long		 pending[FETCH_CHUNK];
-	int			 npending, failed;
+	int			 npending;
+	int			 failed;	/* ERR_* of a row, or 0 */
 	char			 chg_sql[SQL_MAX];	/* a page of changes */
 	long long		 chg[CHANGED_PAGE];	/* the first page */
 	int			 nchg;
@@ -176,7 +179,7 @@ fill(char *out, size_t outlen, const char *tmpl, const char *const *pairs)
 		} else
 			n = 1;
 		if (len + n >= outlen)
-			return -1;
+			return ERR_TOO_BIG;
 		memcpy(out + len, *p != NULL ? p[1] : tmpl++, n);
 		len += n;
 	}
@@ -223,7 +226,7 @@ glpi_fail(struct sync *s, const char *what, const char *why)
 {
 	snprintf(s->why, sizeof(s->why), "reading %s from GLPI (%s): %s",
 	    table_name(s), what, why);
-	return -1;
+	return ERR_PEER;
 }
 
 static int
@@ -231,7 +234,7 @@ copy_fail(struct sync *s, const char *what)
 {
 	snprintf(s->why, sizeof(s->why), "writing %s to the copy (%s): %s",
 	    table_name(s), what, sqlite3_errmsg(s->sq));
-	return -1;
+	return ERR_LIBRARY;
 }
 
 /* Copies one GLPI row: inserted when new, updated when it differs. */
@@ -245,7 +248,7 @@ put_row(void *arg, int nf, const char *const *v)
 		snprintf(s->why, sizeof(s->why), "reading %s from GLPI: %d "
 		    "columns for %d", table_name(s), nf,
 		    copy_tables[s->k->table].ncolumns);
-		s->failed = 1;
+		s->failed = ERR_PEER;
 		return 1;
 	}
 	for (i = 0; i < nf; i++) {
@@ -275,8 +278,7 @@ put_row(void *arg, int nf, const char *const *v)
 		s->c->updated++;
 	return 0;
 fail:
-	copy_fail(s, "a row");
-	s->failed = 1;
+	s->failed = copy_fail(s, "a row");
 	return 1;
 }
 
@@ -293,7 +295,7 @@ fetch(struct sync *s, const char *cond)
 	s->failed = 0;
 	if (db_rows(s->db, sql, put_row, s, why, sizeof(why)) < 0)
 		return glpi_fail(s, "rows", why);
-	return s->failed ? -1 : 0;
+	return s->failed;
 }
 
 static int
@@ -428,34 +430,35 @@ walk(struct sync *s)
 	memset(&lp, 0, sizeof(lp));
 	do {
 		if ((n = glpi_ids(s, s->k->ids, after, g, ID_PAGE)) < 0)
-			return -1;
+			return n;
 		for (i = 0; i < n; i++) {
 			while ((r = local_peek(s, &lp, &l)) == 1 && l < g[i]) {
 				lp.i++;
 				/* At or below prev: a row this walk wrote. */
-				if (l > prev && remove_local(s, l) != 0)
-					return -1;
+				if (l > prev && (r = remove_local(s, l)) != 0)
+					return r;
 			}
 			if (r < 0)
-				return -1;
+				return r;
 			if (r == 1 && l == g[i])
 				lp.i++;
-			else if (!every && pend(s, g[i]) != 0)
-				return -1;
+			else if (!every && (r = pend(s, g[i])) != 0)
+				return r;
 			prev = g[i];
 		}
-		if (n > 0 && every && fetch_between(s, g[0], g[n - 1]) != 0)
-			return -1;
+		if (n > 0 && every &&
+		    (r = fetch_between(s, g[0], g[n - 1])) != 0)
+			return r;
 		s->seen += n;
 		bar(s, 0);
 		after = n > 0 ? g[n - 1] : after;
 	} while (n == ID_PAGE);
 	while ((r = local_peek(s, &lp, &l)) == 1) {
 		lp.i++;
-		if (l > prev && remove_local(s, l) != 0)
-			return -1;
+		if (l > prev && (r = remove_local(s, l)) != 0)
+			return r;
 	}
-	return r < 0 ? -1 : flush(s);
+	return r < 0 ? r : flush(s);
 }
 
 static sqlite3_stmt *
@@ -475,11 +478,11 @@ local_count(struct sync *s)
 {
 	sqlite3_stmt	*st;
 	char		 sql[128];
-	long long	 n = -1;
+	long long	 n = ERR_LIBRARY;
 
 	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM %s", table_name(s));
 	if ((st = prepare(s, sql)) == NULL)
-		return -1;
+		return ERR_LIBRARY;
 	if (sqlite3_step(st) == SQLITE_ROW)
 		n = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
@@ -511,7 +514,7 @@ plan(struct sync *s)
 	    "ch", pairs) != 0 || fill(sql, sizeof(sql), count, since) != 0)
 		return glpi_fail(s, "changes", "query too long");
 	if ((s->nchg = glpi_ids(s, s->chg_sql, -1, s->chg, CHANGED_PAGE)) < 0)
-		return -1;
+		return s->nchg;
 	many = s->nchg;
 	if (s->nchg == CHANGED_PAGE) {
 		if (db_value(s->db, sql, v, sizeof(v), NULL, why,
@@ -520,7 +523,7 @@ plan(struct sync *s)
 		many = strtoll(v, NULL, 10);
 	}
 	if ((total = local_count(s)) < 0)
-		return -1;
+		return (int)total;
 	if (many * 5 > total)
 		s->every = 1;
 	return 0;
@@ -530,17 +533,17 @@ plan(struct sync *s)
 static int
 changed(struct sync *s)
 {
-	int	n = s->nchg, i;
+	int	n = s->nchg, i, r;
 
 	for (;;) {
 		for (i = 0; i < n; i++)
-			if (pend(s, s->chg[i]) != 0)
-				return -1;
+			if ((r = pend(s, s->chg[i])) != 0)
+				return r;
 		if (n < CHANGED_PAGE)
 			break;
 		if ((n = glpi_ids(s, s->chg_sql, s->chg[n - 1], s->chg,
 		    CHANGED_PAGE)) < 0)
-			return -1;
+			return n;
 	}
 	return flush(s);
 }
@@ -577,13 +580,13 @@ prepare_kind(struct sync *s)
 	snprintf(upd + ul, sizeof(upd) - ul, ")");
 	if ((s->insert = prepare(s, ins)) == NULL ||
 	    (s->update = prepare(s, upd)) == NULL)
-		return -1;
+		return ERR_LIBRARY;
 	snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE id = ?1", t->name);
 	if ((s->remove = prepare(s, sql)) == NULL)
-		return -1;
+		return ERR_LIBRARY;
 	snprintf(sql, sizeof(sql), "SELECT id FROM %s WHERE id > ?1 "
 	    "ORDER BY id LIMIT ?2", t->name);
-	return (s->local_ids = prepare(s, sql)) == NULL ? -1 : 0;
+	return (s->local_ids = prepare(s, sql)) == NULL ? ERR_LIBRARY : 0;
 }
 
 static void
@@ -600,7 +603,7 @@ static int
 sync_kind(struct sync *s, const struct kind *k)
 {
 	char	v[32], why[512];
-	int	r = -1;
+	int	r;
 
 	s->k = k;
 	s->c = &s->counts[k->table];
@@ -613,10 +616,11 @@ sync_kind(struct sync *s, const struct kind *k)
 		s->expected = strtoll(v, NULL, 10);
 		bar(s, 0);
 	}
-	if (prepare_kind(s) == 0 && plan(s) == 0 && walk(s) == 0 &&
-	    (s->every || changed(s) == 0) &&
-	    (s->c->total = local_count(s)) >= 0)
-		r = 0;
+	if ((r = prepare_kind(s)) == 0 && (r = plan(s)) == 0 &&
+	    (r = walk(s)) == 0 && !s->every)
+		r = changed(s);
+	if (r == 0 && (s->c->total = local_count(s)) < 0)
+		r = (int)s->c->total;
 	finish_kind(s);
 	bar(s, 1);
 	return r;
@@ -642,29 +646,29 @@ source_of(const struct glpi_conf *c, char *out, size_t outlen)
 static int
 open_glpi(struct sync *s, char *next_wm, size_t len)
 {
-	char	v[64], why[512];
-	int	n;
+	enum glpi_schema	schema;
+	char			v[64], why[512];
+	int			n;
 
 	if ((s->db = db_connect(s->conf, why, sizeof(why))) == NULL) {
 		snprintf(s->why, sizeof(s->why), "cannot log in to the GLPI "
 		    "database: %s (see passeur glpi check)", why);
-		return -1;
+		return ERR_TRANSPORT;
 	}
-	if ((n = db_value(s->db, "SELECT value FROM glpi_configs WHERE "
-	    "context = 'core' AND name = 'version'", v, sizeof(v), NULL, why,
-	    sizeof(why))) < 0 || n == 0 || strncmp(v, "10.0.", 5) != 0) {
-		snprintf(s->why, sizeof(s->why), "%s is not a GLPI 10.0 "
-		    "database: %s", s->conf->dbname, n < 0 ? why : n == 0 ?
-		    "no version row" : v);
-		return -1;
+	/* 10.0 and 11.0 keep what sync reads in the same tables. */
+	if ((n = schema_read(s->db, &schema, v, sizeof(v), why,
+	    sizeof(why))) != 0) {
+		snprintf(s->why, sizeof(s->why), "%s is not a GLPI 10.0 or "
+		    "11.0 database: %s", s->conf->dbname, why);
+		return n;
 	}
-	if (db_exec(s->db, "SET time_zone = '+00:00'", why, sizeof(why)) !=
-	    0 || db_value(s->db, "SELECT NOW() - INTERVAL 1 MINUTE", v,
-	    sizeof(v), NULL, why, sizeof(why)) != 1 ||
-	    db_exec(s->db, "START TRANSACTION WITH CONSISTENT SNAPSHOT, "
-	    "READ ONLY", why, sizeof(why)) != 0) {
+	if ((n = db_exec(s->db, "SET time_zone = '+00:00'", why,
+	    sizeof(why))) != 0 || (n = db_value(s->db, "SELECT NOW() - "
+	    "INTERVAL 1 MINUTE", v, sizeof(v), NULL, why, sizeof(why))) != 1 ||
+	    (n = db_exec(s->db, "START TRANSACTION WITH CONSISTENT SNAPSHOT, "
+	    "READ ONLY", why, sizeof(why))) != 0) {
 		snprintf(s->why, sizeof(s->why), "GLPI database: %s", why);
-		return -1;
+		return n < 0 ? n : ERR_PEER;
 	}
 	snprintf(next_wm, len, "%s", v);
 	return 0;
@@ -679,13 +683,13 @@ open_copy(struct sync *s, const char *source)
 
 	if ((s->sq = copy_open(s->conf->sync_db, 1, &fresh, s->why,
 	    sizeof(s->why))) == NULL)
-		return -1;
+		return ERR_LIBRARY;
 	if (copy_exec(s->sq, "BEGIN IMMEDIATE", s->why, sizeof(s->why)) != 0 ||
 	    copy_meta_get(s->sq, "source", old, sizeof(old)) != 0 ||
 	    copy_meta_get(s->sq, "watermark", wm, sizeof(wm)) != 0) {
 		snprintf(s->why, sizeof(s->why), "%s: %s", s->conf->sync_db,
 		    sqlite3_errmsg(s->sq));
-		return -1;
+		return ERR_LIBRARY;
 	}
 	/* A watermark is a date; anything else makes the run full. */
 	if (fresh || wm[0] == '\0' || wm[strspn(wm, "0123456789-: ")] != '\0' ||

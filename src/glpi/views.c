@@ -2,24 +2,30 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/err.h"
 #include "glpi/db.h"
+#include "glpi/schema.h"
 #include "glpi/views.h"
 
-/* MariaDB's "command denied" errors: the account may not do that. */
-#define ER_DBACCESS_DENIED_ERROR	1044
-#define ER_SPECIFIC_ACCESS_DENIED	1227
-#define ER_TABLEACCESS_DENIED_ERROR	1142
-
-#define PULSE_COLUMNS \
+#define PULSE_COLUMNS_HEAD \
 	"id,entities_id,name,serial,otherserial,contact,contact_num," \
-	"users_id_tech,groups_id_tech,comment,date_mod,operatingsystems_id," \
+	"users_id_tech,"
+#define PULSE_COLUMNS_MID \
+	"comment,date_mod,operatingsystems_id," \
 	"operatingsystemversions_id,operatingsystemservicepacks_id," \
 	"operatingsystemarchitectures_id,license_number,licenseid," \
 	"operatingsystemkernelversions_id,autoupdatesystems_id,locations_id," \
 	"domains_id,networks_id,computermodels_id,computertypes_id," \
 	"is_template,template_name,manufacturers_id,is_deleted,is_dynamic," \
-	"users_id,groups_id,states_id,ticket_tco,uuid,date_creation," \
-	"is_recursive"
+	"users_id,"
+#define PULSE_COLUMNS_TAIL \
+	"states_id,ticket_tco,uuid,date_creation,is_recursive"
+#define PULSE_COLUMNS \
+	PULSE_COLUMNS_HEAD "groups_id_tech," PULSE_COLUMNS_MID "groups_id," \
+	PULSE_COLUMNS_TAIL
+/* GLPI 11 moved an asset's groups to glpi_groups_items: glpi-110.sql. */
+#define PULSE_COLUMNS_11 \
+	PULSE_COLUMNS_HEAD PULSE_COLUMNS_MID PULSE_COLUMNS_TAIL
 
 /*
  * GLPI 10 keeps a computer's OS and domain in link tables shared by every
@@ -27,10 +33,9 @@
  * item type Computer, found through the (items_id, itemtype) index, so a
  * lookup by computer id stays an index lookup.
  */
-#define PULSE_SQL \
-"CREATE OR REPLACE VIEW glpi_computers_pulse AS\n" \
+#define PULSE_SQL_SELECT(groups_tech, groups) \
 "SELECT c.id, c.entities_id, c.name, c.serial, c.otherserial, c.contact,\n" \
-"    c.contact_num, c.users_id_tech, c.groups_id_tech, c.comment,\n" \
+"    c.contact_num, c.users_id_tech, " groups_tech "c.comment,\n" \
 "    c.date_mod, os.operatingsystems_id, os.operatingsystemversions_id,\n" \
 "    os.operatingsystemservicepacks_id,\n" \
 "    os.operatingsystemarchitectures_id, os.license_number, os.licenseid,\n" \
@@ -38,7 +43,7 @@
 "    c.locations_id, d.domains_id, c.networks_id, c.computermodels_id,\n" \
 "    c.computertypes_id, c.is_template, c.template_name,\n" \
 "    c.manufacturers_id, c.is_deleted, c.is_dynamic, c.users_id,\n" \
-"    c.groups_id, c.states_id, c.ticket_tco, c.uuid, c.date_creation,\n" \
+"    " groups "c.states_id, c.ticket_tco, c.uuid, c.date_creation,\n" \
 "    c.is_recursive\n" \
 "FROM glpi_computers c\n" \
 "LEFT JOIN glpi_items_operatingsystems os ON os.id =\n" \
@@ -48,46 +53,91 @@
 "    (SELECT MIN(di.id) FROM glpi_domains_items di\n" \
 "     WHERE di.items_id = c.id AND di.itemtype = 'Computer')"
 
+/*
+ * GLPI 10 keeps a computer's OS and domain in link tables shared by every
+ * item type.  Each computer takes its own first link (smallest id) of
+ * item type Computer, found through the (items_id, itemtype) index, so a
+ * lookup by computer id stays an index lookup.  GLPI 11 is read the same
+ * way, without the group columns that left glpi_computers.
+ */
+#define PULSE_SQL \
+"CREATE OR REPLACE VIEW glpi_computers_pulse AS\n" \
+PULSE_SQL_SELECT("c.groups_id_tech, ", "c.groups_id, ")
+#define PULSE_SQL_11 \
+"CREATE OR REPLACE VIEW glpi_computers_pulse AS\n" \
+PULSE_SQL_SELECT("", "")
+
 #define ITEMS_SQL(view, type) \
 "CREATE OR REPLACE VIEW " view " AS\n" \
 "SELECT id, items_id, computers_id, is_deleted, is_dynamic\n" \
 "FROM glpi_computers_items WHERE itemtype = '" type "'"
 
-const struct view_def views[] = {
+/* GLPI 11's links of an asset to its peripherals, same columns. */
+#define ITEMS_SQL_11(view, type) \
+"CREATE OR REPLACE VIEW " view " AS\n" \
+"SELECT id, items_id_peripheral AS items_id, items_id_asset AS computers_id,\n" \
+"    is_deleted, is_dynamic\n" \
+"FROM glpi_assets_assets_peripheralassets\n" \
+"WHERE itemtype_asset = 'Computer' AND itemtype_peripheral = '" type "'"
+
+#define ITEMS_COLUMNS	"id,items_id,computers_id,is_deleted,is_dynamic"
+#define MANUFACTURERS \
+	{ "glpi_view_peripherals_manufacturers", \
+	    "id,name,comment,date_mod,date_creation", \
+	    "CREATE OR REPLACE VIEW glpi_view_peripherals_manufacturers AS\n" \
+	    "SELECT id, name, comment, date_mod, date_creation\n" \
+	    "FROM glpi_manufacturers" }
+
+static const struct view_def views_10[] = {
 	{ "glpi_computers_pulse", PULSE_COLUMNS, PULSE_SQL },
-	{ "glpi_view_computers_items_printer",
-	    "id,items_id,computers_id,is_deleted,is_dynamic",
+	{ "glpi_view_computers_items_printer", ITEMS_COLUMNS,
 	    ITEMS_SQL("glpi_view_computers_items_printer", "Printer") },
-	{ "glpi_view_computers_items_peripheral",
-	    "id,items_id,computers_id,is_deleted,is_dynamic",
+	{ "glpi_view_computers_items_peripheral", ITEMS_COLUMNS,
 	    ITEMS_SQL("glpi_view_computers_items_peripheral", "Peripheral") },
-	{ "glpi_view_peripherals_manufacturers",
-	    "id,name,comment,date_mod,date_creation",
-	    "CREATE OR REPLACE VIEW glpi_view_peripherals_manufacturers AS\n"
-	    "SELECT id, name, comment, date_mod, date_creation\n"
-	    "FROM glpi_manufacturers" },
+	MANUFACTURERS,
 };
-const size_t nviews = sizeof(views) / sizeof(views[0]);
+
+static const struct view_def views_11[] = {
+	{ "glpi_computers_pulse", PULSE_COLUMNS_11, PULSE_SQL_11 },
+	{ "glpi_view_computers_items_printer", ITEMS_COLUMNS,
+	    ITEMS_SQL_11("glpi_view_computers_items_printer", "Printer") },
+	{ "glpi_view_computers_items_peripheral", ITEMS_COLUMNS,
+	    ITEMS_SQL_11("glpi_view_computers_items_peripheral",
+	    "Peripheral") },
+	MANUFACTURERS,
+};
+
+const size_t nviews = sizeof(views_10) / sizeof(views_10[0]);
+
+const struct view_def *
+views_of(enum glpi_schema schema)
+{
+	return schema == GLPI_SCHEMA_11 ? views_11 : views_10;
+}
 
 void
-views_print_sql(FILE *fp)
+views_print_sql(FILE *fp, enum glpi_schema schema)
 {
-	size_t i;
+	const struct view_def	*v = views_of(schema);
+	size_t			 i;
 
 	fprintf(fp,
-	    "-- Views of the GLPI 10.0 database for a management platform,\n"
-	    "-- with the names and columns of glpi-100.sql.  Apply to the GLPI\n"
+	    "-- Views of the GLPI %s database for a management platform,\n"
+	    "-- with the names and columns of %s.  Apply to the GLPI\n"
 	    "-- database, as an account that may create views:\n"
-	    "--   passeur glpi views sql | mariadb <database>\n"
-	    "-- Re-running it replaces the views with the same definitions.\n");
+	    "--   passeur glpi views sql%s | mariadb <database>\n"
+	    "-- Re-running it replaces the views with the same definitions.\n",
+	    schema_name(schema), schema == GLPI_SCHEMA_11 ? "glpi-110.sql" :
+	    "glpi-100.sql", schema == GLPI_SCHEMA_11 ? " --glpi 11" : "");
 	for (i = 0; i < nviews; i++)
-		fprintf(fp, "\n%s;\n", views[i].sql);
+		fprintf(fp, "\n%s;\n", v[i].sql);
 }
 
 int
-views_verify(struct db *db, size_t i, char *found, size_t foundlen)
+views_verify(struct db *db, enum glpi_schema schema, size_t i, char *found,
+    size_t foundlen)
 {
-	const struct view_def	*v = &views[i];
+	const struct view_def	*v = &views_of(schema)[i];
 	char			 sql[512], cols[2048], why[512];
 	int			 n;
 
@@ -122,39 +172,49 @@ views_verify(struct db *db, size_t i, char *found, size_t foundlen)
 }
 
 void
-views_admin_command(const struct glpi_conf *conf, char *out, size_t outlen)
+views_admin_command(const struct glpi_conf *conf, enum glpi_schema schema,
+    char *out, size_t outlen)
 {
+	const char *opt = schema == GLPI_SCHEMA_11 ? " --glpi 11" : "";
+
 	if (conf->dbsocket[0] != '\0')
-		snprintf(out, outlen, "passeur glpi views sql | mariadb -S %s "
-		    "-u <admin> -p %s", conf->dbsocket, conf->dbname);
+		snprintf(out, outlen, "passeur glpi views sql%s | mariadb -S %s "
+		    "-u <admin> -p %s", opt, conf->dbsocket, conf->dbname);
 	else
-		snprintf(out, outlen, "passeur glpi views sql | mariadb -h %s "
-		    "-P %d -u <admin> -p %s", conf->dbhost, conf->dbport,
+		snprintf(out, outlen, "passeur glpi views sql%s | mariadb -h %s "
+		    "-P %d -u <admin> -p %s", opt, conf->dbhost, conf->dbport,
 		    conf->dbname);
 }
 
 int
 views_install(const struct glpi_conf *conf)
 {
-	struct db	*db;
-	char		 why[512], cmd[512];
-	size_t		 i;
-	int		 e;
+	const struct view_def	*views;
+	enum glpi_schema	 schema;
+	struct db		*db;
+	char			 why[512], cmd[512], version[64];
+	size_t			 i;
+	int			 e;
 
 	if ((db = db_connect(conf, why, sizeof(why))) == NULL) {
 		fprintf(stderr, "passeur glpi: cannot log in to %s: %s\n",
 		    conf->dbname, why);
 		return 1;
 	}
+	if (schema_read(db, &schema, version, sizeof(version), why,
+	    sizeof(why)) != 0) {
+		fprintf(stderr, "passeur glpi: %s: %s\n", conf->dbname, why);
+		db_close(db);
+		return 1;
+	}
+	views = views_of(schema);
 	for (i = 0; i < nviews; i++) {
 		if ((e = db_exec(db, views[i].sql, why, sizeof(why))) == 0) {
 			printf("%s: created\n", views[i].name);
 			continue;
 		}
-		views_admin_command(conf, cmd, sizeof(cmd));
-		if (e == ER_TABLEACCESS_DENIED_ERROR ||
-		    e == ER_DBACCESS_DENIED_ERROR ||
-		    e == ER_SPECIFIC_ACCESS_DENIED)
+		views_admin_command(conf, schema, cmd, sizeof(cmd));
+		if (e == ERR_DENIED)
 			fprintf(stderr, "passeur glpi: the account %s may not "
 			    "create views (%s).\nAn admin applies them "
 			    "once:\n    %s\n", conf->dbuser, why, cmd);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/err.h"
 #include "inject/collect.h"
 
 #define WALK_MAX_DEPTH	64
@@ -45,12 +46,12 @@ collect_add(struct items *it, const char *path, off_t size)
 	if (it->n == it->cap) {
 		cap = it->cap == 0 ? 64 : it->cap * 2;
 		if ((v = realloc(it->v, cap * sizeof(*v))) == NULL)
-			return -1;
+			return ERR_NOMEM;
 		it->v = v;
 		it->cap = cap;
 	}
 	if ((it->v[it->n].path = strdup(path)) == NULL)
-		return -1;
+		return ERR_NOMEM;
 	it->v[it->n].size = size;
 	it->bytes += size;
 	it->n++;
@@ -110,7 +111,7 @@ sorted_names(const char *dir, size_t *np, char *why, size_t whylen)
 	return names != NULL ? names : calloc(1, sizeof(*names));
 }
 
-/* Records dir as walked; 1 when it already was, -1 out of memory. */
+/* Records dir as walked; 1 when it already was, ERR_NOMEM. */
 static int
 seen(struct walked *w, const struct stat *st)
 {
@@ -123,7 +124,7 @@ seen(struct walked *w, const struct stat *st)
 	if (w->n == w->cap) {
 		cap = w->cap == 0 ? 16 : w->cap * 2;
 		if ((v = realloc(w->v, cap * sizeof(*w->v))) == NULL)
-			return -1;
+			return ERR_NOMEM;
 		w->v = v;
 		w->cap = cap;
 	}
@@ -145,28 +146,28 @@ walk(struct items *it, const char *dir, int recursive, struct walked *up,
 	if (stat(dir, &st) != 0) {
 		snprintf(why, whylen, "cannot read folder %s: %s", dir,
 		    strerror(errno));
-		return -1;
+		return ERR_SYSTEM;
 	}
 	if ((r = seen(up, &st)) != 0) {
 		if (r < 0)
 			snprintf(why, whylen, "out of memory");
-		return r < 0 ? -1 : 0;
+		return r < 0 ? r : 0;
 	}
 	if (up->depth == WALK_MAX_DEPTH) {
 		snprintf(why, whylen, "folder %s: more than %d levels deep",
 		    dir, WALK_MAX_DEPTH);
-		return -1;
+		return ERR_TOO_BIG;
 	}
 	up->depth++;
 	if ((names = sorted_names(dir, &n, why, whylen)) == NULL) {
 		up->depth--;
-		return -1;
+		return ERR_SYSTEM;
 	}
 	for (i = 0; i < n && r == 0; i++) {
 		if (asprintf(&path, "%s%s%s", dir, dir[strlen(dir) - 1] ==
 		    '/' ? "" : "/", names[i]) < 0) {
 			snprintf(why, whylen, "out of memory");
-			r = -1;
+			r = ERR_NOMEM;
 			break;
 		}
 		if (stat(path, &st) != 0) {

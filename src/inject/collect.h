@@ -28,14 +28,17 @@ int	collect_wanted(const char *name);
 
 /*
  * Appends the inventories of dir (recursively when recursive) to *it.
- * A folder that cannot be read stops the walk: returns -1 with a
- * sentence in why.  A folder reached again through a symbolic link (to
+ * A folder that cannot be read stops the walk: returns a negative ERR_*
+ * with a sentence in why.  A folder reached again through a symbolic link (to
  * an ancestor, or to a folder walked already) is not walked twice.
  */
 int	collect_dir(struct items *it, const char *dir, int recursive,
 	    char *why, size_t whylen);
 
-/* Appends one path (any suffix), with its size when it can be read. */
+/*
+ * Appends one path (any suffix), with its size when it can be read.
+ * Returns 0 or ERR_NOMEM.
+ */
 int	collect_add(struct items *it, const char *path, off_t size);
 
 void	collect_free(struct items *it);

@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "common/curlx.h"
+#include "common/err.h"
+#include "common/oauth.h"
 #include "inject/collect.h"
 #include "inject/inject.h"
 #include "inject/payload.h"
@@ -47,7 +49,6 @@ struct run {
 	const struct inject_opts *o;
 	const struct items	*it;
 	const struct curlx	*cx;
-	const char		*bearer;
 	struct progress		*pr;
 	char			*failed;	/* one flag per item */
 	atomic_size_t		 next;
@@ -131,7 +132,8 @@ usage(int code)
 "      --ssl-fingerprint LIST\n"
 "                       accept a server certificate by its fingerprint\n"
 "      --oauth-client-id ID, --oauth-client-secret SECRET\n"
-"                       get a Bearer token from GLPI's api.php/token first\n"
+"                       a Bearer token from GLPI's api.php/token, renewed\n"
+"                       before it expires and after a 401\n"
 "  -h, --help           this help\n"
 "\n"
 "See passeur-inject(1).\n", JOBS_DEFAULT, TIMEOUT_DEFAULT);
@@ -329,9 +331,7 @@ inject_one(struct run *rn, struct sender *s, size_t i, off_t *sizep)
 	if (r != 0)
 		progress_say(rn->pr, stderr, "passeur inject: %s: %s", name,
 		    why);
-	if (r == 1)
-		return 1;
-	else if (o->verbose && !o->dry_run)
+	if (r == 0 && o->verbose && !o->dry_run)
 		progress_say(rn->pr, stdout, "%s: sent", name);
 	return r;
 }
@@ -348,7 +348,6 @@ worker(void *arg)
 
 	if (rn->cx != NULL && (c = rn->cx->easy_init()) != NULL) {
 		sender_init(&s, rn->cx, c, rn->o);
-		s.bearer = rn->bearer;
 		s.say = say;
 		s.say_arg = rn->pr;
 		s.stop = &stop_signal;
@@ -356,11 +355,12 @@ worker(void *arg)
 	while ((i = atomic_fetch_add(&rn->next, 1)) < rn->it->n) {
 		size = rn->it->v[i].size;
 		if (stop_signal) {
-			r = -1;		/* not tried: listed as not sent */
+			/* Not tried: listed as not sent. */
+			r = ERR_CANCELLED;
 		} else if (rn->cx != NULL && c == NULL) {
 			progress_say(rn->pr, stderr, "passeur inject: %s: "
 			    "curl_easy_init failed", rn->it->v[i].path);
-			r = -1;
+			r = ERR_NOMEM;
 		} else
 			r = inject_one(rn, &s, i, &size);
 		rn->failed[i] = r < 0;
@@ -423,7 +423,7 @@ inject_main(int argc, char **argv)
 	struct items		 it = { 0 };
 	struct run		 rn;
 	const char		*why;
-	char			 token[SEND_TOKEN_MAX], reason[1024];
+	char			 token[OAUTH_HEADER_MAX], reason[1024];
 	size_t			 i, nfailed = 0;
 
 	parse(argc, argv, &o);
@@ -461,19 +461,20 @@ inject_main(int argc, char **argv)
 		if (o.oauth_id != NULL) {
 			struct sender	 s;
 			CURL		*c = rn.cx->easy_init();
-			int		 r = -1;
+			int		 r = ERR_NOMEM;
 
 			if (c != NULL) {
 				sender_init(&s, rn.cx, c, &o);
-				r = send_oauth_token(&s, token, sizeof(token),
-				    reason, sizeof(reason));
+				/* Refused here, nothing is sent at all. */
+				r = send_authorization(&s, NULL, token,
+				    sizeof(token), reason, sizeof(reason));
 				rn.cx->easy_cleanup(c);
 			} else
-				snprintf(reason, sizeof(reason),
-				    "curl_easy_init failed");
+				snprintf(reason, sizeof(reason), "no OAuth "
+				    "access token: curl_easy_init failed");
 			if (r != 0) {
-				fprintf(stderr, "passeur inject: no OAuth "
-				    "access token: %s\n", reason);
+				fprintf(stderr, "passeur inject: %s\n",
+				    reason);
 				/* Nothing can be sent: all are listed. */
 				for (i = 0; i < it.n; i++) {
 					rn.failed[i] = 1;
@@ -481,7 +482,7 @@ inject_main(int argc, char **argv)
 				}
 				goto report;
 			}
-			rn.bearer = token;
+			explicit_bzero(token, sizeof(token));
 		}
 	}
 	run_all(&rn, o.dry_run ? 1 : o.jobs);
@@ -498,6 +499,7 @@ report:
 			    "sent:\n" : "These elements were not sent:\n");
 		fprintf(stderr, "%s\n", it.v[i].path);
 	}
+	oauth_forget();
 	free(rn.failed);
 	collect_free(&it);
 	pthread_cond_destroy(&rn.cv);

@@ -19,7 +19,10 @@
 
 #define READ_CHUNK	(64 * 1024)
 
-/* Reads all of fd into b; 0, or an errno value (EFBIG past the ceiling). */
+/*
+ * Reads all of fd into b.  Returns 0, ERR_TOO_BIG past the ceiling, or
+ * ERR_SYSTEM with errno.
+ */
 static int
 read_all(int fd, struct buf *b)
 {
@@ -27,14 +30,14 @@ read_all(int fd, struct buf *b)
 
 	for (;;) {
 		if (buf_reserve(b, READ_CHUNK) != 0)
-			return EFBIG;
+			return ERR_TOO_BIG;
 		n = read(fd, b->data + b->len, b->cap - b->len - 1);
 		if (n == 0)
 			break;
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			return errno;
+			return ERR_SYSTEM;
 		}
 		b->len += (size_t)n;
 		b->data[b->len] = '\0';
@@ -51,16 +54,16 @@ open_locked(struct payload *p, const char *path, char *why, size_t whylen)
 	/* O_NONBLOCK: a FIFO given by mistake must not hang the run. */
 	if ((p->fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1) {
 		snprintf(why, whylen, "cannot open: %s", strerror(errno));
-		return -1;
+		return ERR_SYSTEM;
 	}
 	if (fstat(p->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		snprintf(why, whylen, "not a regular file");
-		return -1;
+		return ERR_INVALID;
 	}
 	if (flock(p->fd, LOCK_EX | LOCK_NB) != 0) {
 		snprintf(why, whylen, errno == EWOULDBLOCK ? "locked by "
 		    "another process" : "cannot lock: %s", strerror(errno));
-		return -1;
+		return ERR_SYSTEM;
 	}
 	return 0;
 }
@@ -85,7 +88,7 @@ inflate_stored(struct payload *p, char *why, size_t whylen)
 		snprintf(why, whylen, "cannot inflate its %s data: %s",
 		    kind == COMPRESS_ZLIB ? "zlib" : "gzip", err_str(r));
 		buf_free(&plain);
-		return -1;
+		return r;
 	}
 	buf_free(&p->content);
 	p->content = plain;
@@ -136,7 +139,7 @@ parse_json(struct payload *p, const struct inject_opts *o, char *why,
 	json_error_t	 e;
 	json_t		*root, *v;
 	const char	*s;
-	int		 r = -1;
+	int		 r = ERR_FORMAT;
 
 	/*
 	 * Integers beyond int64 (SNMP 64-bit counters) are valid JSON, as
@@ -146,7 +149,7 @@ parse_json(struct payload *p, const struct inject_opts *o, char *why,
 	    JSON_DECODE_INT_AS_REAL, &e)) == NULL) {
 		snprintf(why, whylen, "not an inventory: invalid JSON at line "
 		    "%d: %s", e.line, e.text);
-		return -1;
+		return ERR_FORMAT;
 	}
 	if (!json_is_object(root))
 		snprintf(why, whylen, "not an inventory: JSON that is not an "
@@ -199,7 +202,7 @@ check_json(struct payload *p, const struct inject_opts *o, int full,
 		return parse_json(p, o, why, whylen);
 	if (f[0].found == 0 || p->deviceid[0] == '\0') {
 		snprintf(why, whylen, "not an inventory: no deviceid");
-		return -1;
+		return ERR_FORMAT;
 	}
 	if (o->content_ua && f[1].found == 1)
 		set_user_agent(p, vc, strlen(vc));
@@ -216,18 +219,18 @@ check_xml(struct payload *p, const struct inject_opts *o, char *why,
 	if (xmlsniff(p->content.data, p->content.len, &f) != 0) {
 		snprintf(why, whylen, "not an inventory: XML that is not "
 		    "well-formed");
-		return -1;
+		return ERR_FORMAT;
 	}
 	if (f.too_long) {
 		snprintf(why, whylen, "not an inventory: its QUERY or DEVICEID "
 		    "is too long");
-		return -1;
+		return ERR_FORMAT;
 	}
 	if (!f.has_query || f.query[0] == '\0' || !f.has_deviceid ||
 	    f.deviceid[0] == '\0') {
 		snprintf(why, whylen, "not an inventory: XML without "
 		    "REQUEST/QUERY and REQUEST/DEVICEID");
-		return -1;
+		return ERR_FORMAT;
 	}
 	snprintf(p->deviceid, sizeof(p->deviceid), "%s", f.deviceid);
 	/* REQUEST/CONTENT/VERSIONCLIENT, which the agent writes as text. */
@@ -245,7 +248,7 @@ payload_load(struct payload *p, const char *path,
     const struct inject_opts *o, int encode, char *why, size_t whylen)
 {
 	const char	*s;
-	int		 e;
+	int		 r;
 
 	memset(p, 0, sizeof(*p));
 	p->name = path != NULL ? path : "STDIN DATA";
@@ -253,29 +256,30 @@ payload_load(struct payload *p, const char *path,
 	buf_init(&p->content, INJECT_FILE_MAX);
 	buf_init(&p->body, INJECT_FILE_MAX);
 	snprintf(p->user_agent, sizeof(p->user_agent), "%s", o->useragent);
-	if (path != NULL && open_locked(p, path, why, whylen) != 0)
-		return -1;
-	if ((e = read_all(path != NULL ? p->fd : STDIN_FILENO,
+	if (path != NULL && (r = open_locked(p, path, why, whylen)) != 0)
+		return r;
+	if ((r = read_all(path != NULL ? p->fd : STDIN_FILENO,
 	    &p->content)) != 0) {
-		if (e == EFBIG)
+		if (r == ERR_TOO_BIG)
 			snprintf(why, whylen, "larger than %lu MiB",
 			    INJECT_FILE_MAX >> 20);
 		else
-			snprintf(why, whylen, "cannot read: %s", strerror(e));
-		return -1;
+			snprintf(why, whylen, "cannot read: %s",
+			    strerror(errno));
+		return r;
 	}
 	if (p->content.len == 0) {
 		snprintf(why, whylen, "empty");
-		return -1;
+		return ERR_FORMAT;
 	}
-	if (inflate_stored(p, why, whylen) != 0)
-		return -1;
+	if ((r = inflate_stored(p, why, whylen)) != 0)
+		return r;
 	for (s = p->content.data; isspace((unsigned char)*s); s++)
 		;
 	if (*s == '{') {
 		p->json = 1;
-		if (check_json(p, o, !encode, why, whylen) != 0)
-			return -1;
+		if ((r = check_json(p, o, !encode, why, whylen)) != 0)
+			return r;
 		if (!action_is_inventory(p->action)) {
 			snprintf(why, whylen, "skipped: control message "
 			    "(action \"%s\"), not an inventory", p->action);
@@ -283,16 +287,17 @@ payload_load(struct payload *p, const char *path,
 		}
 		if (path != NULL)
 			agentid_of_name(path, p->agentid);
-		if (p->agentid[0] == '\0' && uuid_random(p->agentid) != 0) {
+		if (p->agentid[0] == '\0' &&
+		    (r = uuid_random(p->agentid)) != 0) {
 			snprintf(why, whylen, "cannot make an agent id");
-			return -1;
+			return r;
 		}
 	} else if (*s == '<') {
-		if (check_xml(p, o, why, whylen) != 0)
-			return -1;
+		if ((r = check_xml(p, o, why, whylen)) != 0)
+			return r;
 	} else {
 		snprintf(why, whylen, "not an inventory: neither JSON nor XML");
-		return -1;
+		return ERR_FORMAT;
 	}
 	if (!encode)
 		return 0;
@@ -305,7 +310,7 @@ payload_load(struct payload *p, const char *path,
 	    compress_deflate(p->content.data, p->content.len,
 	    COMPRESS_LEVEL_FAST, &p->body) != 0) {
 		snprintf(why, whylen, "cannot compress: out of memory");
-		return -1;
+		return ERR_NOMEM;
 	}
 	return 0;
 }

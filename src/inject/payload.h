@@ -33,8 +33,8 @@ struct payload {
  * prepares it; with encode unset the body is left empty (--dry-run).
  * Returns 0; 1 when it is a JSON control message (get_params, contact...:
  * see common/action.h), which is never sent, with why starting
- * "skipped: "; or -1 with a sentence in why.  Either way payload_free()
- * releases what was taken.
+ * "skipped: "; or a negative ERR_* with a sentence in why.  Either way
+ * payload_free() releases what was taken.
  */
 int	payload_load(struct payload *p, const char *path,
 	    const struct inject_opts *o, int encode, char *why, size_t whylen);

@@ -7,6 +7,8 @@
 #include <time.h>
 
 #include "common/answer.h"
+#include "common/err.h"
+#include "common/oauth.h"
 #include "common/uuid.h"
 #include "inject/send.h"
 
@@ -82,7 +84,7 @@ wait_retry(struct sender *s, const struct payload *p,
 		    "after %ld s (Retry-After), more than the %.0f s left of "
 		    "--timeout %ld", x->status, x->reason[0] != '\0' ? " " :
 		    "", x->reason, wait, left > 0 ? left : 0, s->o->timeout);
-		return -1;
+		return ERR_TIMEOUT;
 	}
 	if (s->o->verbose && s->say != NULL)
 		s->say(s->say_arg, "%s: HTTP %ld%s%s, retrying in %ld s "
@@ -94,7 +96,7 @@ wait_retry(struct sender *s, const struct payload *p,
 		if (s->stop != NULL && *s->stop) {
 			snprintf(why, whylen, "HTTP %ld: interrupted while "
 			    "waiting to retry", x->status);
-			return -1;
+			return ERR_CANCELLED;
 		}
 		nap(100);
 	}
@@ -139,7 +141,7 @@ debug_answer(struct sender *s, const struct payload *p, const char *method,
 
 /*
  * The verdict on one answer: 0 accepted, 1 pending (poll with x->reqid),
- * -1 refused with why.
+ * ERR_PEER refused with why.
  */
 static int
 verdict(const struct httpc_answer *x, long *waitp, char *why,
@@ -178,7 +180,25 @@ verdict(const struct httpc_answer *x, long *waitp, char *why,
 	snprintf(why, whylen, "HTTP %ld%s%s%s%s", x->status,
 	    x->reason[0] != '\0' ? " " : "", x->reason, msg[0] != '\0' ?
 	    ": " : "", msg);
-	return -1;
+	return ERR_PEER;
+}
+
+int
+send_authorization(struct sender *s, const char *refused, char *out,
+    size_t outlen, char *why, size_t whylen)
+{
+	char	text[1024];
+	int	r;
+
+	out[0] = '\0';
+	if (s->o->oauth_id == NULL)
+		return 0;
+	if ((r = oauth_authorization(&s->h, s->o->url, s->o->oauth_id,
+	    s->o->oauth_secret, refused, out, outlen, text, sizeof(text))) ==
+	    0)
+		return 0;
+	snprintf(why, whylen, "no OAuth access token: %s", text);
+	return r;
 }
 
 int
@@ -186,7 +206,8 @@ send_payload(struct sender *s, const struct payload *p, char *why,
     size_t whylen)
 {
 	struct httpc_answer	 x;
-	char			 reqid[REQID_STRLEN + 1], auth[SEND_TOKEN_MAX + 32];
+	char			 reqid[REQID_STRLEN + 1], auth[OAUTH_HEADER_MAX];
+	char			 refused[OAUTH_HEADER_MAX];
 	char			 shown[1024];
 	const char		*headers[] = {
 		"GLPI-Agent-ID", p->agentid,
@@ -201,26 +222,36 @@ send_payload(struct sender *s, const struct payload *p, char *why,
 	struct answer_poll	 ap = ANSWER_POLL_INIT;
 	long			 wait, ms;
 	double			 deadline = monotonic() + (double)s->o->timeout;
-	int			 r;
+	int			 r, renewed = 0;
 
 	rq.body = s->o->no_compression ? p->content.data : p->body.data;
 	rq.len = s->o->no_compression ? p->content.len : p->body.len;
 	reqid[0] = '\0';
 	if (s->o->debug)
 		reqid_random(reqid);
-	auth[0] = '\0';
-	if (s->bearer != NULL)
-		snprintf(auth, sizeof(auth), "Bearer %s", s->bearer);
+	if ((r = send_authorization(s, NULL, auth, sizeof(auth), why,
+	    whylen)) != 0)
+		return r;
 	for (;;) {
 		if (httpc_exchange(&s->h, &rq, &x) != 0) {
 			send_url_shown(s->o->url, shown, sizeof(shown));
 			snprintf(why, whylen, "cannot send to %s: %s", shown,
 			    x.error);
 			buf_free(&x.body);
-			return -1;
+			return ERR_TRANSPORT;
 		}
 		debug_answer(s, p, rq.body != NULL ? "POST" : "GET", reqid,
 		    &x);
+		if (x.status == 401 && auth[0] != '\0' && !renewed) {
+			/* Revoked or refused: one new token, one more try. */
+			renewed = 1;
+			buf_free(&x.body);
+			memcpy(refused, auth, sizeof(refused));
+			if ((r = send_authorization(s, refused, auth,
+			    sizeof(auth), why, whylen)) != 0)
+				return r;
+			continue;
+		}
 		if ((x.status == 429 || x.status == 503) &&
 		    x.retry_after >= 0) {
 			/* Busy, not refused: the same request again. */
@@ -240,7 +271,7 @@ send_payload(struct sender *s, const struct payload *p, char *why,
 			    "over %.1f s", ap.tries, (double)ap.waited_ms /
 			    1000);
 			buf_free(&x.body);
-			return -1;
+			return ERR_TIMEOUT;
 		}
 		/* The proxy answers later: ask for it by its request id. */
 		memcpy(reqid, x.reqid, sizeof(reqid));
@@ -250,82 +281,4 @@ send_payload(struct sender *s, const struct payload *p, char *why,
 		rq.len = 0;
 		rq.ctype = NULL;
 	}
-}
-
-int
-send_token_url(const char *url, char *out, size_t outlen)
-{
-	const char	*auth, *path, *rest, *p, *cut = NULL;
-	size_t		 plen;
-
-	if ((auth = strstr(url, "://")) == NULL)
-		return -1;
-	path = auth + 3 + strcspn(auth + 3, "/?#");
-	rest = path + strcspn(path, "?#");
-	/* The path up to its last "marketplace" or "plugins", if any. */
-	for (p = path; p < rest; p++)
-		if ((size_t)(rest - p) >= 7 && (strncmp(p, "plugins", 7) ==
-		    0 || ((size_t)(rest - p) >= 11 &&
-		    strncmp(p, "marketplace", 11) == 0)))
-			cut = p;
-	plen = (size_t)((cut != NULL ? cut : rest) - path);
-	while (plen > 0 && path[plen - 1] == '/')
-		plen--;
-	if ((size_t)snprintf(out, outlen, "%.*s%.*s/api.php/token%s",
-	    (int)(path - url), url, (int)plen, path, rest) >= outlen)
-		return -1;
-	return 0;
-}
-
-int
-send_oauth_token(struct sender *s, char *token, size_t tokenlen, char *why,
-    size_t whylen)
-{
-	struct httpc_answer	 x;
-	struct httpc_request	 rq = { 0 };
-	char			 url[4096], shown[1024];
-	json_t			*req, *root;
-	const char		*t;
-	char			*body;
-	int			 r = -1;
-
-	if (send_token_url(s->o->url, url, sizeof(url)) != 0) {
-		snprintf(why, whylen, "cannot make the token URL from -u");
-		return -1;
-	}
-	req = json_pack("{s:s,s:s,s:s,s:s}", "grant_type",
-	    "client_credentials", "client_id", s->o->oauth_id,
-	    "client_secret", s->o->oauth_secret, "scope", "inventory");
-	body = req != NULL ? json_dumps(req, JSON_COMPACT) : NULL;
-	json_decref(req);
-	if (body == NULL) {
-		snprintf(why, whylen, "out of memory");
-		return -1;
-	}
-	rq.url = url;
-	rq.ctype = "application/json";
-	rq.body = body;
-	rq.len = strlen(body);
-	rq.user_agent = s->o->useragent;
-	send_url_shown(url, shown, sizeof(shown));
-	if (httpc_exchange(&s->h, &rq, &x) != 0)
-		snprintf(why, whylen, "%s: %s", shown, x.error);
-	else if (x.status < 200 || x.status > 299)
-		snprintf(why, whylen, "%s: HTTP %ld %s", shown, x.status,
-		    x.reason);
-	else if ((root = json_loadb(x.body.data, x.body.len, 0, NULL)) ==
-	    NULL || (t = json_string_value(json_object_get(root,
-	    "access_token"))) == NULL || *t == '\0' ||
-	    strlen(t) >= tokenlen || strpbrk(t, "\r\n") != NULL) {
-		snprintf(why, whylen, "%s: no usable access_token in the "
-		    "answer", shown);
-		json_decref(root);
-	} else {
-		snprintf(token, tokenlen, "%s", t);
-		json_decref(root);
-		r = 0;
-	}
-	free(body);
-	buf_free(&x.body);
-	return r;
 }

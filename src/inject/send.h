@@ -15,13 +15,10 @@
 #include "inject/inject.h"
 #include "inject/payload.h"
 
-#define SEND_TOKEN_MAX	4096
-
 struct sender {
 	struct httpc		 h;
 	struct httpc_conf	 conf;
 	const struct inject_opts *o;
-	const char		*bearer;	/* OAuth token, or NULL */
 	/* Where --debug writes the exchanges (locked by the caller's hook). */
 	void			(*say)(void *, const char *, ...)
 				    __attribute__((format(printf, 2, 3)));
@@ -35,9 +32,14 @@ void	sender_init(struct sender *s, const struct curlx *cx, CURL *c,
 	    const struct inject_opts *o);
 
 /*
- * Sends p to o->url.  Returns 0 when the server accepted it; -1 with the
+ * Sends p to o->url.  Returns 0 when the server accepted it; else the
  * reason in why (the HTTP status and the server's message when there
- * was an answer).
+ * was an answer) and ERR_TRANSPORT (no answer), ERR_PEER (refused),
+ * ERR_TIMEOUT (still pending, or a Retry-After past o->timeout) or
+ * ERR_CANCELLED (s->stop).
+ *
+ * With --oauth-client-id every request carries the OAuth token, renewed
+ * before it expires and once after a 401.
  *
  * An answer 429 or 503 with Retry-After is not a verdict: the request is
  * made again after that many seconds (at least 1), for as long as the
@@ -48,19 +50,14 @@ int	send_payload(struct sender *s, const struct payload *p, char *why,
 	    size_t whylen);
 
 /*
- * The OAuth access token for o->url's GLPI (client credentials, scope
- * "inventory"), into token.  Returns 0, or -1 with a reason in why.
+ * The Authorization header for o->url, into out: "Bearer <token>" with
+ * --oauth-client-id (a cached token, or a new one when it is about to
+ * expire or when refused is the value a 401 answered), "" without.
+ * Returns 0, or oauth_authorization()'s ERR_* with "no OAuth access
+ * token: <why>" in why.
  */
-int	send_oauth_token(struct sender *s, char *token, size_t tokenlen,
-	    char *why, size_t whylen);
-
-/*
- * The token endpoint of the GLPI behind url, as glpi-injector finds it:
- * the path cut before its last "marketplace" or "plugins" (else kept
- * whole), without trailing slashes, then "/api.php/token".  0, or -1
- * when url has no scheme or out is too small.
- */
-int	send_token_url(const char *url, char *out, size_t outlen);
+int	send_authorization(struct sender *s, const char *refused, char *out,
+	    size_t outlen, char *why, size_t whylen);
 
 /* url without its user:password part, for messages. */
 void	send_url_shown(const char *url, char *out, size_t outlen);

@@ -66,6 +66,10 @@ static const struct key agent_keys[] = {
 	{ "spool-retry-min", K_INT, A(spool_retry_min), 1, 86400, "10", 0 },
 	{ "spool-retry-max", K_INT, A(spool_retry_max), 1, 7 * 86400, "3600", 0 },
 	{ "spool-max-age", K_INT, A(spool_max_age), 0, 3650 * 86400LL, "604800", 0 },
+	{ "oauth-client-id", K_STR, A(oauth_client_id), 0, 0, "", 0 },
+	{ "oauth-client-secret", K_STR, A(oauth_client_secret), 0, 0, "", 1 },
+	{ "oauth-client-secret-file", K_STR, A(oauth_client_secret_file), 0, 0,
+	    "", 0 },
 	{ NULL, 0, 0, 0, 0, NULL, 0 }
 };
 
@@ -78,11 +82,10 @@ static const char *agent_other_keys[] = {
 	"ca-cert-path", "color", "conf-reload-interval", "delaytime", "force",
 	"full-inventory-postpone", "glpi-version", "html", "json", "lazy",
 	"listen", "local", "logfile-maxsize", "no-category", "no-httpd",
-	"no-p2p", "no-task", "oauth-client-id", "oauth-client-secret",
-	"remote", "remote-workers", "required-category", "scan-homedirs",
-	"scan-profiles", "ssl-keystore", "tag", "tasks", "username", "wait",
-	"esx-itemtype", "itemtype", "snmp-retries", "ssl-key-file",
-	"vardir-backup", "no-fork", "daemon", "httpd-plugins", NULL
+	"no-p2p", "no-task", "remote", "remote-workers", "required-category",
+	"scan-homedirs", "scan-profiles", "ssl-keystore", "tag", "tasks",
+	"username", "wait", "esx-itemtype", "itemtype", "snmp-retries",
+	"ssl-key-file", "vardir-backup", "no-fork", "daemon", "httpd-plugins", NULL
 };
 
 static const struct key instance_keys[] = {
@@ -484,6 +487,84 @@ resolve_instance(struct serve_conf *c, int i, FILE *err)
 	return errors;
 }
 
+/*
+ * The secret of oauth-client-secret-file: its first line.  Like a private
+ * key, the file must not be open to others nor writable by its group (a
+ * group that only reads it, the daemon's, is fine).
+ */
+static int
+read_oauth_secret(struct serve_conf *c, FILE *err)
+{
+	struct agent_conf	*a = &c->agent;
+	const char		*where = WHERE_AGENT(c, "oauth-client-secret-file");
+	struct stat		 st;
+	char			 line[8192];
+	FILE			*fp;
+	int			 errors = 0;
+
+	if ((fp = fopen(a->oauth_client_secret_file, "r")) == NULL) {
+		fprintf(err, "%s: oauth-client-secret-file: %s: %s\n", where,
+		    a->oauth_client_secret_file, strerror(errno));
+		return 1;
+	}
+	if (fstat(fileno(fp), &st) == -1 || !S_ISREG(st.st_mode)) {
+		fprintf(err, "%s: oauth-client-secret-file: %s: not a regular "
+		    "file\n", where, a->oauth_client_secret_file);
+		errors++;
+	} else if ((st.st_mode & 027) != 0) {
+		fprintf(err, "%s: oauth-client-secret-file: %s: mode %04o lets "
+		    "%s; chmod 600 (or 640 for the daemon's group)\n", where,
+		    a->oauth_client_secret_file, (unsigned)(st.st_mode & 07777),
+		    (st.st_mode & 007) != 0 ? "others read it" :
+		    "its group change it");
+		errors++;
+	} else if (fgets(line, sizeof(line), fp) == NULL ||
+	    (line[strcspn(line, "\r\n")] = '\0', line[0] == '\0')) {
+		fprintf(err, "%s: oauth-client-secret-file: %s: empty\n", where,
+		    a->oauth_client_secret_file);
+		errors++;
+	} else
+		replace(&a->oauth_client_secret, xstrdup(line));
+	explicit_bzero(line, sizeof(line));
+	fclose(fp);
+	return errors;
+}
+
+/* Both halves of the OAuth client, the secret from one place only. */
+static int
+check_oauth(struct serve_conf *c, FILE *err)
+{
+	struct agent_conf *a = &c->agent;
+
+	if (a->oauth_client_secret_file[0] != '\0') {
+		if (a->oauth_client_secret[0] != '\0') {
+			fprintf(err, "%s: oauth-client-secret-file: "
+			    "oauth-client-secret is set too (%s); keep one\n",
+			    WHERE_AGENT(c, "oauth-client-secret-file"),
+			    WHERE_AGENT(c, "oauth-client-secret"));
+			return 1;
+		}
+		if (read_oauth_secret(c, err) != 0)
+			return 1;
+	}
+	if (a->oauth_client_id[0] != '\0' &&
+	    a->oauth_client_secret[0] == '\0') {
+		fprintf(err, "%s: oauth-client-id is set without "
+		    "oauth-client-secret or oauth-client-secret-file\n",
+		    WHERE_AGENT(c, "oauth-client-id"));
+		return 1;
+	}
+	if (a->oauth_client_id[0] == '\0' &&
+	    a->oauth_client_secret[0] != '\0') {
+		fprintf(err, "%s: an OAuth client secret is set without "
+		    "oauth-client-id\n", a->oauth_client_secret_file[0] != '\0' ?
+		    WHERE_AGENT(c, "oauth-client-secret-file") :
+		    WHERE_AGENT(c, "oauth-client-secret"));
+		return 1;
+	}
+	return 0;
+}
+
 static int
 check_agent(struct serve_conf *c, FILE *err)
 {
@@ -524,6 +605,7 @@ check_agent(struct serve_conf *c, FILE *err)
 		    a->spool_retry_min);
 		errors++;
 	}
+	errors += check_oauth(c, err);
 	return errors;
 }
 
@@ -687,6 +769,7 @@ config_load(struct serve_conf *c, const char *confdir, const char *vardir,
 	absolute_in(&c->agent.ca_cert_file, confdir);
 	absolute_in(&c->agent.ca_cert_dir, confdir);
 	absolute_in(&c->agent.ssl_cert_file, confdir);
+	absolute_in(&c->agent.oauth_client_secret_file, confdir);
 	errors += split_servers(c, err);
 	nbad = trust_parse(&c->agent.trust, c->agent.httpd_trust, &bad);
 	if (nbad > 0)
@@ -736,7 +819,7 @@ config_load(struct serve_conf *c, const char *confdir, const char *vardir,
 		    WHERE_INST(c, 0, "disabled"));
 		errors++;
 	}
-	return errors;
+	return errors > 0 ? ERR_INVALID : 0;
 }
 
 static void
@@ -753,6 +836,9 @@ config_free(struct serve_conf *c)
 {
 	int i;
 
+	if (c->agent.oauth_client_secret != NULL)
+		explicit_bzero(c->agent.oauth_client_secret,
+		    strlen(c->agent.oauth_client_secret));
 	free_strings(agent_keys, &c->agent);
 	for (i = 0; i < c->agent.nservers; i++)
 		free(c->agent.servers[i]);

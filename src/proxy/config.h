@@ -52,6 +52,14 @@ struct agent_conf {
 	long long	 spool_retry_min;	/* seconds */
 	long long	 spool_retry_max;
 	long long	 spool_max_age;		/* seconds; 0: none */
+	/*
+	 * OAuth client credentials for a GLPI 11 that requires them
+	 * (auth_required = client_credentials); "" when unset.  The secret
+	 * is read from oauth_client_secret_file when that is set.
+	 */
+	char		*oauth_client_id;
+	char		*oauth_client_secret;
+	char		*oauth_client_secret_file;
 };
 
 struct instance_conf {
@@ -112,7 +120,7 @@ struct serve_conf {
 /*
  * Loads confdir/agent.cfg and the plugin files.  vardir, when not NULL,
  * overrides the vardir key.  Errors are printed as `file:line: message`
- * to err; returns 0 or the number of errors (> 0), or a negative ERR_*.
+ * to err, one line each; returns 0, or ERR_INVALID when there was any.
  */
 int	config_load(struct serve_conf *c, const char *confdir,
 	    const char *vardir, FILE *err);

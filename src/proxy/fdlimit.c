@@ -55,7 +55,7 @@ fdlimit_available(const struct serve_conf *conf, long long limit,
 	int		i;
 
 	if (limit < 0)
-		return -1;
+		return FDLIMIT_UNLIMITED;
 	reserve = FDLIMIT_BASE + (long long)nforwarders * FDLIMIT_PER_FORWARDER;
 	for (i = 0; i < CONF_NINSTANCES; i++)
 		if (first_on_port(conf, i))

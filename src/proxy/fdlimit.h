@@ -29,10 +29,14 @@
  */
 void	fdlimit_raise(void);
 
+/* What fdlimit_available() says of a negative limit: no limit at all. */
+#define FDLIMIT_UNLIMITED	(-1LL)
+
 /*
  * The number of connections the listeners of conf may hold together
- * within limit, given nforwarders forward threads; -1 when there is no
- * limit.  workers(ic) gives the worker threads of an instance's listener.
+ * within limit, given nforwarders forward threads; FDLIMIT_UNLIMITED when
+ * limit is negative.  workers(ic) gives the worker threads of an
+ * instance's listener.
  */
 long long	fdlimit_available(const struct serve_conf *conf,
 		    long long limit, int nforwarders,

@@ -15,6 +15,7 @@
 #include "common/err.h"
 #include "common/httpc.h"
 #include "common/log.h"
+#include "common/oauth.h"
 #include "proxy/config.h"
 #include "proxy/forward.h"
 #include "proxy/proxy.h"
@@ -63,6 +64,7 @@ struct link {
 	struct httpc_conf	 conf;
 	struct forwarder	*f;
 	const struct forward_job *job;
+	char			 auth[OAUTH_HEADER_MAX];	/* or "" */
 };
 
 static int
@@ -83,11 +85,13 @@ exchange(const struct link *lk, const char *url, const char *ctype,
 		"GLPI-Agent-ID", job->agentid,
 		"GLPI-Proxy-ID", job->proxy_ids,
 		"GLPI-Request-ID", reqid,
+		"Authorization", lk->auth,
 		NULL
 	};
 	/* The legacy post has no agent nor request id, but a chain. */
 	const char			*xml_headers[] = {
 		"GLPI-Proxy-ID", job->proxy_ids,
+		"Authorization", lk->auth,
 		NULL
 	};
 	struct httpc_request		 rq = {
@@ -180,6 +184,34 @@ undelivered(struct forward_job *job, const struct httpc_answer *x,
 }
 
 /*
+ * The Authorization header for url when agent.cfg has an OAuth client
+ * (GLPI 11 with auth_required = client_credentials), into lk->auth; ""
+ * without one.  refused: the value a 401 answered, to have it renewed.
+ * The agent's own Authorization header, meant for this proxy, is never
+ * sent upstream: this is the only one.  0, or ERR_PEER with why set.
+ */
+static int
+link_authorize(struct link *lk, const char *url, const char *refused,
+    char *why, size_t whylen)
+{
+	const struct agent_conf	*a = lk->job->px->agent;
+	char			 text[512];
+
+	lk->auth[0] = '\0';
+	if (a->oauth_client_id == NULL || a->oauth_client_id[0] == '\0')
+		return 0;
+	if (oauth_authorization(&lk->h, url, a->oauth_client_id,
+	    a->oauth_client_secret, refused, lk->auth, sizeof(lk->auth), text,
+	    sizeof(text)) == 0)
+		return 0;
+	/* A reason cut short still names the server first. */
+	if ((size_t)snprintf(why, whylen, "no OAuth token: %s", text) >=
+	    whylen && whylen > 4)
+		memcpy(why + whylen - 4, "...", 4);
+	return ERR_PEER;
+}
+
+/*
  * exchange(), made again while the target answers 429 or 503 with a
  * Retry-After: it is busy, not refusing (a proxy at its
  * max_proxy_threads, a server behind a web server at capacity).  The
@@ -187,15 +219,31 @@ undelivered(struct forward_job *job, const struct httpc_answer *x,
  * (*waitedp); past that, or when cancelled, the busy answer is returned.
  */
 static int
-exchange_patient(const struct link *lk, const char *url, const char *ctype,
+exchange_patient(struct link *lk, const char *url, const char *ctype,
     const char *body, size_t len, const char *reqid, struct httpc_answer *x,
     long *waitedp)
 {
+	char	refused[sizeof(lk->auth)];
 	long	wait;
-	int	r;
+	int	r, renewed = 0;
 
 	for (;;) {
 		r = exchange(lk, url, ctype, body, len, reqid, x);
+		/* A 401 to a token: renewed once (revoked, or GLPI's key). */
+		if (r == 0 && x->status == 401 && lk->auth[0] != '\0' &&
+		    !renewed) {
+			renewed = 1;
+			memcpy(refused, lk->auth, sizeof(refused));
+			if ((r = link_authorize(lk, url, refused, x->error,
+			    sizeof(x->error))) != 0) {
+				buf_free(&x->body);
+				return r;
+			}
+			log_debug("forward %s to %s: HTTP 401, again with a new "
+			    "OAuth token", lk->job->reqid, url);
+			buf_free(&x->body);
+			continue;
+		}
 		if (r != 0 || (x->status != 429 && x->status != 503) ||
 		    x->retry_after < 0 || atomic_load(&lk->f->cancelled))
 			return r;
@@ -212,7 +260,7 @@ exchange_patient(const struct link *lk, const char *url, const char *ctype,
 
 /* Forwards a JSON message to target i; 0 on success. */
 static int
-forward_json_one(const struct link *lk, struct forward_job *job,
+forward_json_one(struct link *lk, struct forward_job *job,
     const char *url, const char *ctype, const char *body, size_t len, int i)
 {
 	struct forwarder	*f = lk->f;
@@ -335,8 +383,14 @@ run_job(const struct curlx *cx, CURL *c, struct forwarder *f,
 		ctype = job->kind == FORWARD_JSON ? "application/json" :
 		    "application/xml";
 	for (i = job->first_target; i < a->nservers && ok; i++) {
+		char why[sizeof(job->reason)];
+
 		if (atomic_load(&f->cancelled)) {
 			set_reason(job, "cancelled, passeur is stopping");
+			ok = 0;
+		} else if (link_authorize(&lk, a->servers[i], NULL, why,
+		    sizeof(why)) != 0) {
+			set_reason(job, "%s", why);
 			ok = 0;
 		} else if (job->kind == FORWARD_JSON) {
 			ok = forward_json_one(&lk, job, a->servers[i], ctype,

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/err.h"
 #include "common/siphash.h"
 #include "proxy/ratelimit.h"
 
@@ -239,7 +240,7 @@ push_slot(struct client *c, uint32_t t)
 	if (c->count == c->cap) {
 		ncap = c->cap ? c->cap * 2 : 4;
 		if ((ns = malloc(ncap * sizeof(*ns))) == NULL)
-			return -1;
+			return ERR_NOMEM;
 		for (i = 0; i < c->count; i++)
 			ns[i] = *SLOT(c, i);
 		free(c->slots);

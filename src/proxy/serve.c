@@ -19,6 +19,7 @@
 #include "common/err.h"
 #include "common/fsx.h"
 #include "common/log.h"
+#include "common/oauth.h"
 #include "common/uuid.h"
 #include "proxy/config.h"
 #include "proxy/deliver.h"
@@ -580,6 +581,7 @@ run_stop(struct running *rn)
 	rn->deliver = NULL;
 	spool_close(rn->spool);
 	rn->spool = NULL;
+	oauth_forget();		/* no forwarder left: the tokens are wiped */
 	generation_release(rn->gen);
 	rn->gen = NULL;
 	for (i = 0; i < CONF_NINSTANCES; i++) {
@@ -600,11 +602,11 @@ drop_privileges(const struct passwd *pw)
 	if (initgroups(pw->pw_name, pw->pw_gid) == -1 ||
 	    setgid(pw->pw_gid) == -1 || setuid(pw->pw_uid) == -1) {
 		log_warn("-u %s: cannot become that user", user);
-		return -1;
+		return ERR_SYSTEM;
 	}
 	if (pw->pw_uid != 0 && setuid(0) != -1) {
 		log_warnx("-u %s: root privileges could be regained", user);
-		return -1;
+		return ERR_UNSAFE;
 	}
 	log_info("running as user %s (uid %u, gid %u)", pw->pw_name,
 	    (unsigned)pw->pw_uid, (unsigned)pw->pw_gid);
@@ -654,7 +656,7 @@ lookup_user(const char *user, struct passwd *out)
 	if ((pw = getpwnam(user)) == NULL) {
 		log_errx("-u %s: %s", user, errno ? strerror(errno) :
 		    "no such user");
-		return -1;
+		return ERR_NOT_FOUND;
 	}
 	out->pw_uid = pw->pw_uid;
 	out->pw_gid = pw->pw_gid;

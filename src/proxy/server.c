@@ -1060,24 +1060,26 @@ start_daemon(struct listener *l, unsigned int flags,
 }
 
 /*
- * Why libmicrohttpd could not listen on ss: the errno of a bind of our
- * own (it tells neither), 0 when that bind works.
+ * Why libmicrohttpd could not listen on ss (it does not tell): a bind of
+ * our own.  Returns 0 when that bind works, else ERR_SYSTEM with errno.
  */
 static int
-bind_errno(const struct sockaddr_storage *ss)
+bind_try(const struct sockaddr_storage *ss)
 {
 	socklen_t	len = ss->ss_family == AF_INET6 ?
 	    sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
-	int		fd, one = 1, e = 0;
+	int		fd, one = 1, r = 0, e;
 
 	if ((fd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
-		return errno;
+		return ERR_SYSTEM;
 	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (bind(fd, (const struct sockaddr *)ss, len) == -1 ||
 	    listen(fd, 1) == -1)
-		e = errno;
+		r = ERR_SYSTEM;
+	e = errno;
 	close(fd);
-	return e;
+	errno = e;
+	return r;
 }
 
 /* Says why a port cannot be listened on, and what to do about it. */
@@ -1151,7 +1153,7 @@ start_listener(struct listener *l, const struct agent_conf *a)
 	}
 	if (l->daemon == NULL) {
 		log_listen_error(a->httpd_ip[0] ? a->httpd_ip : "*", l->port,
-		    bind_errno(&ss));
+		    bind_try(&ss) == 0 ? 0 : errno);
 		return ERR_SYSTEM;
 	}
 	log_info("listening on %s port %lld%s", a->httpd_ip[0] ? a->httpd_ip :
@@ -1622,7 +1624,7 @@ server_stop(struct server *s, int grace, void (*cancel)(void *), void *arg)
 		set_retire(set);
 	else if (set != NULL)
 		set_destroy(set);
-	return -1;
+	return ERR_TIMEOUT;
 done:
 	if (set != NULL)
 		set_destroy(set);

@@ -51,9 +51,9 @@ int	server_restart(struct server *s, struct generation *gen);
  * Stops accepting and closes the listening sockets, waits up to grace
  * seconds for requests in progress, those of listeners being replaced
  * included, then calls cancel (when not NULL) so that forwards they wait
- * for give up, and stops.  Returns 0, or -1 when requests were left
- * running (the generation, forwarder and caches they use must then stay
- * alive; their listeners are freed if they end).  Does nothing but wait
+ * for give up, and stops.  Returns 0, or ERR_TIMEOUT when requests were
+ * left running (the generation, forwarder and caches they use must then
+ * stay alive; their listeners are freed if they end).  Does nothing but wait
  * for the listeners being replaced when s has none.
  */
 int	server_stop(struct server *s, int grace, void (*cancel)(void *),

@@ -21,7 +21,7 @@
 /*
  * The nearest existing ancestor of path (path itself included) into
  * out.  A component that is a file ends the walk there: the caller sees
- * a non-folder.  Returns 0 and its stat, or -1 with errno.
+ * a non-folder.  Returns 0 and its stat, or ERR_SYSTEM with errno.
  */
 static int
 nearest(const char *path, char *out, size_t outlen, struct stat *st)
@@ -30,15 +30,15 @@ nearest(const char *path, char *out, size_t outlen, struct stat *st)
 
 	if ((size_t)snprintf(out, outlen, "%s", path) >= outlen) {
 		errno = ENAMETOOLONG;
-		return -1;
+		return ERR_SYSTEM;
 	}
 	for (;;) {
 		if (stat(out, st) == 0)
 			return 0;
 		if (errno != ENOENT && errno != ENOTDIR)
-			return -1;
+			return ERR_SYSTEM;
 		if ((slash = strrchr(out, '/')) == NULL)
-			return -1;
+			return ERR_SYSTEM;
 		if (slash == out)
 			slash[1] = '\0';
 		else
@@ -52,7 +52,7 @@ statedir_check(const char *path, char *why, size_t whylen)
 	char		 up[PATH_MAX];
 	struct stat	 st;
 
-	if (nearest(path, up, sizeof(up), &st) == -1) {
+	if (nearest(path, up, sizeof(up), &st) != 0) {
 		snprintf(why, whylen, "%s", strerror(errno));
 		return ERR_INVALID;
 	}
@@ -139,7 +139,7 @@ check_child(int fd, const struct passwd *pw, const char *const *paths,
 	}
 	for (i = 0; i < n; i++) {
 		mode = W_OK | X_OK;
-		if (nearest(paths[i], up, sizeof(up), &st) == -1) {
+		if (nearest(paths[i], up, sizeof(up), &st) != 0) {
 			/* Unreachable for that user: say why for the path. */
 			snprintf(up, sizeof(up), "%s", paths[i]);
 		} else if (strcmp(up, paths[i]) != 0)

@@ -11,6 +11,7 @@
 #include <gnutls/x509.h>
 
 #include "common/buf.h"
+#include "common/err.h"
 #include "proxy/tls.h"
 
 #define TLS_MAX_CHAIN	8
@@ -24,6 +25,9 @@ struct tls_creds {
 	unsigned int		 npcerts;
 	gnutls_privkey_t	 key;
 };
+
+/* What tls_retrieve() returns to GnuTLS to end the handshake. */
+#define TLS_RETRIEVE_REFUSE	(-1)
 
 static pthread_mutex_t			 loaded_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct tls_creds			*loaded;
@@ -40,18 +44,18 @@ read_small(const char *path, struct buf *b, FILE *err)
 	buf_init(b, TLS_MAX_FILE);
 	if ((f = fopen(path, "re")) == NULL) {
 		fprintf(err, "%s: cannot read: %s\n", path, strerror(errno));
-		return -1;
+		return ERR_SYSTEM;
 	}
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
 		if (buf_append(b, chunk, n) != 0) {
 			fprintf(err, "%s: larger than %d bytes\n", path,
 			    TLS_MAX_FILE);
-			r = -1;
+			r = ERR_TOO_BIG;
 			break;
 		}
 	if (r == 0 && ferror(f)) {
 		fprintf(err, "%s: cannot read: %s\n", path, strerror(errno));
-		r = -1;
+		r = ERR_SYSTEM;
 	}
 	fclose(f);
 	if (r != 0)
@@ -110,10 +114,10 @@ check_dates(const gnutls_datum_t *der, const char *path, FILE *err)
 {
 	gnutls_x509_crt_t	crt;
 	time_t			now = time(NULL), t;
-	int			r = -1;
+	int			r = ERR_INVALID;
 
 	if (gnutls_x509_crt_init(&crt) != 0)
-		return -1;
+		return ERR_NOMEM;
 	if (gnutls_x509_crt_import(crt, der, GNUTLS_X509_FMT_DER) != 0)
 		fprintf(err, "%s: unreadable certificate\n", path);
 	else if ((t = gnutls_x509_crt_get_expiration_time(crt)) < now)
@@ -233,7 +237,7 @@ protocol_index(const char *name, size_t len)
 			if (strlen(protocols[i].names[j]) == len &&
 			    strncasecmp(protocols[i].names[j], name, len) == 0)
 				return (int)i;
-	return -1;
+	return ERR_NOT_FOUND;
 }
 
 int
@@ -255,7 +259,7 @@ tls_priority(const char *ssl_cipher, char *out, size_t outlen, FILE *err)
 		    outlen) {
 			fprintf(err, "ssl-server-plugin.cfg: ssl_cipher: too "
 			    "long\n");
-			return -1;
+			return ERR_INVALID;
 		}
 		return 0;
 	}
@@ -276,7 +280,7 @@ tls_priority(const char *ssl_cipher, char *out, size_t outlen, FILE *err)
 			    "unknown protocol \"%.*s\" (use SSLv23, TLSv1, "
 			    "TLSv11, TLSv12, TLSv13, each maybe with '!')\n",
 			    (int)len, p);
-			return -1;
+			return ERR_INVALID;
 		}
 		if (!neg)
 			any_positive = 1;
@@ -295,13 +299,13 @@ tls_priority(const char *ssl_cipher, char *out, size_t outlen, FILE *err)
 	}
 	if (used >= outlen) {
 		fprintf(err, "ssl-server-plugin.cfg: ssl_cipher: too long\n");
-		return -1;
+		return ERR_INVALID;
 	}
 	if (n == 0) {
 		fprintf(err, "ssl-server-plugin.cfg: ssl_cipher: \"%s\" leaves "
 		    "no protocol this server speaks (TLS 1.0 to 1.3)\n",
 		    ssl_cipher);
-		return -1;
+		return ERR_INVALID;
 	}
 	return 0;
 }
@@ -326,7 +330,7 @@ tls_retrieve(gnutls_session_t session, const gnutls_datum_t *req_ca_dn,
 	(void)pk_algos;
 	(void)pk_algos_length;
 	if (c == NULL)
-		return -1;
+		return TLS_RETRIEVE_REFUSE;
 	*pcert = c->pcerts;
 	*pcert_length = c->npcerts;
 	*pkey = c->key;

@@ -37,7 +37,7 @@ struct tls_creds	*tls_creds_load(const char *cert_file,
  * "SSLv23:!TLSv1:!TLSv11") to a GnuTLS priority string in out.  An empty
  * value gives TLS_PRIORITY_DEFAULT (no TLS 1.0 nor 1.1); a value given
  * keeps the agent's meaning (SSLv23 is every version, TLS 1.0 included).
- * Returns 0, or -1 with a reason in err.
+ * Returns 0, or ERR_INVALID with a reason in err.
  */
 int			 tls_priority(const char *ssl_cipher, char *out,
 			    size_t outlen, FILE *err);

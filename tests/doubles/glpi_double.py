@@ -11,21 +11,30 @@ With --tls-cert and --tls-key it serves HTTPS (control API included); with
 --tls-client-ca too, the TLS handshake also requires a client certificate
 signed by that CA, so a client without one is never served nor recorded.
 
-With --oauth ID:SECRET it also plays GLPI's OAuth server for inventories:
-POST <any path>/api.php/token with the JSON body
-{"grant_type":"client_credentials","client_id":ID,"client_secret":SECRET,
-"scope":"inventory"} is answered 200 {"access_token":T,"token_type":"Bearer",
-"expires_in":3600} (T is fixed for the life of the double); other credentials
-get 401 {"error":"invalid_client"}, another grant type or scope 400. Token
-requests are listed at /_double/tokens, not among the inventory requests.
-Every inventory request without "Authorization: Bearer T" is then answered
-401 {"status":"error",...} and is not recorded.
+With --oauth ID:SECRET it also plays GLPI 11 with the inventory setting
+auth_required = client_credentials (spec/glpi-11.md sections 1 and 3):
+POST <any path>/api.php/token, form-encoded (a JSON object is read too)
+grant_type=client_credentials&client_id=ID&client_secret=SECRET&scope=...
+is answered 200 {"token_type":"Bearer","expires_in":L,"access_token":T}, T
+new at each grant, valid L seconds (token_lifetime, 3600 by default) and
+carrying the requested scopes the client has (oauth_scopes, "inventory" by
+default; the others are left out, as GLPI does). A wrong id or secret gets
+401 {"error":"invalid_client"}; another grant type 400
+{"error":"unauthorized_client"}; no parameters 400 {"error":"invalid_request"}.
+Token requests are listed at /_double/tokens, not among the inventory
+requests. An inventory request without a valid, unexpired "Authorization:
+Bearer T" is answered 401 (compressed like the request)
+{"status":"error","message":"Authorization header required to send an
+inventory","expiration":24}, with a token lacking the scope "inventory" 401
+'Access denied. Agent must authenticate using client credentials and have
+the "inventory" OAuth scope'; those requests are recorded with status 401.
 
 Control API (JSON):
   GET  /_double/health      {"ok":true}
   GET  /_double/requests    every recorded inventory request, in order
   GET  /_double/tokens      every OAuth token request (--oauth), in order:
-                            {"path","body" (parsed JSON or null),"status"}
+                            {"path","content_type","body" (the parameters
+                            as an object, or null),"status"}
   POST /_double/reset       forget records (token requests too), behaviours
                             and pending answers
   POST /_double/behaviour   {"fail_next":N,"fail_status":500,"fail_body":"..."}
@@ -33,6 +42,8 @@ Control API (JSON):
                             {"fail_match":"text","fail_status":500,"fail_body":"..."}
                             {"fail_retry_after":N or "HTTP date"}
                             {"redirect_to":"URL","redirect_status":307}
+                            {"token_lifetime":N} {"oauth_scopes":"a b"}
+                            {"revoke_tokens":1}
   fail_match: every inventory request whose (inflated) body contains the text
   gets the failure answer, as fail_next gives it (by default 500 with
   {"status":"error","message":"busy server"}), for as long as it is set; the
@@ -48,6 +59,10 @@ Control API (JSON):
   or a reset turns it off. fail_body may hold any text, newlines and
   control characters included (it is sent as text/plain unless it is
   JSON), to see what a client makes of a hostile answer.
+  token_lifetime: the lifetime in seconds (>= 1) of the tokens granted from
+  now on. oauth_scopes: the scopes the OAuth client has, space-separated.
+  revoke_tokens: every token granted so far is refused from now on (as
+  after a change of GLPI's key); it is an action, not a setting.
 """
 
 import argparse
@@ -224,8 +239,9 @@ def check_inventory(data):
 
 class State:
     """Recorded requests and test-controlled behaviour, shared by all threads."""
-    NUMBERS = ("fail_next", "pending_next", "delay_ms", "close_next")  # settable
-    TEXTS = ("fail_body", "fail_match", "redirect_to")
+    NUMBERS = ("fail_next", "pending_next", "delay_ms", "close_next",
+               "token_lifetime", "revoke_tokens")  # settable
+    TEXTS = ("fail_body", "fail_match", "redirect_to", "oauth_scopes")
     REDIRECTS = (301, 302, 303, 307, 308)
 
     def __init__(self):
@@ -242,6 +258,10 @@ class State:
         self.redirect_to = ""
         self.redirect_status = 307
         self.tokens = []  # OAuth token requests (--oauth)
+        self.granted = {}  # access token -> (monotonic expiry, scopes)
+        self.token_lifetime = 3600
+        self.oauth_scopes = "inventory"
+        self.revoke_tokens = 0
         self.pending = {}  # request id -> (GLPI-Agent-ID, final answer object)
 
     def matches_failure(self, inflated):
@@ -272,6 +292,8 @@ class State:
         for key in self.TEXTS:
             if not isinstance(settings.get(key, ""), str):
                 raise ValueError(key + " must be a string")
+        if settings.get("token_lifetime", 1) < 1:
+            raise ValueError("token_lifetime must be at least 1")
         if settings.get("redirect_status", 307) not in self.REDIRECTS:
             raise ValueError("redirect_status must be one of %s" %
                              ", ".join(map(str, self.REDIRECTS)))
@@ -286,6 +308,9 @@ class State:
                 self.fail_body = settings.get("fail_body")
             for key, value in settings.items():
                 setattr(self, key, value)
+            if self.revoke_tokens:
+                self.granted = {}
+                self.revoke_tokens = 0
 
 
 # ---- HTTP ---------------------------------------------------------------------
@@ -343,8 +368,6 @@ class Handler(BaseHTTPRequestHandler):
         elif self.server.oauth is not None and self.command == "POST" and \
                 url.path.endswith("/api.php/token"):
             self.oauth_token(url, body)
-        elif not self.bearer_ok():
-            self.reply_json(401, json_error("Authorization: Bearer required"))
         else:
             self.inventory(url, body)
 
@@ -355,35 +378,57 @@ class Handler(BaseHTTPRequestHandler):
         given = self.headers.get("Authorization", "")
         return given == "Basic " + base64.b64encode(expected.encode()).decode()
 
-    def bearer_ok(self):
+    def bearer_refusal(self):
+        """None when the request may go on, else GLPI 11's 401 message."""
         if self.server.oauth is None:
-            return True
-        return self.headers.get("Authorization", "") == \
-            "Bearer " + self.server.oauth_token
+            return None
+        given = self.headers.get("Authorization", "")
+        state = self.server.state
+        with state.lock:
+            grant = state.granted.get(given[len("Bearer "):]) \
+                if given.startswith("Bearer ") else None
+        if grant is None or grant[0] <= time.monotonic():
+            return "Authorization header required to send an inventory"
+        if "inventory" not in grant[1]:
+            return ("Access denied. Agent must authenticate using client "
+                    "credentials and have the \"inventory\" OAuth scope")
+        return None
 
     def oauth_token(self, url, body):
-        """GLPI's OAuth client-credentials grant, for the inventory scope."""
+        """GLPI's OAuth client-credentials grant (spec/glpi-11.md 3)."""
         client_id, secret = self.server.oauth
+        kind = (self.headers.get("Content-Type") or "").split(";")[0].strip()
         try:
-            grant = json.loads(body.decode("utf-8"))
+            if kind == "application/json":
+                grant = json.loads(body.decode("utf-8"))
+            else:
+                grant = {k: v[-1] for k, v in
+                         parse_qs(body.decode("utf-8"),
+                                  strict_parsing=True).items()}
         except ValueError:
             grant = None
-        if not isinstance(grant, dict):
+        state = self.server.state
+        if not isinstance(grant, dict) or not grant:
             status, answer = 400, {"error": "invalid_request"}
-        elif grant.get("grant_type") != "client_credentials":
-            status, answer = 400, {"error": "unsupported_grant_type"}
         elif grant.get("client_id") != client_id or \
                 grant.get("client_secret") != secret:
             status, answer = 401, {"error": "invalid_client"}
-        elif grant.get("scope") != "inventory":
-            status, answer = 400, {"error": "invalid_scope"}
+        elif grant.get("grant_type") != "client_credentials":
+            status, answer = 400, {"error": "unauthorized_client"}
         else:
-            status, answer = 200, {"access_token": self.server.oauth_token,
-                                   "token_type": "Bearer", "expires_in": 3600}
-        state = self.server.state
+            asked = str(grant.get("scope", "")).split()
+            with state.lock:
+                has = state.oauth_scopes.split()
+                lifetime = state.token_lifetime
+                token = secrets.token_hex(20)
+                state.granted[token] = (time.monotonic() + lifetime,
+                                        [s for s in asked if s in has])
+            status, answer = 200, {"token_type": "Bearer",
+                                   "expires_in": lifetime,
+                                   "access_token": token}
         with state.lock:
-            state.tokens.append({"path": url.path, "body": grant,
-                                 "status": status})
+            state.tokens.append({"path": url.path, "content_type": kind,
+                                 "body": grant, "status": status})
         self.reply_json(status, answer, glpi=False)
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = dispatch
@@ -446,19 +491,28 @@ class Handler(BaseHTTPRequestHandler):
                               inflated_sha256=hashlib.sha256(inflated).hexdigest(),
                               inflated_b64=base64.b64encode(inflated).decode())
 
+        # The token is judged as the request arrives, before any delay.
+        refusal = self.bearer_refusal()
         if state.delay_ms:
             time.sleep(state.delay_ms / 1000.0)
         if state.take("close_next"):
             record["status"] = 0  # closed without any answer
             self.close_connection = True
             return
-        status, payload, reply_type, extra = self.answer(compression, kind, inflated)
+        status, payload, reply_type, extra = self.answer(compression, kind,
+                                                         inflated, refusal)
         record["status"] = status
         self.reply(status, payload, reply_type, extra)
 
-    def answer(self, compression, kind, inflated):
+    def answer(self, compression, kind, inflated, refusal):
         """(status, body, Content-Type, extra headers) for one inventory request."""
         state = self.server.state
+        if refusal is not None:
+            payload, reply_type = compact(json_error(refusal)), "application/json"
+            if compression in CODECS:
+                payload, reply_type = (CODECS[compression][1](payload),
+                                       CODECS[compression][2])
+            return 401, payload, reply_type, None
         with state.lock:
             redirect = state.redirect_to, state.redirect_status
         if redirect[0]:
@@ -549,7 +603,6 @@ class Server(ThreadingHTTPServer):
         self.tls_context = tls_context
         self.basic_auth = None
         self.oauth = None  # (client id, secret) with --oauth
-        self.oauth_token = secrets.token_hex(20)
         self.state = State()
         super().__init__((host, port), Handler)
 
@@ -580,7 +633,7 @@ def main():
                         help="answer 401 to requests without these credentials")
     parser.add_argument("--oauth", metavar="ID:SECRET",
                         help="serve api.php/token for these client credentials"
-                        " and answer 401 to inventories without its token")
+                        " and answer 401 to inventories without a token")
     args = parser.parse_args()
     if bool(args.tls_cert) != bool(args.tls_key):
         parser.error("--tls-cert and --tls-key go together")

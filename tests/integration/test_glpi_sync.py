@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""`passeur glpi sync` against a real MariaDB holding a GLPI 10.0.18
-database, and the list commands that read its copy.
+"""`passeur glpi sync` against a real MariaDB holding the database of a
+fresh GLPI (10.0.18, or 11.0.6 with PASSEUR_GLPI_SCHEMA=11), and the list
+commands that read its copy.
 
 The copy (an SQLite file, read here with Python's sqlite3) must hold what
 GLPI holds: the entity tree, the profiles, the users and each of their
@@ -19,7 +20,7 @@ import tempfile
 import unittest
 
 from harness import main, run_passeur
-from mariadb import MariaDB, quote
+from mariadb import ZERO_IDS, MariaDB, quote
 from test_glpi_check import token
 
 DBNAME = "glpi"
@@ -81,6 +82,24 @@ INSERT INTO glpi_agents (id, deviceid, name, agenttypes_id, itemtype,
    '2024-05-01 10:00:00');
 """
 
+# The tables the tests change and sync reads: kept as the install left
+# them in the database "fresh" once, and put back before each test, which
+# is far faster than loading GLPI again.
+TABLES = ("glpi_configs", "glpi_entities", "glpi_profiles", "glpi_users",
+          "glpi_profiles_users", "glpi_computers", "glpi_operatingsystems",
+          "glpi_operatingsystemversions", "glpi_items_operatingsystems",
+          "glpi_networkports", "glpi_networknames", "glpi_ipaddresses",
+          "glpi_agents")
+
+
+def copy_tables(source, target):
+    """The SQL that makes TABLES of target those of source, rows too."""
+    return ZERO_IDS + "".join(
+        "DROP TABLE IF EXISTS `{t}`.{n}; CREATE TABLE `{t}`.{n} LIKE "
+        "`{s}`.{n}; INSERT INTO `{t}`.{n} SELECT * FROM `{s}`.{n};\n"
+        .format(s=source, t=target, n=n) for n in TABLES)
+
+
 # The default rows hold 1 entity, 8 profiles, 5 users (2-6) and 4 links
 # (glpi-system has none).
 EXPECTED_TOTALS = {"entities": 3, "profiles": 8, "users": 7,
@@ -92,10 +111,12 @@ class GlpiSync(unittest.TestCase):
     def setUpClass(cls):
         cls.db = cls.enterClassContext(MariaDB())
         cls.db.create_user(USER, PASSWORD, "SELECT ON %s.*" % DBNAME)
+        cls.db.load_glpi(DBNAME)
+        cls.db.sql("CREATE DATABASE fresh;\n" + copy_tables(DBNAME, "fresh"))
 
     def setUp(self):
-        self.db.sql("DROP DATABASE IF EXISTS `%s`;" % DBNAME)
-        self.db.load_glpi(DBNAME)
+        self.db.sql(copy_tables("fresh", DBNAME) +
+                    "DROP TABLE IF EXISTS `%s`.gone_agents;" % DBNAME)
         self.sql(ENTITIES + USERS + COMPUTERS)
         self.dir = tempfile.mkdtemp(prefix="passeur-sync-")
         self.addCleanup(shutil.rmtree, self.dir, True)
@@ -275,8 +296,8 @@ UPDATE glpi_profiles_users SET is_recursive = 0 WHERE id = 100;
 
     def test_another_database_is_copied_anew(self):
         self.sync()
-        self.db.sql("DROP DATABASE IF EXISTS other;")
-        self.db.load_glpi("other")
+        self.db.sql("DROP DATABASE IF EXISTS other; CREATE DATABASE other;\n"
+                    + copy_tables("fresh", "other"))
         self.db.create_user(USER, PASSWORD, ["SELECT ON %s.*" % DBNAME,
                                              "SELECT ON other.*"])
         d = self.confdir(name="other")
@@ -312,7 +333,8 @@ UPDATE glpi_profiles_users SET is_recursive = 0 WHERE id = 100;
                  "context = 'core' AND name = 'version';")
         code, out, err = self.glpi("sync")
         self.assertEqual(code, 1, out + err)
-        self.assertIn("not a GLPI 10.0 database: 9.5.13", err)
+        self.assertIn("is not a GLPI 10.0 or 11.0 database: GLPI 9.5.13; "
+                      "passeur glpi reads GLPI 10.0.x and 11.0.x", err)
         self.assertFalse(os.path.exists(self.copy) and
                          self.rows("SELECT COUNT(*) FROM computers")[0][0])
 

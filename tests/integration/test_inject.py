@@ -447,6 +447,17 @@ class ToGlpi(InjectTest):
                 self.assertEqual(r.listed(), [path])
                 self.assertTrue(os.path.exists(path), "kept: not accepted")
 
+    def test_verbose_names_only_files_sent(self):
+        # -v says "sent" of the files accepted, never of one that failed.
+        files = inventories(3, OWN_XML, "xml", ".xml")
+        self.glpi.behaviour(fail_match="<DEVICEID>xml-01-")
+        d, r = self.send(files, "-v", "-j", "1", code=1)
+        bad = os.path.join(d, "xml-01.xml")
+        self.assertEqual(r.listed(), [bad])
+        self.assertEqual(r.out.splitlines(),
+                         ["%s: sent" % os.path.join(d, n)
+                          for n in sorted(files) if n != "xml-01.xml"])
+
     def test_transport_failures(self):
         # No answer in time, or none at all: failed, listed, kept.
         # (The timeout last: its request is still being answered after.)
@@ -671,21 +682,64 @@ class OAuth(InjectTest):
         self.inject("-j", "2", "-d", self.d, "-u", self.url(),
                     "--oauth-client-id", self.ID,
                     "--oauth-client-secret", self.SECRET)
-        tokens = self.glpi.tokens()
-        self.assertEqual(tokens, [{"path": "/api.php/token", "status": 200,
-                                   "body": {"grant_type": "client_credentials",
-                                            "client_id": self.ID,
-                                            "client_secret": self.SECRET,
-                                            "scope": "inventory"}}])
-        granted = http("POST", self.glpi.port, "/api.php/token",
-                       json.dumps(tokens[0]["body"]),
-                       {"Content-Type": "application/json"}).json()
+        # One token for the run, asked as spec/glpi-11.md says (a form).
+        self.assertEqual(self.glpi.tokens(), [{
+            "path": "/api.php/token",
+            "content_type": "application/x-www-form-urlencoded",
+            "status": 200,
+            "body": {"grant_type": "client_credentials",
+                     "client_id": self.ID, "client_secret": self.SECRET,
+                     "scope": "inventory"}}])
         recs = posts(self.glpi)
         self.assertEqual(len(recs), 2)
+        self.assertEqual([r["status"] for r in recs], [200, 200])
+        self.assertEqual(len({r["headers"]["authorization"] for r in recs}),
+                         1)
         for rec in recs:
-            self.assertEqual(rec["headers"]["authorization"],
-                             "Bearer " + granted["access_token"])
+            self.assertRegex(rec["headers"]["authorization"],
+                             r"^Bearer [0-9a-f]{40}$")
             self.assertEqual(rec["path"], "/marketplace/glpiinventory/")
+
+    def test_run_longer_than_the_token(self):
+        # 4 files, one at a time, 0.8 s each: past a 2 s token.
+        d = self.folder({"%d.json" % i: OWN_JSON for i in range(4)})
+        self.glpi.behaviour(token_lifetime=2, delay_ms=800)
+        r = self.inject("-j", "1", "-d", d, "-u", self.url(),
+                        "--oauth-client-id", self.ID,
+                        "--oauth-client-secret", self.SECRET)
+        self.assertEqual(r.summary(), (4, 0, 0))
+        self.assertGreaterEqual(r.seconds, 3.2)
+        recs = posts(self.glpi)
+        # Renewed before it expired: GLPI never refused one.
+        self.assertEqual([x["status"] for x in recs], [200] * 4)
+        tokens = self.glpi.tokens()
+        self.assertGreaterEqual(len(tokens), 2)
+        self.assertEqual({t["status"] for t in tokens}, {200})
+        self.assertEqual(len({x["headers"]["authorization"] for x in recs}),
+                         len(tokens))
+
+    def test_401_renews_the_token_once(self):
+        d = self.folder({"0.json": OWN_JSON})
+        # GLPI refusing a token it gave (its key changed, say).
+        self.glpi.behaviour(fail_next=1, fail_status=401, fail_body=json.dumps(
+            {"status": "error", "expiration": 24, "message": "Authorization"
+             " header required to send an inventory"}))
+        r = self.inject("-d", d, "-u", self.url(),
+                        "--oauth-client-id", self.ID,
+                        "--oauth-client-secret", self.SECRET)
+        self.assertEqual(r.summary(), (1, 0, 0))
+        recs = posts(self.glpi)
+        self.assertEqual([x["status"] for x in recs], [401, 200])
+        self.assertEqual(len(self.glpi.tokens()), 2)
+        self.assertNotEqual(recs[0]["headers"]["authorization"],
+                            recs[1]["headers"]["authorization"])
+        # Twice refused: one renewal only, then the file is not sent.
+        self.glpi.behaviour(fail_next=2, fail_status=401)
+        r = self.inject("-d", d, "-u", self.url(),
+                        "--oauth-client-id", self.ID,
+                        "--oauth-client-secret", self.SECRET, code=1)
+        self.assertEqual(r.summary(), (0, 1, 0))
+        self.assertEqual(len(self.glpi.tokens()), 4)
 
     def test_wrong_credentials(self):
         r = self.inject("-d", self.d, "-u", self.url(),
@@ -704,9 +758,10 @@ class OAuth(InjectTest):
     def test_without_token_refused(self):
         r = self.inject("-d", self.d, "-u", self.url(), code=1)
         self.assertEqual(set(r.reasons().values()),
-                         {"HTTP 401 Unauthorized: Authorization: Bearer "
-                          "required"})
-        self.assertEqual(self.glpi.requests(), [])
+                         {"HTTP 401 Unauthorized: Authorization header "
+                          "required to send an inventory"})
+        self.assertEqual([x["status"] for x in self.glpi.requests()],
+                         [401, 401])
 
 
 @unittest.skipUnless(shutil.which("certtool"), "certtool (gnutls-bin) is "

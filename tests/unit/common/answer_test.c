@@ -5,6 +5,7 @@
 #include "../testutil.h"
 
 #include "common/answer.h"
+#include "common/err.h"
 
 static void
 test_expiration_grammar(void **state)
@@ -16,12 +17,12 @@ test_expiration_grammar(void **state)
 	assert_int_equal(answer_expiration_seconds("24"), 86400);
 	assert_int_equal(answer_expiration_seconds("1d"), 86400);
 	assert_int_equal(answer_expiration_seconds("0s"), 0);
-	assert_int_equal(answer_expiration_seconds(""), -1);
-	assert_int_equal(answer_expiration_seconds("s"), -1);
-	assert_int_equal(answer_expiration_seconds("-1s"), -1);
-	assert_int_equal(answer_expiration_seconds("10x"), -1);
-	assert_int_equal(answer_expiration_seconds("10ss"), -1);
-	assert_int_equal(answer_expiration_seconds(NULL), -1);
+	assert_int_equal(answer_expiration_seconds(""), ERR_FORMAT);
+	assert_int_equal(answer_expiration_seconds("s"), ERR_FORMAT);
+	assert_int_equal(answer_expiration_seconds("-1s"), ERR_FORMAT);
+	assert_int_equal(answer_expiration_seconds("10x"), ERR_FORMAT);
+	assert_int_equal(answer_expiration_seconds("10ss"), ERR_FORMAT);
+	assert_int_equal(answer_expiration_seconds(NULL), ERR_FORMAT);
 }
 
 static void
@@ -58,14 +59,14 @@ test_not_json(void **state)
 
 	(void)state;
 	assert_int_equal(answer_json("<REPLY/>", 8, status, sizeof(status),
-	    msg, sizeof(msg), &exp), -1);
+	    msg, sizeof(msg), &exp), ERR_FORMAT);
 	assert_string_equal(status, "");
 	assert_string_equal(msg, "");
 	assert_int_equal(exp, -1);
 	assert_int_equal(answer_json("[1]", 3, status, sizeof(status), msg,
-	    sizeof(msg), &exp), -1);
+	    sizeof(msg), &exp), ERR_FORMAT);
 	assert_int_equal(answer_json("", 0, status, sizeof(status), msg,
-	    sizeof(msg), &exp), -1);
+	    sizeof(msg), &exp), ERR_FORMAT);
 	/* A status that does not fit is cut, never overflows. */
 	assert_int_equal(answer_json("{\"status\":\"pendingpendingpending\"}",
 	    34, status, 8, NULL, 0, &exp), 0);

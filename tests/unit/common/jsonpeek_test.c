@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 
+#include "common/err.h"
 #include "common/jsonpeek.h"
 
 static const char *const DEVICEID[] = { "deviceid", NULL };
@@ -100,7 +101,7 @@ test_malformed(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		if (peek(bad[i], dev, ver, found) != -1)
+		if (peek(bad[i], dev, ver, found) != ERR_FORMAT)
 			fail_msg("accepted: %s", bad[i]);
 }
 
@@ -120,7 +121,7 @@ test_depth(void **state)
 	for (i = 0; i < n; i++)
 		text[len++] = '}';
 	text[len] = '\0';
-	assert_int_equal(peek(text, dev, ver, found), -1);
+	assert_int_equal(peek(text, dev, ver, found), ERR_FORMAT);
 	free(text);
 }
 

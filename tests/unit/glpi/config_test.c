@@ -4,6 +4,7 @@
  */
 #include "../testutil.h"
 
+#include "common/err.h"
 #include "glpi/config.h"
 
 static void
@@ -70,21 +71,21 @@ test_errors(void **state)
 	char			*gone;
 
 	/* No file, no user, bad values, a missing secret file. */
-	assert_int_equal(glpi_conf_load(*state, &c), -1);
+	assert_int_equal(glpi_conf_load(*state, &c), ERR_NOT_FOUND);
 	tu_write_str(*state, "glpi.cfg", "dbhost = x\n");
-	assert_int_equal(glpi_conf_load(*state, &c), -1);
+	assert_int_equal(glpi_conf_load(*state, &c), ERR_INVALID);
 	tu_write_str(*state, "glpi.cfg", "dbuser = u\ndbport = 70000\n");
-	assert_int_equal(glpi_conf_load(*state, &c), -1);
+	assert_int_equal(glpi_conf_load(*state, &c), ERR_INVALID);
 	tu_write_str(*state, "glpi.cfg", "dbuser = u\nmode = admin\n");
-	assert_int_equal(glpi_conf_load(*state, &c), -1);
+	assert_int_equal(glpi_conf_load(*state, &c), ERR_INVALID);
 	tu_write_str(*state, "glpi.cfg", "dbuser = u\n"
 	    "user_token_file = gone\n");
-	assert_int_equal(glpi_conf_load(*state, &c), -1);
+	assert_int_equal(glpi_conf_load(*state, &c), ERR_INVALID);
 	/* An unknown key is only a warning. */
 	tu_write_str(*state, "glpi.cfg", "dbuser = u\nfuture_key = 1\n");
 	assert_int_equal(glpi_conf_load(*state, &c), 0);
 	gone = tu_path(*state, "nowhere");
-	assert_int_equal(glpi_conf_load(gone, &c), -1);
+	assert_int_equal(glpi_conf_load(gone, &c), ERR_NOT_FOUND);
 	free(gone);
 }
 

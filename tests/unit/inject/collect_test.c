@@ -4,6 +4,7 @@
  */
 #include "../testutil.h"
 
+#include "common/err.h"
 #include "inject/collect.h"
 
 static void
@@ -115,7 +116,8 @@ test_missing_folder(void **state)
 	struct items	 it = { 0 };
 	char		 why[256], *gone = tu_path(*state, "gone");
 
-	assert_int_equal(collect_dir(&it, gone, 1, why, sizeof(why)), -1);
+	assert_int_equal(collect_dir(&it, gone, 1, why, sizeof(why)),
+	    ERR_SYSTEM);
 	assert_non_null(strstr(why, "cannot read folder"));
 	assert_non_null(strstr(why, gone));
 	assert_int_equal(it.n, 0);

@@ -7,6 +7,7 @@
 #include <sys/file.h>
 
 #include "common/compress.h"
+#include "common/err.h"
 #include "inject/payload.h"
 
 #define JSON_INV	"{\"deviceid\":\"pc1-2026\",\"content\":" \
@@ -157,7 +158,8 @@ test_compressed_input(void **state)
 	}
 	/* A zlib header with garbage after it. */
 	tu_write(*state, "bad.json", "\x78\x9c\x01\x02\x03", 5);
-	assert_int_equal(load(*state, "bad.json", &p, why, sizeof(why)), -1);
+	assert_int_equal(load(*state, "bad.json", &p, why, sizeof(why)),
+	    ERR_FORMAT);
 	assert_non_null(strstr(why, "cannot inflate"));
 	payload_free(&p);
 }
@@ -183,7 +185,7 @@ test_not_inventories(void **state)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		tu_write_str(*state, "bad.json", bad[i].body);
 		assert_int_equal(load(*state, "bad.json", &p, why,
-		    sizeof(why)), -1);
+		    sizeof(why)), ERR_FORMAT);
 		if (strstr(why, bad[i].why) == NULL)
 			fail_msg("%s: got \"%s\"", bad[i].body, why);
 		payload_free(&p);
@@ -237,7 +239,8 @@ test_locked_and_odd_files(void **state)
 	fd = open(path, O_RDONLY);
 	assert_true(fd >= 0);
 	assert_int_equal(flock(fd, LOCK_EX), 0);
-	assert_int_equal(load(*state, "held.json", &p, why, sizeof(why)), -1);
+	assert_int_equal(load(*state, "held.json", &p, why, sizeof(why)),
+	    ERR_SYSTEM);
 	assert_string_equal(why, "locked by another process");
 	payload_free(&p);
 	close(fd);
@@ -251,16 +254,19 @@ test_locked_and_odd_files(void **state)
 	free(path);
 	/* A folder, a FIFO (never waited on), a missing file. */
 	tu_mkdir(*state, "dir.json");
-	assert_int_equal(load(*state, "dir.json", &p, why, sizeof(why)), -1);
+	assert_int_equal(load(*state, "dir.json", &p, why, sizeof(why)),
+	    ERR_INVALID);
 	assert_string_equal(why, "not a regular file");
 	payload_free(&p);
 	path = tu_path(*state, "fifo.json");
 	assert_int_equal(mkfifo(path, 0600), 0);
 	free(path);
-	assert_int_equal(load(*state, "fifo.json", &p, why, sizeof(why)), -1);
+	assert_int_equal(load(*state, "fifo.json", &p, why, sizeof(why)),
+	    ERR_INVALID);
 	assert_string_equal(why, "not a regular file");
 	payload_free(&p);
-	assert_int_equal(load(*state, "gone.json", &p, why, sizeof(why)), -1);
+	assert_int_equal(load(*state, "gone.json", &p, why, sizeof(why)),
+	    ERR_SYSTEM);
 	assert_non_null(strstr(why, "No such file"));
 	payload_free(&p);
 }

@@ -5,6 +5,7 @@
  */
 #include "../testutil.h"
 
+#include "common/err.h"
 #include "proxy/config.h"
 
 #define PROXY_CFG	"proxy-server-plugin.cfg"
@@ -44,11 +45,15 @@ teardown(void **state)
 	return 0;
 }
 
-/* Loads the fixture's folder; messages land in f->out. */
+/*
+ * Loads the fixture's folder; messages land in f->out.  Returns 0, or the
+ * number of errors (one line each) when config_load() refused the folder.
+ */
 static int
 load(struct fixture *f, const char *vardir)
 {
 	FILE	*err;
+	char	*p;
 	int	 r;
 
 	if (f->loaded)
@@ -60,6 +65,11 @@ load(struct fixture *f, const char *vardir)
 	r = config_load(&f->c, f->dir, vardir, err);
 	fclose(err);
 	f->loaded = 1;
+	if (r == 0)
+		return 0;
+	assert_int_equal(r, ERR_INVALID);
+	for (p = f->out, r = 0; (p = strchr(p, '\n')) != NULL; p++)
+		r++;
 	return r;
 }
 

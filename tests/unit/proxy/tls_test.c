@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 
+#include "common/err.h"
 #include "proxy/tls.h"
 
 static void
@@ -27,7 +28,8 @@ refused(const char *in)
 	FILE	*err = fopen("/dev/null", "w");
 
 	assert_non_null(err);
-	assert_int_equal(tls_priority(in, prio, sizeof(prio), err), -1);
+	assert_int_equal(tls_priority(in, prio, sizeof(prio), err),
+	    ERR_INVALID);
 	fclose(err);
 }
 
