@@ -62,7 +62,7 @@ class StatusPage(unittest.TestCase):
     def test_page_matches_metrics(self):
         sport = free_port()
         with GlpiDouble() as glpi, \
-                Passeur(agent={"status_port": sport,
+                Passeur(agent={"status_port": sport, "spool": "",
                                "server": "http://u:pw@127.0.0.1:%d/"
                                "front/inventory.php" % glpi.port}) as px:
             for _ in range(3):
