@@ -21,7 +21,7 @@ static void
 usage(int code)
 {
 	fprintf(code == 0 ? stdout : stderr,
-	    "usage: passeur glpi [-c confdir] check [--api] [--json]\n"
+	    "usage: passeur glpi [-c confdir] check [--api | --no-api] [--json]\n"
 	    "       passeur glpi [-c confdir] setup [--dry-run] [--no-ip-range] "
 	    "[--admin-user name]\n"
 	    "       passeur glpi [-c confdir] views sql [--glpi 10|11] | "
@@ -67,8 +67,11 @@ usage(int code)
 	    "  -c confdir     the folder of glpi.cfg (default %s)\n"
 	    "  --json         rows as JSON, for a program (check, views check, "
 	    "sync, lists)\n"
-	    "  --api          check: also prove the API access through the "
-	    "API itself\n"
+	    "  --api, --no-api\n"
+	    "                 check: prove the API access through the API "
+	    "itself, or\n"
+	    "                 not (default: when api_url and the tokens are "
+	    "set)\n"
 	    "  --dry-run      setup: print the SQL, change nothing\n"
 	    "  --no-ip-range  setup: leave the API client's address range empty\n"
 	    "  --admin-user name\n"
@@ -114,7 +117,7 @@ static const struct command {
 	enum command_id	 id;
 	const char	*options;
 } commands[] = {
-	{ "check", 0, CMD_CHECK, "jA" },
+	{ "check", 0, CMD_CHECK, "jAN" },
 	{ "setup", 0, CMD_SETUP, "nau" },
 	{ "sync", 0, CMD_SYNC, "fj" },
 	{ "devices", 0, CMD_LIST, "sj" },
@@ -153,6 +156,7 @@ glpi_main(int argc, char **argv)
 		{ "no-ip-range", no_argument, NULL, 'a' },
 		{ "full", no_argument, NULL, 'f' },
 		{ "api", no_argument, NULL, 'A' },
+		{ "no-api", no_argument, NULL, 'N' },
 		{ "search", required_argument, NULL, 's' },
 		{ "admin-user", required_argument, NULL, 'u' },
 		{ "glpi", required_argument, NULL, 'g' },
@@ -166,7 +170,7 @@ glpi_main(int argc, char **argv)
 	struct sync_opts	 sy = { 0, 0 };
 	struct list_opts	 lo = { NULL, NULL, 0 };
 	enum glpi_schema	 schema = GLPI_SCHEMA_10;
-	int			 ch, json = 0, of_views, api = 0;
+	int			 ch, json = 0, of_views, api = -1;
 
 	/* Options of "glpi" stop at the command name. */
 	while ((ch = getopt_long(argc, argv, "+c:h", top, NULL)) != -1) {
@@ -217,6 +221,9 @@ glpi_main(int argc, char **argv)
 			break;
 		case 'A':
 			api = 1;
+			break;
+		case 'N':
+			api = 0;
 			break;
 		case 's':
 			lo.search = optarg;
