@@ -462,11 +462,15 @@ setup_run(struct glpi_conf *conf, const struct setup_opts *o)
 	else if (o->dry_run)
 		printf("-- dry run: %d change(s) shown, none made\n",
 		    st.changes);
-	if (!o->dry_run) {
-		print_summary(&st);
-		/* Made in the database: whether GLPI takes them is said. */
-		(void)setup_api_prove(conf, o->confdir);
-		printf("\nNow run: passeur glpi check\n");
+	if (o->dry_run)
+		return 0;
+	print_summary(&st);
+	/* Made in the database: whether GLPI takes them decides the exit. */
+	if ((r = setup_api_prove(conf, o->confdir)) != 0) {
+		printf("\nsetup: the access is not usable yet; fix what is "
+		    "said above, then run: passeur glpi check\n");
+		return r;
 	}
+	printf("\nNow run: passeur glpi check\n");
 	return 0;
 }
