@@ -9,6 +9,7 @@
 #include "glpi/glpi.h"
 #include "inject/inject.h"
 #include "proxy/serve.h"
+#include "proxy/spool_cmd.h"
 #include "status/status.h"
 
 static void
@@ -22,6 +23,8 @@ usage(FILE *out)
 	    "                    devices | users | entities [options]\n"
 	    "       passeur glpi [-c confdir] computer | user | entity\n"
 	    "                    list | show | add | update | delete [options]\n"
+	    "       passeur spool [-c confdir] [--spool dir] list | show ID |\n"
+	    "                     stats [--json]\n"
 	    "       passeur status [-c confdir] [--json]\n"
 	    "       passeur --version\n"
 	    "       passeur --help\n"
@@ -31,6 +34,7 @@ usage(FILE *out)
 	    "  glpi      GLPI access of a management platform: check, setup,\n"
 	    "            views (sql, install, check), sync, devices, users,\n"
 	    "            entities; computer, user, entity through the REST API\n"
+	    "  spool     what waits in the spool: list, show, stats\n"
 	    "  status    ask a running passeur serve how it is (its admin\n"
 	    "            listener): exit 0 healthy, 1 degraded, 2 unreachable\n"
 	    "  --version print the version\n"
@@ -63,6 +67,8 @@ main(int argc, char **argv)
 		return glpi_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "inject") == 0)
 		return inject_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "spool") == 0)
+		return spool_cmd_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "status") == 0)
 		return status_main(argc - 1, argv + 1);
 	fprintf(stderr, "passeur: unknown command \"%s\"\n", argv[1]);

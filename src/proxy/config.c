@@ -65,6 +65,12 @@ static const struct key agent_keys[] = {
 	{ "oauth-client-secret", K_STR, A(oauth_client_secret), 0, 0, "", 1 },
 	{ "oauth-client-secret-file", K_STR, A(oauth_client_secret_file), 0, 0,
 	    "", 0 },
+	/* Passeur's own: the durable queue of inventories to forward. */
+	{ "spool", K_STR, A(spool), 0, 0, "spool", 0 },
+	{ "spool_retry_min", K_INT, A(spool_retry_min), 1, 86400, "10", 0 },
+	{ "spool_retry_max", K_INT, A(spool_retry_max), 1, 7 * 86400, "3600", 0 },
+	{ "spool_max_age", K_INT, A(spool_max_age), 0, 3650 * 86400LL, "604800", 0 },
+	{ "spool_max_size", K_SIZE, A(spool_max_size), 0, 1024LL * 1024 * MiB, "0", 0 },
 	{ "status_port", K_INT, A(status_port), 0, 65535, "0", 0 },
 	{ "status_ip", K_STR, A(status_ip), 0, 0, "127.0.0.1", 0 },
 	{ "status_trust", K_STR, A(status_trust), 0, 0, "127.0.0.0/8, ::1", 0 },
@@ -598,6 +604,13 @@ check_agent(struct serve_conf *c, FILE *err)
 		errors++;
 	}
 	errors += check_oauth(c, err);
+	if (a->spool_retry_max < a->spool_retry_min) {
+		fprintf(err, "%s: spool_retry_max (%lld s) is shorter than "
+		    "spool_retry_min (%lld s)\n", WHERE_AGENT(c,
+		    "spool_retry_max"), a->spool_retry_max,
+		    a->spool_retry_min);
+		errors++;
+	}
 	return errors;
 }
 
@@ -808,6 +821,8 @@ config_load(struct serve_conf *c, const char *confdir, const char *vardir,
 		replace(&c->agent.vardir, xstrdup(vardir));
 	/* Relative paths of agent.cfg are read from the configuration folder. */
 	absolute_in(&c->agent.vardir, confdir);
+	/* As local_store, a relative spool is in the state folder. */
+	absolute_in(&c->agent.spool, c->agent.vardir);
 	absolute_in(&c->agent.logfile, confdir);
 	absolute_in(&c->agent.ca_cert_file, confdir);
 	absolute_in(&c->agent.ca_cert_dir, confdir);

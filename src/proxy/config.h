@@ -56,6 +56,11 @@ struct agent_conf {
 	char		*oauth_client_id;
 	char		*oauth_client_secret;
 	char		*oauth_client_secret_file;
+	char		*spool;		/* resolved against vardir; "": none */
+	long long	 spool_retry_min;	/* seconds */
+	long long	 spool_retry_max;
+	long long	 spool_max_age;		/* seconds; 0: none */
+	long long	 spool_max_size;	/* bytes of bodies; 0: disk */
 	/* The admin listener (admin.h); off while status_port is 0. */
 	long long	 status_port;
 	char		*status_ip;

@@ -133,6 +133,7 @@ refused(struct forward_job *job, const struct httpc_answer *x, int i)
 	long	exp;
 
 	job->failed_http = x->status;
+	job->retry_after = x->retry_after;
 	/* Not followed (httpc.h): the operator decides where inventories go. */
 	if (x->status >= 300 && x->status <= 399) {
 		log_escape(location, sizeof(location), x->location);
@@ -172,6 +173,7 @@ undelivered(struct forward_job *job, const struct httpc_answer *x,
 	const char	*what = "";
 	int		 json;
 
+	job->failed_http = x->status;
 	json = answer_summary(x->body.data, x->body.len, summary,
 	    sizeof(summary));
 	if (!is_object && x->body.len == 0)
@@ -370,7 +372,9 @@ run_job(const struct curlx *cx, CURL *c, struct forwarder *f,
 
 	link_init(&lk, cx, c, f, job);
 	buf_init(&z, job->len + 1024);
-	if (!a->no_compression &&
+	if (job->zlib)
+		ctype = "application/x-compress-zlib";
+	else if (!a->no_compression &&
 	    compress_deflate(job->body, job->len,
 	    COMPRESS_LEVEL_DEFAULT, &z) == 0) {
 		body = z.data;
@@ -379,7 +383,7 @@ run_job(const struct curlx *cx, CURL *c, struct forwarder *f,
 	} else
 		ctype = job->kind == FORWARD_JSON ? "application/json" :
 		    "application/xml";
-	for (i = 0; i < a->nservers && ok; i++) {
+	for (i = job->first_target; i < a->nservers && ok; i++) {
 		char why[sizeof(job->reason)];
 		uint64_t t0 = metrics_now();
 
@@ -550,6 +554,7 @@ forward_job_new(struct forward_job **jobp, struct proxy *px,
 	job->kind = kind;
 	job->len = len;
 	job->status = 500;
+	job->retry_after = -1;
 	if ((job->body = malloc(len + 1)) == NULL)
 		goto oom;
 	memcpy(job->body, body, len);

@@ -52,6 +52,7 @@ struct forward_job {
 	struct proxy		*px;
 	enum forward_kind	 kind;
 	char			*body;		/* decoded, as received */
+	int			 zlib;		/* body is the agent's zlib */
 	size_t			 len;
 	char			 agentid[UUID_STRLEN + 1];
 	char			 reqid[REQID_STRLEN + 1];
@@ -61,11 +62,13 @@ struct forward_job {
 	char			*kept;		/* path in local_store, or NULL */
 	forward_done_cb		 done;
 	void			*arg;
+	int			 first_target;	/* servers before it have it */
 
 	/* Result, set before done() runs. */
 	int			 ok;		/* every target accepted */
 	int			 failed_target;	/* index when !ok */
 	long			 failed_http;	/* its HTTP status, 0 if none */
+	long			 retry_after;	/* its Retry-After, -1 if none */
 	int			 status;	/* HTTP status for the agent */
 	char			 reason[768];	/* why failed_target failed */
 	char			*answer;	/* JSON answer of the last target */

@@ -125,16 +125,26 @@ handler_run(struct request *rq, struct response *rs)
 		response_error(rs, 403, "No content");
 		return;
 	}
+	/* The spool keeps a body as the agent compressed it. */
+	buf_init(&rq->wire, rq->body.len);
+	if (px->deliver != NULL && ctype_is(rq->content_type,
+	    "application/x-compress") && buf_append(&rq->wire,
+	    rq->body.data, rq->body.len) != 0) {
+		response_error(rs, 500, "Out of memory");
+		return;
+	}
 	if (decode_body(rq->content_type, &rq->body,
 	    (size_t)px->conf->max_inflated_size, &ctype, &derr) != 0) {
 		if (derr.why[0] != '\0')
 			log_warnx("%s: body refused with %d: %s", rq->ip,
 			    derr.status, derr.why);
 		response_error(rs, derr.status, "%s", derr.message);
+		buf_free(&rq->wire);
 		return;
 	}
 	if (px->conf->glpi_protocol && uuid_valid(rq->agent_id))
 		branch_glpi(rq, rs, ctype);
 	else
 		branch_legacy(rq, rs, ctype);
+	buf_free(&rq->wire);
 }

@@ -120,6 +120,12 @@ branch_legacy(struct request *rq, struct response *rs, const char *ctype)
 		branch_legacy_reply(rs, 1, 0);
 		return;
 	}
+	/* With a spool, <REPLY> says the inventory is kept for delivery. */
+	if (rq->px->deliver != NULL) {
+		if (branch_spool(rq, rs, SPOOL_XML, "inventory", NULL, 1) == 0)
+			branch_legacy_reply(rs, 1, 0);
+		return;
+	}
 	/* The chain goes upstream as for JSON: a loop is refused there. */
 	if ((chain = chain_append(rq->proxy_ids, rq->px->proxy_id)) == NULL ||
 	    forward_job_new(&rs->job, rq->px, FORWARD_XML, rq->body.data,

@@ -22,6 +22,7 @@
 #include "common/uuid.h"
 #include "proxy/config.h"
 
+struct deliver;
 struct forwarder;
 struct forward_job;
 struct generation;
@@ -38,6 +39,7 @@ struct proxy {
 	struct reqcache			*cache;
 	int				 owns_cache;
 	struct forwarder		*fwd;
+	struct deliver			*deliver;	/* NULL: no spool */
 	struct generation		*gen;		/* holder of conf */
 	atomic_int			 inflight;	/* /glpi requests */
 
@@ -72,6 +74,8 @@ struct request {
 	 */
 	int		 rate_deferred;
 	struct buf	 body;		/* raw, then decoded in place */
+	/* A compressed body as received, for the spool; freed by the handler. */
+	struct buf	 wire;
 	/* Every GLPI-Proxy-ID line joined by ',' (proxy_ids points in). */
 	struct buf	 proxy_ids_joined;
 

@@ -23,6 +23,7 @@
 #include "common/uuid.h"
 #include "proxy/admin.h"
 #include "proxy/config.h"
+#include "proxy/deliver.h"
 #include "proxy/fdlimit.h"
 #include "proxy/forward.h"
 #include "proxy/generation.h"
@@ -30,7 +31,9 @@
 #include "proxy/reqcache.h"
 #include "proxy/serve.h"
 #include "proxy/server.h"
+#include "proxy/spool.h"
 #include "proxy/statedir.h"
+#include "proxy/store.h"
 #include "proxy/tls.h"
 
 #define FORWARD_WORKERS	32
@@ -257,12 +260,16 @@ warn_no_syslog(const struct agent_conf *a, int foreground)
 static int
 check_dirs(const struct serve_conf *c, const struct passwd *pw)
 {
-	const char	*paths[1 + CONF_NINSTANCES], *where[1 + CONF_NINSTANCES];
+	const char	*paths[2 + CONF_NINSTANCES], *where[2 + CONF_NINSTANCES];
 	char		 why[PATH_MAX + 256];
 	int		 i, n = 0, failed, errors = 0;
 
 	paths[n] = c->agent.vardir;
 	where[n++] = NULL;
+	if (c->agent.spool[0] != '\0') {
+		paths[n] = c->agent.spool;
+		where[n++] = config_where(c, -1, "spool");
+	}
 	for (i = 0; i < CONF_NINSTANCES; i++)
 		if (!c->inst[i].disabled && c->inst[i].local_store[0] != '\0') {
 			paths[n] = c->inst[i].local_store;
@@ -274,7 +281,8 @@ check_dirs(const struct serve_conf *c, const struct passwd *pw)
 		if (where[i] == NULL)
 			log_errx("state folder %s: %s", paths[i], why);
 		else
-			log_errx("%s: local_store %s: %s", where[i], paths[i],
+			log_errx("%s: %s %s: %s", where[i], paths[i] ==
+			    c->agent.spool ? "spool" : "local_store", paths[i],
 			    why);
 		errors++;
 	}
@@ -289,7 +297,8 @@ check_dirs(const struct serve_conf *c, const struct passwd *pw)
 		log_errx("-u %s: %s %s: %s; fix: make it that user's "
 		    "(chown %s) and let it search every folder above, or "
 		    "choose a folder that user can write in", pw->pw_name,
-		    failed == 0 ? "state folder" : "local_store", paths[failed],
+		    failed == 0 ? "state folder" : paths[failed] ==
+		    c->agent.spool ? "spool" : "local_store", paths[failed],
 		    why, pw->pw_name);
 	return ERR_INVALID;
 }
@@ -309,6 +318,12 @@ prepare_dirs(const struct serve_conf *c, const struct passwd *pw)
 		return r;
 	if (statedir_make(c->agent.vardir, pw, why, sizeof(why)) != 0) {
 		log_errx("state folder %s: %s", c->agent.vardir, why);
+		return ERR_SYSTEM;
+	}
+	if (c->agent.spool[0] != '\0' && statedir_make(c->agent.spool, pw,
+	    why, sizeof(why)) != 0) {
+		log_errx("%s: spool %s: %s", config_where(c, -1, "spool"),
+		    c->agent.spool, why);
 		return ERR_SYSTEM;
 	}
 	for (i = 0; i < CONF_NINSTANCES; i++) {
@@ -331,6 +346,8 @@ prepare_dirs(const struct serve_conf *c, const struct passwd *pw)
 
 struct running {
 	struct forwarder	*fwd;
+	struct spool		*spool;		/* NULL: spool is empty */
+	struct deliver		*deliver;
 	struct reqcache		*caches[CONF_NINSTANCES];
 	struct generation	*gen;		/* current; one reference */
 	struct server		 server;
@@ -382,13 +399,16 @@ prepare_forwarding(const struct serve_conf *c)
 static struct generation *
 make_generation(struct running *rn, struct serve_conf *conf)
 {
-	struct generation *g;
+	struct generation	*g;
+	int			 i;
 
 	if (prepare_forwarding(conf) != 0)
 		return NULL;
 	if ((g = generation_new(conf, rn->proxy_id, rn->fwd, rn->caches,
 	    rn->gen)) == NULL)
 		fatalx("out of memory");
+	for (i = 0; i < CONF_NINSTANCES; i++)
+		g->proxies[i].deliver = rn->deliver;
 	return g;
 }
 
@@ -419,6 +439,33 @@ lock_state(struct running *rn, const char *vardir)
 	return r;
 }
 
+/*
+ * Opens the spool, recovered from any crash, and starts its deliverer,
+ * before the first request: an inventory is answered only once kept.
+ */
+static int
+start_spool(struct running *rn, const struct serve_conf *conf)
+{
+	size_t	waiting;
+	int	r;
+
+	if (conf->agent.spool[0] == '\0')
+		return 0;
+	if ((r = spool_open(&rn->spool, conf->agent.spool, &waiting)) != 0) {
+		log_warn("%s: spool %s", config_where(conf, -1, "spool"),
+		    conf->agent.spool);
+		return r;
+	}
+	if ((r = deliver_start(&rn->deliver, rn->spool, rn->fwd)) != 0) {
+		log_errx("spool %s: cannot start its deliverer: %s",
+		    conf->agent.spool, err_str(r));
+		return r;
+	}
+	log_info("spool %s: %zu item(s) to deliver", conf->agent.spool,
+	    waiting);
+	return 0;
+}
+
 static int
 run_start(struct running *rn, struct serve_conf *conf,
     const struct passwd *pw)
@@ -435,6 +482,11 @@ run_start(struct running *rn, struct serve_conf *conf,
 	}
 	if ((rn->fwd = forwarder_new(FORWARD_WORKERS, FORWARD_QUEUE)) == NULL)
 		fatalx("out of memory");
+	for (i = 0; i < CONF_NINSTANCES; i++)
+		if (!conf->inst[i].disabled && conf->inst[i].local_store[0])
+			store_clean(conf->inst[i].local_store);
+	if ((r = start_spool(rn, conf)) != 0)
+		return r;
 	/* Answers awaited by polls outlive reloads: sized at start. */
 	for (i = 0; i < CONF_NINSTANCES; i++)
 		if ((rn->caches[i] = reqcache_new(
@@ -444,6 +496,8 @@ run_start(struct running *rn, struct serve_conf *conf,
 			fatalx("out of memory");
 	if ((rn->gen = make_generation(rn, conf)) == NULL)
 		return ERR_SYSTEM;
+	if (rn->deliver != NULL)
+		deliver_set_generation(rn->deliver, rn->gen);
 	if ((r = server_start(&rn->server, rn->gen)) != 0)
 		return r;
 	rn->listening = 1;
@@ -474,6 +528,15 @@ run_reload(struct running *rn, struct serve_conf *conf)
 		config_free(conf);
 		return ERR_INVALID;
 	}
+	if (strcmp(conf->agent.spool, prev->conf.agent.spool) != 0) {
+		log_errx("reload refused: spool changed from %s to %s; the "
+		    "spool changes only at a restart",
+		    prev->conf.agent.spool[0] ? prev->conf.agent.spool :
+		    "(none)", conf->agent.spool[0] ? conf->agent.spool :
+		    "(none)");
+		config_free(conf);
+		return ERR_INVALID;
+	}
 	if (prepare_dirs(conf, NULL) != 0 ||
 	    (next = make_generation(rn, conf)) == NULL) {
 		config_free(conf);
@@ -491,6 +554,8 @@ run_reload(struct running *rn, struct serve_conf *conf)
 		return r;
 	}
 	rn->gen = next;
+	if (rn->deliver != NULL)
+		deliver_set_generation(rn->deliver, next);
 	(void)admin_reload(next);	/* its failure is logged, not fatal */
 	generation_release(prev);
 	log_instances(next);
@@ -513,8 +578,14 @@ run_stop(struct running *rn)
 	if (server_stop(&rn->server, STOP_GRACE, cancel_forwards, rn->fwd) != 0)
 		return;		/* requests left running may still use the rest */
 	rn->listening = 0;
+	/* No new attempt; those running end or are cancelled, and wait. */
+	deliver_stop(rn->deliver);
 	forwarder_free(rn->fwd, STOP_GRACE);
 	rn->fwd = NULL;
+	deliver_free(rn->deliver);
+	rn->deliver = NULL;
+	spool_close(rn->spool);
+	rn->spool = NULL;
 	oauth_forget();		/* no forwarder left: the tokens are wiped */
 	generation_release(rn->gen);
 	rn->gen = NULL;

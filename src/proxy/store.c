@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -148,4 +150,40 @@ store_ready(const char *dir)
 	if (r < 0)
 		metrics_store(r);
 	return r < 0 ? r : 0;
+}
+
+/* ".<name>.<8 characters>.tmp", as fsx_write_atomic() names them. */
+static int
+is_temporary(const char *name)
+{
+	size_t len = strlen(name);
+
+	return name[0] == '.' && len > 15 &&
+	    strcmp(name + len - 4, ".tmp") == 0 && name[len - 13] == '.';
+}
+
+void
+store_clean(const char *dir)
+{
+	struct dirent	*de;
+	DIR		*d;
+	int		 dfd;
+
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return;
+	if ((d = fdopendir(dfd)) == NULL) {
+		close(dfd);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (!is_temporary(de->d_name))
+			continue;
+		if (unlinkat(dirfd(d), de->d_name, 0) == 0)
+			log_info("local_store %s: removed %s, a temporary file "
+			    "left by a crash", dir, de->d_name);
+		else
+			log_warn("local_store %s: cannot remove %s", dir,
+			    de->d_name);
+	}
+	closedir(d);
 }

@@ -40,4 +40,11 @@ int	store_save(const char *dir, const char *id, const char *suffix,
  */
 int	store_ready(const char *dir);
 
+/*
+ * Removes the temporary files a crash left in the store folder dir (those
+ * of fsx_write_atomic(): ".<name>.<8 characters>.tmp"), one log line
+ * each.  At start-up, before any request.
+ */
+void	store_clean(const char *dir);
+
 #endif

@@ -1,7 +1,11 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Forwarding to the GLPI test double: 202 + poll gives the upstream's
 answer, the forwarded bytes are the agent's, failures give the documented
-answers, and chains of proxies deliver once with every proxy id."""
+answers, and chains of proxies deliver once with every proxy id.
+
+The tests of failure answers turn the spool off (NO_SPOOL): forwarded
+from memory, a failure is the reference's answer at once.  With the spool
+(test_spool.py) a failure that may pass is retried instead."""
 
 import hashlib
 import json
@@ -17,6 +21,10 @@ XML_INV = read_file(os.path.join(FIXTURES, "inventory_small.xml"))
 CONTACT = json.dumps({"action": "contact", "deviceid": "pc-9",
                       "name": "GLPI-Agent", "version": "1.12",
                       "enabled-tasks": ["inventory", "deploy"]}).encode()
+
+
+# The reference's way: forwarded from memory, failures answered at once.
+NO_SPOOL = {"spool": ""}
 
 
 def own_id(px):
@@ -66,7 +74,7 @@ class Forward(unittest.TestCase):
             # The local store keeps its copy too.
             self.assertEqual(px.files(),
                              ["passeur-test-2026-01-01-00-00-00.json"])
-            px.wait_log(r"forward [0-9A-F]{8} done")
+            px.wait_log(r"spool [0-9a-f]{16}: delivered")
 
     def test_no_compression_upstream(self):
         with GlpiDouble() as glpi, \
@@ -99,7 +107,7 @@ class Forward(unittest.TestCase):
 
     def test_upstream_down(self):
         with Passeur(agent={"server": "http://127.0.0.1:%d/" % free_port(),
-                            "timeout": 5}) as px:
+                            "timeout": 5, **NO_SPOOL}) as px:
             r = self.submit_and_poll(px, INVENTORY)
             self.assertEqual(r.status, 200)
             self.assertEqual(r.json(), {"status": "error",
@@ -112,7 +120,7 @@ class Forward(unittest.TestCase):
 
     def test_upstream_error_answer(self):
         with GlpiDouble() as glpi, \
-                Passeur(agent={"server": glpi.url()}) as px:
+                Passeur(agent={"server": glpi.url(), **NO_SPOOL}) as px:
             glpi.behaviour(fail_next=1, fail_status=500)
             r = self.submit_and_poll(px, INVENTORY)
             self.assertEqual(r.json()["message"], "server0 forward failure")
@@ -141,7 +149,8 @@ class Forward(unittest.TestCase):
     def test_second_target_fails(self):
         with GlpiDouble() as glpi:
             servers = "%s,http://127.0.0.1:%d/" % (glpi.url(), free_port())
-            with Passeur(agent={"server": servers, "timeout": 5}) as px:
+            with Passeur(agent={"server": servers, "timeout": 5,
+                                **NO_SPOOL}) as px:
                 r = self.submit_and_poll(px, INVENTORY)
                 self.assertEqual(r.json()["message"],
                                  "server1 forward failure")
@@ -164,6 +173,8 @@ class Forward(unittest.TestCase):
             self.assertEqual(r.status, 200, r)
             self.assertEqual(r.body, b"<?xml version='1.0' encoding='UTF-8'?>"
                              b"\n<REPLY></REPLY>\n")
+            # Answered once kept in the spool; delivered right after.
+            self.assertTrue(wait_until(lambda: len(glpi.requests()) == 1))
             rec = glpi.requests()[0]
             self.assertEqual(GlpiDouble.inflated(rec), XML_INV)
             self.assertNotIn("glpi-agent-id", rec["headers"])
@@ -174,7 +185,7 @@ class Forward(unittest.TestCase):
 
     def test_legacy_inventory_upstream_down(self):
         with Passeur(agent={"server": "http://127.0.0.1:%d/" % free_port(),
-                            "timeout": 5}) as px:
+                            "timeout": 5, **NO_SPOOL}) as px:
             r = px.post(XML_INV, "application/xml")
             self.assertEqual((r.status, r.body),
                              (500, b"Inventory not sent to server0"))
@@ -233,7 +244,8 @@ class Forward(unittest.TestCase):
         for port, other in ((a_port, b_port), (b_port, a_port)):
             pair.append(Passeur(port=port, proxy={"local_store": ""},
                                 agent={"server": "http://127.0.0.1:%d/proxy/"
-                                       "glpi" % other, "timeout": 10}))
+                                       "glpi" % other, "timeout": 10,
+                                       **NO_SPOOL}))
         for px in pair:
             px.start()
         return pair
@@ -299,6 +311,7 @@ class Forward(unittest.TestCase):
             r = px.post(XML_INV, "application/xml",
                         headers={"GLPI-Proxy-ID": chain})
             self.assertEqual(r.status, 200, r)
+            self.assertTrue(wait_until(lambda: len(glpi.requests()) == 1))
             rec = glpi.requests()[0]
             self.assertEqual(rec["headers"]["glpi-proxy-id"],
                              chain + "," + own_id(px))
@@ -308,7 +321,7 @@ class Forward(unittest.TestCase):
         message = "import refused:\nno serial \u00e9" + "x" * 1000
         body = json.dumps({"status": "error", "message": message}, indent=3)
         with GlpiDouble() as glpi, \
-                Passeur(agent={"server": glpi.url()}) as px:
+                Passeur(agent={"server": glpi.url(), **NO_SPOOL}) as px:
             glpi.behaviour(fail_next=1, fail_status=200, fail_body=body)
             r = self.submit_and_poll(px, INVENTORY)
             self.assertEqual(r.json()["message"], "server0 forward failure")

@@ -3,7 +3,9 @@
 are not followed (the inventory never reaches the host they name), long
 forwarded headers are sent whole or refused aloud, GLPI-Proxy-ID items
 must be UUIDs and every line of that header counts, and nothing an
-upstream answers can forge or colour a log line."""
+upstream answers can forge or colour a log line.  The tests of failure
+answers turn the spool off (NO_SPOOL): from memory, a failure is answered
+at once, as the reference does."""
 
 import json
 import os
@@ -11,10 +13,11 @@ import re
 import unittest
 
 from harness import (AGENT_ID, FIXTURES, GlpiDouble, Passeur, main, raw,
-                     read_file)
+                     read_file, wait_until)
 
 INVENTORY = read_file(os.path.join(FIXTURES, "computer_small.json"))
 XML_INV = read_file(os.path.join(FIXTURES, "inventory_small.xml"))
+NO_SPOOL = {"spool": ""}
 
 
 def own_id(px):
@@ -30,7 +33,7 @@ def ids(n, start=0):
 class Redirects(unittest.TestCase):
     def test_redirect_not_followed_xml_and_json(self):
         with GlpiDouble() as elsewhere, GlpiDouble() as glpi, \
-                Passeur(agent={"server": glpi.url()}) as px:
+                Passeur(agent={"server": glpi.url(), **NO_SPOOL}) as px:
             for status in (301, 302, 307, 308):
                 with self.subTest(status=status):
                     target = elsewhere.url("/steal.php?s=%d" % status)
@@ -58,7 +61,7 @@ class Redirects(unittest.TestCase):
 
     def test_location_is_escaped_in_the_log(self):
         with GlpiDouble() as glpi, \
-                Passeur(agent={"server": glpi.url()}) as px:
+                Passeur(agent={"server": glpi.url(), **NO_SPOOL}) as px:
             glpi.behaviour(redirect_to="http://127.0.0.1:9/\x1b[2J x",
                            redirect_status=301)
             r = px.post(XML_INV, "application/xml")
@@ -79,6 +82,7 @@ class Headers(unittest.TestCase):
             r = px.post(XML_INV, "application/xml",
                         headers={"GLPI-Proxy-ID": chain})
             self.assertEqual(r.status, 200, r)
+            self.assertTrue(wait_until(lambda: len(glpi.requests()) == 1))
             rec = glpi.requests()[0]
             self.assertEqual(rec["headers"]["glpi-proxy-id"],
                              chain + "," + own_id(px))
@@ -86,7 +90,7 @@ class Headers(unittest.TestCase):
     def test_header_over_the_bound_is_refused_aloud(self):
         agent = "GLPI-Agent_v1.12 " + "x" * (70 * 1024)
         with GlpiDouble() as glpi, \
-                Passeur(agent={"server": glpi.url()},
+                Passeur(agent={"server": glpi.url(), **NO_SPOOL},
                         proxy={"max_header_size": "1M"}) as px:
             r = px.post(XML_INV, "application/xml",
                         headers={"User-Agent": agent})
@@ -162,6 +166,7 @@ class ProxyIds(unittest.TestCase):
             status, body = post_raw(px, ["GLPI-Proxy-ID: " + first,
                                          "GLPI-Proxy-ID: " + second])
             self.assertEqual(status, 200, body)
+            self.assertTrue(wait_until(lambda: len(glpi.requests()) == 1))
             self.assertEqual(glpi.requests()[0]["headers"]["glpi-proxy-id"],
                              "%s,%s,%s" % (first, second, own_id(px)))
 
@@ -171,7 +176,7 @@ class LogInjection(unittest.TestCase):
         forged = ("busy\n[2026-01-01 00:00:00][info] FORGED line\r\n"
                   "\x1b[31mred\x1b[0m \u00e9")
         with GlpiDouble() as glpi, \
-                Passeur(agent={"server": glpi.url()}) as px:
+                Passeur(agent={"server": glpi.url(), **NO_SPOOL}) as px:
             glpi.behaviour(fail_next=2, fail_status=500, fail_body=forged)
             r = px.post(XML_INV, "application/xml")
             self.assertEqual(r.status, 500)

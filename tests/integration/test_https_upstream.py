@@ -243,7 +243,9 @@ class HttpsUpstream(unittest.TestCase):
         return lines
 
     def agent(self, glpi, **keys):
-        a = {"server": glpi.url(), "timeout": 10}
+        # No spool: both branches answer once the upstream has answered,
+        # as the reference does (test_spool.py tests the spool).
+        a = {"server": glpi.url(), "timeout": 10, "spool": ""}
         a.update({k.replace("_", "-"): v for k, v in keys.items()})
         return a
 

@@ -243,7 +243,8 @@ class Lifecycle(unittest.TestCase):
             body = f.read()
         with GlpiDouble() as glpi:
             glpi.behaviour(delay_ms=120000)
-            px = Passeur(agent={"server": glpi.url()})
+            # From memory (no spool), the agent waits for the forward.
+            px = Passeur(agent={"server": glpi.url(), "spool": ""})
             self.addCleanup(px.cleanup)
             px.start()
             out = {}

@@ -218,11 +218,12 @@ class InjectRetry(unittest.TestCase):
 
 
 class RefusedForward(unittest.TestCase):
-    """Point 3: an upstream 429/503 keeps the inventory in local_store."""
+    """Point 3: an upstream 429/503 keeps the inventory in local_store.
+    From memory (no spool): with the spool, such an answer is retried."""
 
     def test_json_429_kept(self):
         with GlpiDouble() as glpi, \
-                Passeur(agent={"server": glpi.url()}) as px:
+                Passeur(agent={"server": glpi.url(), "spool": ""}) as px:
             glpi.behaviour(fail_next=1, fail_status=429)
             r = px.post(inventory("pc-1"), "application/json", AGENT_ID)
             self.assertEqual(r.status, 202, r)
@@ -234,7 +235,7 @@ class RefusedForward(unittest.TestCase):
 
     def test_xml_503_kept(self):
         with GlpiDouble() as glpi, \
-                Passeur(agent={"server": glpi.url()}) as px:
+                Passeur(agent={"server": glpi.url(), "spool": ""}) as px:
             glpi.behaviour(fail_next=1, fail_status=503)
             r = px.post(xml_inventory("dev-1"), "application/xml")
             self.assertEqual(r.status, 500, r)
@@ -245,7 +246,7 @@ class RefusedForward(unittest.TestCase):
     def test_busy_with_retry_after_waited(self):
         # 429/503 with Retry-After: busy, asked again (JSON and XML).
         with GlpiDouble() as glpi, \
-                Passeur(agent={"server": glpi.url()}) as px:
+                Passeur(agent={"server": glpi.url(), "spool": ""}) as px:
             glpi.behaviour(fail_next=2, fail_status=429, fail_retry_after=1)
             r = px.post(inventory("pc-3"), "application/json", AGENT_ID)
             final = px.poll_final(r.headers["glpi-request-id"])
@@ -262,7 +263,7 @@ class RefusedForward(unittest.TestCase):
 
     def test_without_local_store_said(self):
         with GlpiDouble() as glpi, \
-                Passeur(agent={"server": glpi.url()},
+                Passeur(agent={"server": glpi.url(), "spool": ""},
                         proxy={"local_store": ""}) as px:
             glpi.behaviour(fail_next=1, fail_status=429)
             r = px.post(xml_inventory("dev-2"), "application/xml")

@@ -69,7 +69,8 @@ class ReloadStorm(unittest.TestCase):
             body = f.read()
         with GlpiDouble() as glpi:
             glpi.behaviour(delay_ms=120000)
-            px = Passeur(agent={"server": glpi.url()})
+            # Without a spool, a legacy forward holds its request.
+            px = Passeur(agent={"server": glpi.url(), "spool": ""})
             self.addCleanup(px.cleanup)
             px.start()
             self.addCleanup(px.stop, False)     # on failure: not left running
