@@ -629,10 +629,16 @@ check_api_user(struct check *ck)
 	}
 	*tab = '\0';
 	user_id = strtoll(who, NULL, 10);
-	found(u, "%s, id %s (from the database%s)", tab + 1, who,
-	    schema_tokens_encrypted(ck->schema) ? "; its token is proven "
-	    "through the REST API" : "");
-	u->verdict = V_OK;
+	/* A name with ciphertext beside it proves nothing of user_token. */
+	if (schema_tokens_encrypted(ck->schema)) {
+		found(u, "%.64s, id %s, has a token (from the database); "
+		    "encrypted in GLPI 11, SQL cannot compare it: proven "
+		    "through the REST API (initSession)", tab + 1, who);
+		u->verdict = V_SKIPPED;
+	} else {
+		found(u, "%s, id %s (from the database)", tab + 1, who);
+		u->verdict = V_OK;
+	}
 	memset(&pr, 0, sizeof(pr));
 	snprintf(sql, sizeof(sql), "SELECT p.name, pu.entities_id, "
 	    "pu.is_recursive FROM glpi_profiles_users pu JOIN glpi_profiles p "
@@ -869,6 +875,54 @@ print_json(const struct check *ck, int usable, int with_mode, int failed)
 	json_decref(root);
 }
 
+static struct row *
+find_row(struct check *ck, const char *item)
+{
+	int i;
+
+	for (i = 0; i < ck->n; i++)
+		if (strcmp(ck->rows[i].item, item) == 0)
+			return &ck->rows[i];
+	return NULL;
+}
+
+/*
+ * GLPI 11: the token rows SQL left unproven take the API's word, the
+ * session opened with both tokens or refused naming one of them.  A row
+ * the database already failed (a token unset, no such user) stays so.
+ */
+static void
+tokens_from_api(struct check *ck, const struct check_api_result *res)
+{
+	const struct glpi_conf	*c = ck->conf;
+	struct row		*t = find_row(ck, "api.app_token");
+	struct row		*u = find_row(ck, "api.user");
+	const char		*code = res->refused;
+
+	if (t != NULL && t->verdict == V_SKIPPED && res->session) {
+		found(t, "proven through the REST API: initSession took it");
+		t->verdict = V_OK;
+	} else if (t != NULL && t->verdict == V_SKIPPED &&
+	    (strcmp(code, "ERROR_WRONG_APP_TOKEN_PARAMETER") == 0 ||
+	    strcmp(code, "ERROR_APP_TOKEN_PARAMETERS_MISSING") == 0)) {
+		found(t, "refused through the REST API (%.64s)", code);
+		fix(t, "copy the App-Token of client %s into app_token",
+		    c->api_client);
+		t->verdict = V_FAIL;
+	}
+	if (u != NULL && u->verdict == V_SKIPPED && res->session) {
+		found(u, "%.100s: its token proven through the REST API "
+		    "(initSession)", c->api_user);
+		u->verdict = V_OK;
+	} else if (u != NULL && u->verdict == V_SKIPPED &&
+	    strcmp(code, "ERROR_GLPI_LOGIN_USER_TOKEN") == 0) {
+		found(u, "refused through the REST API (%.64s)", code);
+		fix(u, "in GLPI, the API user's Settings > Remote access keys: "
+		    "regenerate the API token and copy it to user_token");
+		u->verdict = V_FAIL;
+	}
+}
+
 /*
  * The rows the API proves itself (check_api.c), after the database's.
  * Where the API contradicts the database's api.* rows, those are kept as
@@ -901,6 +955,8 @@ add_api_rows(struct check *ck)
 		r->verdict = rows[i].skipped ? V_SKIPPED : rows[i].ok ? V_OK :
 		    V_FAIL;
 	}
+	if (schema_tokens_encrypted(ck->schema))
+		tokens_from_api(ck, &res);
 	ck->api_proven = res.proven;
 	ck->trust_api = res.trust_api;
 	if (res.proven)
@@ -948,6 +1004,10 @@ check_run(const struct glpi_conf *conf, int json, int api)
 		check_inventory_oauth(&ck);
 	}
 	db_close(ck.db);
+	/* By default whenever the API is configured: it is what GLPI does. */
+	if (api < 0)
+		api = conf->api_url[0] != '\0' && conf->app_token[0] != '\0' &&
+		    conf->user_token[0] != '\0';
 	if (api)
 		add_api_rows(&ck);
 	for (i = 0; i < ck.n; i++) {

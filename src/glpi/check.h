@@ -11,7 +11,8 @@
 
 /*
  * Runs the checks, prints them; returns the exit status (0 = usable).
- * With api, the API access is also proven through the API (check_api.h).
+ * With api 1, the API access is also proven through the API (check_api.h);
+ * 0 skips it; -1 proves it when api_url and both tokens are configured.
  */
 int	check_run(const struct glpi_conf *conf, int json, int api);
 

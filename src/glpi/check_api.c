@@ -154,6 +154,7 @@ check_api(const struct glpi_conf *conf, const struct check_api_db *db,
 	    "agree");
 	if (rest_open(conf, &rest, &e) != 0) {
 		failed(s, "refused", &e);
+		snprintf(res->refused, sizeof(res->refused), "%s", e.code);
 		skip(p);
 		skip(en);
 		skip(rd);
@@ -163,6 +164,7 @@ check_api(const struct glpi_conf *conf, const struct check_api_db *db,
 	snprintf(s->found, sizeof(s->found), "session opened (through the "
 	    "API)");
 	s->ok = 1;
+	res->session = 1;
 	/* auto: what the session really has, whatever glpi.cfg forces. */
 	if (apimode_resolve(rest, GLPI_MODE_AUTO, &m, &e) != 0) {
 		failed(p, "unreadable", &e);

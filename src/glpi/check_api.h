@@ -35,6 +35,8 @@ struct check_api_result {
 	enum glpi_mode	 mode;		/* the mode the API allows */
 	/* The database's failed api.* rows are contradicted by the API. */
 	int		 trust_api;
+	int		 session;	/* initSession took both tokens */
+	char		 refused[64];	/* else GLPI's ERROR_... or "" */
 };
 
 /*

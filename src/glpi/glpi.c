@@ -21,9 +21,10 @@ static void
 usage(int code)
 {
 	fprintf(code == 0 ? stdout : stderr,
-	    "usage: passeur glpi [-c confdir] check [--api] [--json]\n"
-	    "       passeur glpi [-c confdir] setup [--dry-run] [--no-ip-range] "
-	    "[--admin-user name]\n"
+	    "usage: passeur glpi [-c confdir] check [--api | --no-api] [--json]\n"
+	    "       passeur glpi [-c confdir] setup [--dry-run] [--no-ip-range]\n"
+	    "                    [--admin-user name [--db-account name "
+	    "[--read-only]]]\n"
 	    "       passeur glpi [-c confdir] views sql [--glpi 10|11] | "
 	    "install | check [--json]\n"
 	    "       passeur glpi [-c confdir] sync [--full] [--json]\n"
@@ -67,14 +68,23 @@ usage(int code)
 	    "  -c confdir     the folder of glpi.cfg (default %s)\n"
 	    "  --json         rows as JSON, for a program (check, views check, "
 	    "sync, lists)\n"
-	    "  --api          check: also prove the API access through the "
-	    "API itself\n"
+	    "  --api, --no-api\n"
+	    "                 check: prove the API access through the API "
+	    "itself, or\n"
+	    "                 not (default: when api_url and the tokens are "
+	    "set)\n"
 	    "  --dry-run      setup: print the SQL, change nothing\n"
 	    "  --no-ip-range  setup: leave the API client's address range empty\n"
 	    "  --admin-user name\n"
 	    "                 setup: make the changes as this MariaDB account "
 	    "(its\n"
 	    "                 password is asked, or read from stdin)\n"
+	    "  --db-account name [--read-only]\n"
+	    "                 setup, with --admin-user: create the "
+	    "platform's database\n"
+	    "                 account for this host (read-only: SELECT), its "
+	    "new\n"
+	    "                 password written to glpi.local\n"
 	    "  --glpi 10|11   views sql: the views of GLPI 10.0 (default) or "
 	    "11.0\n"
 	    "  --full         sync: read everything again\n"
@@ -114,8 +124,8 @@ static const struct command {
 	enum command_id	 id;
 	const char	*options;
 } commands[] = {
-	{ "check", 0, CMD_CHECK, "jA" },
-	{ "setup", 0, CMD_SETUP, "nau" },
+	{ "check", 0, CMD_CHECK, "jAN" },
+	{ "setup", 0, CMD_SETUP, "nauDR" },
 	{ "sync", 0, CMD_SYNC, "fj" },
 	{ "devices", 0, CMD_LIST, "sj" },
 	{ "users", 0, CMD_LIST, "sj" },
@@ -153,8 +163,11 @@ glpi_main(int argc, char **argv)
 		{ "no-ip-range", no_argument, NULL, 'a' },
 		{ "full", no_argument, NULL, 'f' },
 		{ "api", no_argument, NULL, 'A' },
+		{ "no-api", no_argument, NULL, 'N' },
 		{ "search", required_argument, NULL, 's' },
 		{ "admin-user", required_argument, NULL, 'u' },
+		{ "db-account", required_argument, NULL, 'D' },
+		{ "read-only", no_argument, NULL, 'R' },
 		{ "glpi", required_argument, NULL, 'g' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -162,11 +175,11 @@ glpi_main(int argc, char **argv)
 	const struct command	*cmd;
 	struct glpi_conf	 conf;
 	const char		*confdir = DEFAULT_CONFDIR;
-	struct setup_opts	 so = { NULL, 0, 0, NULL };
+	struct setup_opts	 so = { NULL, 0, 0, NULL, NULL, 0 };
 	struct sync_opts	 sy = { 0, 0 };
 	struct list_opts	 lo = { NULL, NULL, 0 };
 	enum glpi_schema	 schema = GLPI_SCHEMA_10;
-	int			 ch, json = 0, of_views, api = 0;
+	int			 ch, json = 0, of_views, api = -1;
 
 	/* Options of "glpi" stop at the command name. */
 	while ((ch = getopt_long(argc, argv, "+c:h", top, NULL)) != -1) {
@@ -218,11 +231,20 @@ glpi_main(int argc, char **argv)
 		case 'A':
 			api = 1;
 			break;
+		case 'N':
+			api = 0;
+			break;
 		case 's':
 			lo.search = optarg;
 			break;
 		case 'u':
 			so.admin_user = optarg;
+			break;
+		case 'D':
+			so.db_account = optarg;
+			break;
+		case 'R':
+			so.read_only = 1;
 			break;
 		case 'g':
 			if (strcmp(optarg, "10") == 0 ||
@@ -243,6 +265,13 @@ glpi_main(int argc, char **argv)
 	if (optind < argc) {
 		fprintf(stderr, "passeur glpi: unexpected argument \"%s\"\n",
 		    argv[optind]);
+		usage(2);
+	}
+	/* The platform's account is made by an admin, given once. */
+	if ((so.db_account != NULL && so.admin_user == NULL) ||
+	    (so.read_only && so.db_account == NULL)) {
+		fprintf(stderr, "passeur glpi: setup: --db-account needs "
+		    "--admin-user, and --read-only needs --db-account\n");
 		usage(2);
 	}
 	if (cmd->id == CMD_VIEWS_SQL) {

@@ -12,6 +12,7 @@
 #include "glpi/db.h"
 #include "glpi/schema.h"
 #include "glpi/setup.h"
+#include "glpi/setup_account.h"
 #include "glpi/setup_api.h"
 #include "glpi/views.h"
 
@@ -254,11 +255,12 @@ install_views(struct setup *st)
 }
 
 /*
- * glpi.local with app_token and user_token set: other lines kept, those
- * keys replaced.  Written atomically, readable by its owner only.
+ * glpi.local with app_token and user_token set (tokens), dbuser and
+ * dbpassword (account): other lines kept, those keys replaced.  Written
+ * atomically, readable by its owner only.
  */
 static int
-write_local(struct setup *st)
+write_local(struct setup *st, int tokens, int account)
 {
 	const struct glpi_conf	*c = st->conf;
 	char			*path, line[2048], key[64], *text = NULL;
@@ -274,10 +276,13 @@ write_local(struct setup *st)
 	if ((fp = fopen(path, "r")) != NULL) {
 		while (fgets(line, sizeof(line), fp) != NULL) {
 			if (sscanf(line, " %63[a-z_] =", key) == 1 &&
-			    (strcmp(key, "app_token") == 0 ||
+			    ((tokens && (strcmp(key, "app_token") == 0 ||
 			    strcmp(key, "user_token") == 0 ||
 			    strcmp(key, "app_token_file") == 0 ||
-			    strcmp(key, "user_token_file") == 0))
+			    strcmp(key, "user_token_file") == 0)) ||
+			    (account && (strcmp(key, "dbuser") == 0 ||
+			    strcmp(key, "dbpassword") == 0 ||
+			    strcmp(key, "dbpassword_file") == 0))))
 				continue;
 			fputs(line, mem);
 			if (strchr(line, '\n') == NULL)
@@ -285,15 +290,22 @@ write_local(struct setup *st)
 		}
 		fclose(fp);
 	}
-	fprintf(mem, "app_token = %s\nuser_token = %s\n", c->app_token,
-	    c->user_token);
+	if (account)
+		fprintf(mem, "dbuser = %s\ndbpassword = %s\n", c->dbuser,
+		    c->dbpassword);
+	if (tokens)
+		fprintf(mem, "app_token = %s\nuser_token = %s\n",
+		    c->app_token, c->user_token);
 	fclose(mem);
 	r = fsx_write_atomic(st->o->confdir, LOCAL_FILE, text, len, 0600);
 	if (r != 0)
 		fprintf(stderr, "passeur glpi: cannot write %s: %s\n", path,
 		    strerror(errno));
 	else
-		printf("tokens written to %s (mode 0600)\n", path);
+		printf("%s written to %s (mode 0600)\n", tokens && account ?
+		    "tokens and database password" : tokens ? "tokens" :
+		    "database password", path);
+	explicit_bzero(text, len);
 	free(text);
 	free(path);
 	return r;
@@ -419,7 +431,8 @@ setup_run(struct glpi_conf *conf, const struct setup_opts *o)
 	char		local_ip[64], version[64], why[512];
 	char		old_app[sizeof(conf->app_token)];
 	char		old_user[sizeof(conf->user_token)];
-	int		r;
+	struct setup_account acct;
+	int		r, tokens;
 
 	if ((st.db = connect_as(conf, o)) == NULL)
 		return 1;
@@ -429,9 +442,26 @@ setup_run(struct glpi_conf *conf, const struct setup_opts *o)
 		db_close(st.db);
 		return 1;
 	}
+	if (db_local_address(st.db, local_ip, sizeof(local_ip)) != 0)
+		local_ip[0] = '\0';
+	memset(&acct, 0, sizeof(acct));
+	if (o->db_account != NULL) {
+		acct.name = o->db_account;
+		acct.host = local_ip[0] != '\0' ? local_ip : "localhost";
+		acct.read_only = o->read_only;
+		acct.dry_run = o->dry_run;
+		r = setup_account(st.db, conf, &acct);
+		st.changes += acct.changes;
+		if (r != 0) {
+			db_close(st.db);
+			return 1;
+		}
+	}
 	if (schema_tokens_encrypted(st.schema)) {
 		if ((r = enable_api(&st)) == 0)
 			r = install_views(&st);
+		if (r == 0 && acct.new_password)
+			r = write_local(&st, 0, 1);
 		db_close(st.db);
 		if (r != 0)
 			return 1;
@@ -443,16 +473,15 @@ setup_run(struct glpi_conf *conf, const struct setup_opts *o)
 	}
 	memcpy(old_app, conf->app_token, sizeof(old_app));
 	memcpy(old_user, conf->user_token, sizeof(old_user));
-	if (db_local_address(st.db, local_ip, sizeof(local_ip)) != 0)
-		local_ip[0] = '\0';
 	if ((r = enable_api(&st)) == 0 &&
 	    (r = api_client(&st, local_ip)) == 0 &&
 	    (r = api_user(&st)) == 0)
 		r = install_views(&st);
-	if (r == 0 && !o->dry_run && (strcmp(old_app, conf->app_token) != 0 ||
-	    strcmp(old_user, conf->user_token) != 0)) {
+	tokens = strcmp(old_app, conf->app_token) != 0 ||
+	    strcmp(old_user, conf->user_token) != 0;
+	if (r == 0 && !o->dry_run && (tokens || acct.new_password)) {
 		st.changes++;
-		r = write_local(&st);
+		r = write_local(&st, tokens, acct.new_password);
 	}
 	db_close(st.db);
 	if (r != 0)
@@ -462,11 +491,15 @@ setup_run(struct glpi_conf *conf, const struct setup_opts *o)
 	else if (o->dry_run)
 		printf("-- dry run: %d change(s) shown, none made\n",
 		    st.changes);
-	if (!o->dry_run) {
-		print_summary(&st);
-		/* Made in the database: whether GLPI takes them is said. */
-		(void)setup_api_prove(conf, o->confdir);
-		printf("\nNow run: passeur glpi check\n");
+	if (o->dry_run)
+		return 0;
+	print_summary(&st);
+	/* Made in the database: whether GLPI takes them decides the exit. */
+	if ((r = setup_api_prove(conf, o->confdir)) != 0) {
+		printf("\nsetup: the access is not usable yet; fix what is "
+		    "said above, then run: passeur glpi check\n");
+		return r;
 	}
+	printf("\nNow run: passeur glpi check\n");
 	return 0;
 }

@@ -31,11 +31,18 @@ setup_api_prove(const struct glpi_conf *conf, const char *confdir)
 	}
 	explicit_bzero(again, sizeof(*again));
 	free(again);
+	/* No API configured: nothing to prove them against, not a failure. */
+	if (conf->api_url[0] == '\0') {
+		printf(LABEL "not proven: no api_url in glpi.cfg (check proves "
+		    "the tokens once it is set)\n", "API session");
+		return status;
+	}
 	if (rest_open(conf, &r, &e) != 0) {
 		printf(LABEL "NOT proven: %s%s%s\n", "API session", e.code,
 		    e.code[0] != '\0' ? ", " : "", e.glpi);
 		rest_error_print(&e, "passeur glpi setup");
-		return 1;
+		/* The refusal's own exit status, as the API commands. */
+		return e.kind != REST_OK ? (int)e.kind : 1;
 	}
 	rest_close(r);
 	printf(LABEL "opened with these tokens (initSession)\n",

@@ -13,7 +13,10 @@
 /*
  * Prints one summary line for each, and on stderr what to do when one
  * fails; conf holds the tokens setup made, confdir is where it read
- * glpi.cfg.  Returns 0 when both hold, else 1.
+ * glpi.cfg.  Returns setup's exit status: 0 when both hold (or no
+ * api_url is set: nothing to prove the tokens against), the exit status
+ * of the API's refusal (enum rest_kind) when initSession fails, else 1
+ * when check would not see the tokens.
  */
 int	setup_api_prove(const struct glpi_conf *conf, const char *confdir);
 

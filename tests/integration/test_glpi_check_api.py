@@ -1,11 +1,13 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""`passeur glpi check --api` proves the API access through the API itself
+"""`passeur glpi check` proves (by default whenever api_url and both
+tokens are set; --api forces it, --no-api skips it) the API access through the API itself
 (the REST double): a session with the configured tokens, the profile, the
 root entity, reads. The database's rows are kept as they are; where the
 two disagree, the api.agree row says to trust the API, and the API decides
 whether the access is usable (on GLPI 11 the database holds the tokens
 encrypted, so its rows cannot match; with PASSEUR_GLPI_SCHEMA=11 the
-database is GLPI 11's, whose api.app_token row is left to the API)."""
+database is GLPI 11's, whose api.app_token and api.user rows are the
+API's word)."""
 
 import json
 import unittest
@@ -21,13 +23,14 @@ DB_API_ROWS = ["api.enabled", "api.client", "api.app_token", "api.client_ip",
 DBNAME = "glpi"
 DB_USER, DB_PASSWORD = "passeur_rw", "rw-Secret0123456789"
 # The database's row SQL cannot prove on GLPI 11 (ciphertext).
-UNPROVEN = ["api.app_token"] if GLPI11 else []
+UNPROVEN = ["api.app_token", "api.user"] if GLPI11 else []
 
 
-def check(api, conf):
-    """check --api as JSON and as a table: (exit, {item: row}, table)."""
-    p = api.passeur(conf, "check", "--api", "--json")
-    t = api.passeur(conf, "check", "--api")
+def check(api, conf, *options):
+    """check (the API by default) as JSON and as a table:
+    (exit, {item: row}, table, json)."""
+    p = api.passeur(conf, "check", "--json", *options)
+    t = api.passeur(conf, "check", *options)
     assert p.returncode == t.returncode, (p.stdout, t.stdout)
     rows = {i["item"]: i for i in json.loads(p.stdout)["items"]}
     return p.returncode, rows, t.stdout, json.loads(p.stdout)
@@ -57,11 +60,25 @@ class CheckApiWithoutDatabase(unittest.TestCase):
         for secret in (APP_TOKEN, SA_TOKEN):
             self.assertNotIn(secret, table)
 
-    def test_without_api_option_no_request(self):
+    def test_no_api_option_no_request(self):
+        self.api.reset()
         p = self.api.passeur(self.api.conf(SA_TOKEN, **self.closed), "check",
-                             "--json")
+                             "--json", "--no-api")
         items = [i["item"] for i in json.loads(p.stdout)["items"]]
         self.assertFalse(set(API_ROWS) & set(items), items)
+        self.assertEqual(self.api.requests(), [])
+
+    def test_by_default_only_when_configured(self):
+        def items(conf):
+            p = self.api.passeur(conf, "check", "--json")
+            return [i["item"] for i in json.loads(p.stdout)["items"]]
+        self.assertLessEqual(set(API_ROWS), set(items(
+            self.api.conf(SA_TOKEN, **self.closed))))
+        # Without a user token the API is not tried unless asked.
+        conf = self.api.conf("", **self.closed)
+        self.assertFalse(set(API_ROWS) & set(items(conf)))
+        code, rows, _, _ = check(self.api, conf, "--api")
+        self.assertEqual(rows["api.session"]["verdict"], "FAIL", rows)
 
     def test_wrong_app_token(self):
         code, rows, _, _ = check(self.api, self.api.conf(
@@ -117,8 +134,10 @@ class CheckApiWithDatabase(unittest.TestCase):
         code, rows, _, j = check(self.api, self.conf(APP_TOKEN, SA_TOKEN))
         self.assertEqual(code, 0, rows)
         if GLPI11:
-            # The token SQL cannot compare is proven by the API.
-            self.assertEqual(rows["api.app_token"]["verdict"], "skipped")
+            # The tokens SQL cannot compare are proven by the API.
+            for item in UNPROVEN:
+                self.assertEqual(rows[item]["verdict"], "ok", rows[item])
+                self.assertIn("through the REST API", rows[item]["found"])
             self.assertIn("trust the API", rows["api.agree"]["found"])
         else:
             self.assertEqual(rows["api.agree"]["found"], "they agree")
@@ -130,10 +149,10 @@ class CheckApiWithDatabase(unittest.TestCase):
         self.tokens_in_database("ciphertext-app", "ciphertext-user")
         code, rows, table, j = check(self.api, self.conf(APP_TOKEN,
                                                          SA_TOKEN))
-        self.assertEqual(rows["api.app_token"]["verdict"],
-                         "skipped" if GLPI11 else "FAIL")
-        if not GLPI11:      # GLPI 11's check finds the user by its name
-            self.assertEqual(rows["api.user"]["verdict"], "FAIL")
+        # GLPI 11's rows are the API's word; 10's the database's.
+        for item in ("api.app_token", "api.user"):
+            self.assertEqual(rows[item]["verdict"],
+                             "ok" if GLPI11 else "FAIL", (item, table))
         self.assertEqual(rows["api.agree"]["verdict"], "ok")
         self.assertIn("trust the API", rows["api.agree"]["found"])
         self.assertEqual(code, 0, table)
@@ -144,15 +163,43 @@ class CheckApiWithDatabase(unittest.TestCase):
         self.tokens_in_database("DbOnlyAppToken", SA_TOKEN)
         code, rows, table, j = check(self.api, self.conf("DbOnlyAppToken",
                                                          SA_TOKEN))
+        # GLPI 11: the API refuses the app token, and never reaches the
+        # user's, which a name in the database does not prove.
+        expect = {"api.app_token": "FAIL", "api.user": "skipped"} \
+            if GLPI11 else {}
         for item in DB_API_ROWS:
-            self.assertEqual(rows[item]["verdict"], "skipped" if item in
-                             UNPROVEN else "ok", (item, table))
+            self.assertEqual(rows[item]["verdict"], expect.get(item, "ok"),
+                             (item, table))
         self.assertEqual(rows["api.session"]["verdict"], "FAIL")
         self.assertEqual(rows["api.agree"]["verdict"], "FAIL")
         self.assertIn("both refuse" if GLPI11 else "trust the API",
                       rows["api.agree"]["found"])
         self.assertEqual(code, 1)
         self.assertFalse(j["usable"])
+
+    def test_wrong_user_token(self):
+        # On GLPI 11 the database finds the user glpi by its name, with
+        # ciphertext beside it: only the API's refusal decides the row.
+        self.tokens_in_database(APP_TOKEN, SA_TOKEN)
+        code, rows, table, j = check(self.api, self.conf(
+            APP_TOKEN, "WrongUserToken0123456789abcdefghijklmnop"))
+        u = rows["api.user"]
+        self.assertEqual(u["verdict"], "FAIL", table)
+        self.assertTrue(u["fix"], u)
+        if GLPI11:
+            self.assertIn("ERROR_GLPI_LOGIN_USER_TOKEN", u["found"])
+        self.assertEqual(rows["api.session"]["verdict"], "FAIL")
+        self.assertEqual(code, 1)
+        self.assertFalse(j["usable"])
+
+    def test_no_api_leaves_tokens_unproven(self):
+        self.tokens_in_database(APP_TOKEN, SA_TOKEN)
+        code, rows, table, j = check(self.api, self.conf(APP_TOKEN, SA_TOKEN),
+                                     "--no-api")
+        self.assertFalse(set(API_ROWS) & set(rows), rows)
+        for item in UNPROVEN:
+            self.assertEqual(rows[item]["verdict"], "skipped", (item, table))
+        self.assertEqual(code, 1 if GLPI11 else 0, table)
 
 
 if __name__ == "__main__":

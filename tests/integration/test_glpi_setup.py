@@ -18,6 +18,9 @@ from mariadb import ZERO_IDS, MariaDB
 RW_USER, RW_PASSWORD = "setup_rw", "rw-Xq3vT9pL"
 RO_USER, RO_PASSWORD = "setup_ro", "ro-Jm4kR7wS"
 ADMIN_USER, ADMIN_PASSWORD = "setup_admin", "ad-Pz8nW2cV"
+# May create accounts and grant: what --db-account needs.
+ROOT_USER, ROOT_PASSWORD = "setup_root", "rt-Kd5sQ8mY"
+ACCOUNT = "passeur_platform"
 # What setup changes: kept as the install left it in the database "fresh"
 # once, and put back before each test (far faster than loading GLPI).
 TABLES = ("glpi_configs", "glpi_apiclients", "glpi_users")
@@ -42,6 +45,9 @@ class Setup(unittest.TestCase):
         cls.db.create_user(RW_USER, RW_PASSWORD, "ALL ON glpi.*")
         cls.db.create_user(RO_USER, RO_PASSWORD, "SELECT ON glpi.*")
         cls.db.create_user(ADMIN_USER, ADMIN_PASSWORD, "ALL ON glpi.*")
+        cls.db.create_user(ROOT_USER, ROOT_PASSWORD, "ALL ON *.*")
+        cls.db.sql("GRANT ALL ON *.* TO '%s'@'127.0.0.1' WITH GRANT OPTION;"
+                   % ROOT_USER)
         cls.db.load_glpi("glpi")
         cls.db.sql("CREATE DATABASE fresh;\n" + copy_tables("glpi", "fresh"))
 
@@ -67,8 +73,8 @@ class Setup(unittest.TestCase):
         p = run_passeur(["glpi", "-c", self.confdir] + list(args),
                         input=input)
         out, err = p.stdout.decode(), p.stderr.decode()
-        for secret in (RW_PASSWORD, RO_PASSWORD, ADMIN_PASSWORD) + \
-                self.tokens():
+        for secret in (RW_PASSWORD, RO_PASSWORD, ADMIN_PASSWORD,
+                       ROOT_PASSWORD) + self.tokens() + self.passwords():
             self.assertNotIn(secret, out + err, "a secret was printed")
         return p.returncode, out, err
 
@@ -80,6 +86,17 @@ class Setup(unittest.TestCase):
                            "FROM glpi_users WHERE api_token IS NOT NULL",
                            database="glpi").split()
         return tuple(r for r in rows if len(r) >= 20)
+
+    def passwords(self):
+        """The database password glpi.local holds, if any (never printed)."""
+        try:
+            return tuple(re.findall(r"^dbpassword = (\S+)$", self.local()[1],
+                                    re.M))
+        except FileNotFoundError:
+            return ()
+
+    def grants(self):
+        return self.db.sql("SHOW GRANTS FOR '%s'@'127.0.0.1'" % ACCOUNT)
 
     def state(self):
         """Everything setup may change, as text."""
@@ -217,6 +234,55 @@ class Setup(unittest.TestCase):
                                    input=b"")
         self.assertEqual(code, 1, out + err)
         self.assertIn("no password", err)
+
+    def test_db_account(self):
+        # The platform's own account, made by an admin for this host.
+        self.db.drop_user(ACCOUNT)
+        self.addCleanup(self.db.drop_user, ACCOUNT)
+        # The account glpi.cfg names cannot log in: check passes below
+        # only with the one setup made and wrote to glpi.local.
+        self.configure("nobody_yet", "not-a-password")
+        args = ("setup", "--admin-user", ROOT_USER, "--db-account", ACCOUNT,
+                "--read-only")
+        pw = ROOT_PASSWORD.encode() + b"\n"
+        code, out, err = self.glpi(*(args + ("--dry-run",)), input=pw)
+        self.assertEqual(code, 0, out + err)
+        self.assertIn("CREATE USER '%s'@'127.0.0.1' IDENTIFIED BY "
+                      "'<new password>'" % ACCOUNT, out)
+        self.assertIn("GRANT SELECT ON `glpi`.* TO '%s'@'127.0.0.1'"
+                      % ACCOUNT, out)
+        self.assertNotIn("ALL PRIVILEGES", out)
+        self.assertRaises(AssertionError, self.grants)   # not made
+        code, out, err = self.glpi(*args, input=pw)
+        self.assertEqual(code, 0, out + err)
+        self.assertRegex(out, r"database account +%s\n" % ACCOUNT)
+        grants = self.grants()
+        self.assertIn("GRANT SELECT ON `glpi`.*", grants)
+        self.assertNotIn("ALL PRIVILEGES ON `glpi`", grants)
+        mode, local = self.local()
+        self.assertEqual(mode, 0o600)
+        self.assertIn("dbuser = %s\n" % ACCOUNT, local)
+        self.assertRegex(local, r"dbpassword = [A-Za-z0-9]{32}\n")
+        self.assertNotIn(ROOT_USER, local)
+        code, out, err = self.glpi("check", "--no-api")
+        self.assertEqual(code, 0, out + err)
+        self.assertRegex(out, r"db\.access +.*read-only")
+        # Again: nothing changes, the password neither.
+        before = (self.state(), self.local(), grants)
+        code, out, err = self.glpi(*args, input=pw)
+        self.assertEqual(code, 0, out + err)
+        self.assertIn("nothing to do", out)
+        self.assertEqual((self.state(), self.local(), self.grants()), before)
+        # Read/write: all privileges, the same password.
+        code, out, err = self.glpi(*args[:-1], input=pw)
+        self.assertEqual(code, 0, out + err)
+        self.assertIn("ALL PRIVILEGES ON `glpi`.*", self.grants())
+        self.assertEqual(self.local(), before[1])
+        # And back to read-only: the write rights taken back.
+        self.assertEqual(self.glpi(*args, input=pw)[0], 0)
+        self.assertNotIn("ALL PRIVILEGES ON `glpi`", self.grants())
+        # Without an admin account: a usage error.
+        self.assertEqual(self.glpi("setup", "--db-account", ACCOUNT)[0], 2)
 
     def test_unknown_api_user(self):
         self.configure(RW_USER, RW_PASSWORD)

@@ -65,6 +65,8 @@ class StatusPage(unittest.TestCase):
                 Passeur(agent={"status_port": sport, "spool": "",
                                "server": "http://u:pw@127.0.0.1:%d/"
                                "front/inventory.php" % glpi.port}) as px:
+            # Without a spool, so that the failed forward is the agent's
+            # answer (500) and the page's failure, at once.
             for _ in range(3):
                 self.assertEqual(px.post(XML_INV, "application/xml").status,
                                  200)
