@@ -12,6 +12,7 @@
 #include "common/err.h"
 #include "common/log.h"
 #include "proxy/admin.h"
+#include "proxy/deliver.h"
 #include "proxy/exposition.h"
 #include "proxy/health.h"
 #include "proxy/metrics.h"
@@ -88,6 +89,29 @@ trusted(struct MHD_Connection *conn, const struct generation *g)
 	    trust_match(&g->conf.agent.status_nets, ci->client_addr);
 }
 
+/* The queue of the spool into the snapshot; d NULL: no spool. */
+static void
+spool_read(struct metrics_snapshot *s, struct deliver *d)
+{
+	struct deliver_stats	st;
+	struct timespec		ts;
+	double			age;
+
+	if (d == NULL)
+		return;
+	deliver_stats(d, &st);
+	s->spool = 1;
+	s->spool_items = st.items;
+	s->spool_bytes = st.bytes;
+	s->delivery_retries = st.retries;
+	if (st.oldest_ms > 0) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		age = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 -
+		    (double)st.oldest_ms / 1e3;
+		s->spool_oldest_age = age > 0 ? age : 0;
+	}
+}
+
 static enum MHD_Result
 route(struct MHD_Connection *conn, const char *url, struct generation *g)
 {
@@ -99,7 +123,8 @@ route(struct MHD_Connection *conn, const char *url, struct generation *g)
 	int			 healthy;
 	enum MHD_Result		 ret = MHD_NO;
 
-	healthy = health_check(&g->conf, why, sizeof(why)) == 0;
+	healthy = health_check(&g->conf, g->proxies[0].deliver, why,
+	    sizeof(why)) == 0;
 	if (strcmp(url, "/health") == 0)
 		return answer_text(conn, healthy ? 200 : 503, healthy ? "ok" :
 		    why);
@@ -111,6 +136,7 @@ route(struct MHD_Connection *conn, const char *url, struct generation *g)
 	if ((s = malloc(sizeof(*s))) == NULL)
 		return MHD_NO;
 	metrics_read(s);
+	spool_read(s, g->proxies[0].deliver);
 	buf_init(&b, ADMIN_MAX_BODY);
 	if (strcmp(url, "/metrics") == 0) {
 		if (exposition_write(&b, s, healthy) == 0)

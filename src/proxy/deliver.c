@@ -52,6 +52,7 @@ struct deliver {
 	uint64_t		*seen;
 	pthread_t		 thread;
 	int			 started;
+	uint64_t		 retries;	/* failed attempts retried */
 };
 
 /* One attempt, from its start to its done callback. */
@@ -328,6 +329,8 @@ attempt_done(struct forward_job *job)
 		}
 	}
 	pthread_mutex_lock(&d->lock);
+	if (!gone && !keep)
+		d->retries++;
 	pos = find(d, it->id, &found);
 	if (found) {
 		if (gone)
@@ -668,4 +671,23 @@ deliver_free(struct deliver *d)
 	free(d->win);
 	free(d->seen);
 	free(d);
+}
+
+void
+deliver_stats(struct deliver *d, struct deliver_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	spool_gauges(d->sp, &st->items, &st->bytes);
+	/* The window starts at the smallest id of the spool. */
+	pthread_mutex_lock(&d->lock);
+	if (d->n > 0 && st->items > 0)
+		st->oldest_ms = spool_id_ms(d->win[0].id);
+	st->retries = d->retries;
+	pthread_mutex_unlock(&d->lock);
+}
+
+int
+deliver_check(struct deliver *d, char *why, size_t whylen)
+{
+	return spool_check(d->sp, why, whylen);
 }

@@ -62,4 +62,19 @@ int	deliver_queue(struct deliver *d, struct spool_item *it,
 void	deliver_stop(struct deliver *d);
 void	deliver_free(struct deliver *d);
 
+/*
+ * What the admin listener shows of the queue, without reading the
+ * folder: items and bytes waiting, the arrival of the oldest (Unix time
+ * in milliseconds, 0 when none), and failed attempts since the start.
+ */
+struct deliver_stats {
+	size_t		items;
+	uint64_t	bytes;
+	long long	oldest_ms;
+	uint64_t	retries;
+};
+void	deliver_stats(struct deliver *d, struct deliver_stats *st);
+/* 0 when the spool can take an inventory now; otherwise why not. */
+int	deliver_check(struct deliver *d, char *why, size_t whylen);
+
 #endif

@@ -129,12 +129,26 @@ counters(struct buf *out, const struct metrics_snapshot *s, int healthy)
 	    "1 when every instance can accept and keep messages (/health).")) !=
 	    0 || (r = buf_appendf(out, "passeur_healthy %d\n", healthy)) != 0)
 		return r;
-	/*
-	 * The durable spool, when it exists, writes its families here:
-	 * passeur_spool_items, passeur_spool_bytes,
-	 * passeur_spool_oldest_age_seconds (gauges) and
-	 * passeur_delivery_retries_total (counter).
-	 */
+	if (!s->spool)
+		return 0;
+	if ((r = family(out, "passeur_spool_items", "gauge",
+	    "Inventories waiting in the spool for delivery.")) != 0 ||
+	    (r = buf_appendf(out, "passeur_spool_items %llu\n",
+	    (unsigned long long)s->spool_items)) != 0 ||
+	    (r = family(out, "passeur_spool_bytes", "gauge",
+	    "Bytes of the bodies waiting in the spool.")) != 0 ||
+	    (r = buf_appendf(out, "passeur_spool_bytes %llu\n",
+	    (unsigned long long)s->spool_bytes)) != 0 ||
+	    (r = family(out, "passeur_spool_oldest_age_seconds", "gauge",
+	    "Age of the oldest inventory in the spool; 0 when empty.")) !=
+	    0 || (r = buf_appendf(out,
+	    "passeur_spool_oldest_age_seconds %.3f\n", s->spool_oldest_age)) !=
+	    0 || (r = family(out, "passeur_delivery_retries_total", "counter",
+	    "Failed delivery attempts of spooled inventories, to be tried "
+	    "again.")) != 0 ||
+	    (r = buf_appendf(out, "passeur_delivery_retries_total %llu\n",
+	    (unsigned long long)s->delivery_retries)) != 0)
+		return r;
 	return 0;
 }
 

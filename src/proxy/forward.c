@@ -276,6 +276,28 @@ forward_json_one(struct link *lk, struct forward_job *job,
 		reqid_random(reqid);
 	r = exchange_patient(lk, url, ctype, body, len, reqid, &x, &waited);
 	for (;;) {
+		/*
+		 * A poll answered 404: the next proxy acknowledged the
+		 * message (202) and has since forgotten its request id (a
+		 * restart).  It holds the message: delivered, not refused.
+		 */
+		if (r == 0 && x.status == 404 && ap.tries > 0) {
+			log_info("forward %s: server%d forgot request %s that it "
+			    "acknowledged; it holds the message", job->reqid, i,
+			    reqid);
+			buf_free(&x.body);
+			buf_init(&x.body, 128);
+			if (buf_appendf(&x.body, "{\"status\":\"ok\",\"message\":"
+			    "\"inventory held by server%d for delivery\","
+			    "\"expiration\":%ld}", i, wait > 0 ? wait : 1) != 0) {
+				buf_free(&x.body);
+				set_reason(job, "out of memory");
+				return ERR_NOMEM;
+			}
+			job->status = 200;
+			set_answer(job, &x.body);
+			return 0;
+		}
 		if (r != 0 || x.status < 200 || x.status > 299) {
 			if (r != 0)
 				set_reason(job, "%s", x.error);

@@ -5,6 +5,7 @@
 #include <sys/statvfs.h>
 
 #include "common/err.h"
+#include "proxy/deliver.h"
 #include "proxy/health.h"
 #include "proxy/statedir.h"
 
@@ -44,7 +45,8 @@ space_left(const char *dir, char *why, size_t whylen)
 }
 
 int
-health_check(const struct serve_conf *c, char *why, size_t whylen)
+health_check(const struct serve_conf *c, struct deliver *d, char *why,
+    size_t whylen)
 {
 	const struct instance_conf	*ic;
 	char				 reason[1024];
@@ -68,9 +70,7 @@ health_check(const struct serve_conf *c, char *why, size_t whylen)
 			return ERR_INVALID;
 		}
 	}
-	/*
-	 * The durable spool, when it exists, adds its own checks here:
-	 * its folder writable, and not full (items or bytes at its ceiling).
-	 */
+	if (d != NULL && deliver_check(d, why, whylen) != 0)
+		return ERR_INVALID;
 	return 0;
 }

@@ -17,8 +17,12 @@
  * 0 when every enabled instance can keep what it accepts: its
  * local_store is a folder this process can write in (or can make again,
  * as the request path does), with free space and free inodes.  Else
- * ERR_INVALID, with the first reason in why.
+ * ERR_INVALID, with the first reason in why.  With a spool (d not
+ * NULL), its folder must be writable and not full (spool_max_size, or
+ * its file system 90% full): see deliver_check().
  */
-int	health_check(const struct serve_conf *c, char *why, size_t whylen);
+struct deliver;
+int	health_check(const struct serve_conf *c, struct deliver *d, char *why,
+	    size_t whylen);
 
 #endif

@@ -97,6 +97,14 @@ struct metrics_snapshot {
 	/* [0] is the current minute, [1] the one before... */
 	uint64_t			requests_per_minute[METRICS_MINUTES];
 	uint64_t			deliveries_per_minute[METRICS_MINUTES];
+	/*
+	 * The spool's queue, not counted here: the admin listener fills
+	 * it from the deliverer (spool 0: forwarding without a spool).
+	 */
+	int				spool;
+	uint64_t			spool_items, spool_bytes;
+	double				spool_oldest_age;	/* seconds */
+	uint64_t			delivery_retries;
 };
 
 /* Names of the labels, for the exposition. */

@@ -329,10 +329,13 @@ page_write(struct buf *out, const struct metrics_snapshot *s,
 	    (r = row(out, "store errors", "store_errors", s->store_errors)) !=
 	    0 || (r = row(out, "bytes in", "bytes_in", s->bytes_in)) != 0 ||
 	    (r = row(out, "bytes out", "bytes_out", s->bytes_out)) != 0 ||
-	    /*
-	     * The durable spool, when it exists, adds its queue here: items,
-	     * bytes and the age of the oldest.
-	     */
+	    (s->spool && ((r = row(out, "spool items", "spool_items",
+	    s->spool_items)) != 0 || (r = row(out, "spool bytes",
+	    "spool_bytes", s->spool_bytes)) != 0 || (r = row(out,
+	    "oldest in spool (s)", "spool_oldest_age_seconds",
+	    (unsigned long long)s->spool_oldest_age)) != 0 || (r = row(out,
+	    "delivery retries", "delivery_retries", s->delivery_retries)) !=
+	    0)) ||
 	    (r = LIT(out, "</table>\n")) != 0 ||
 	    (r = upstreams(out, s)) != 0 ||
 	    (r = agents(out, a, na)) != 0 ||

@@ -30,6 +30,9 @@ struct spool {
 	int		 writing;	/* writers not yet at the commit */
 	uint64_t	 bytes, max_bytes;	/* of the bodies */
 	unsigned long	 flushes, items;
+	/* Items that wait, and 1 after a refusal for size until one leaves. */
+	size_t		 count;
+	int		 refused;
 };
 
 static int
@@ -411,6 +414,7 @@ recover(struct spool *sp, size_t *countp)
 			continue;
 		}
 		sp->bytes += body.len;
+		sp->count++;
 		buf_free(&body);
 		spool_item_clear(&it);
 		(*countp)++;
@@ -608,6 +612,9 @@ forget_bytes(struct spool *sp, const char *id)
 	pthread_mutex_lock(&sp->lock);
 	sp->bytes -= (uint64_t)sb.st_size > sp->bytes ? sp->bytes :
 	    (uint64_t)sb.st_size;
+	if (sp->count > 0)
+		sp->count--;
+	sp->refused = 0;
 	pthread_mutex_unlock(&sp->lock);
 }
 
@@ -619,15 +626,21 @@ spool_add(struct spool *sp, struct spool_item *it, const void *body,
 	uint64_t	id;
 	int		r, saved;
 
-	if (fs_full(sp->dfd))
+	if (fs_full(sp->dfd)) {
+		pthread_mutex_lock(&sp->lock);
+		sp->refused = 1;
+		pthread_mutex_unlock(&sp->lock);
 		return ERR_TOO_BIG;
+	}
 	/* Ids follow the clock in nanoseconds and never go back. */
 	pthread_mutex_lock(&sp->lock);
 	if (sp->max_bytes > 0 && sp->bytes + len > sp->max_bytes) {
+		sp->refused = 1;
 		pthread_mutex_unlock(&sp->lock);
 		return ERR_TOO_BIG;
 	}
 	sp->bytes += len;
+	sp->count++;
 	id = (uint64_t)now_ms() * 1000000ULL;
 	if (id <= sp->last_id)
 		id = sp->last_id + 1;
@@ -658,6 +671,7 @@ fail:
 	unlink_item(sp->dfd, it->id);
 	pthread_mutex_lock(&sp->lock);
 	sp->bytes -= len;
+	sp->count--;
 	pthread_mutex_unlock(&sp->lock);
 	errno = saved;
 	return r;
@@ -839,6 +853,60 @@ spool_list(struct spool *sp, const char *after,
 	}
 	closedir(d);
 	*np = n;
+	return 0;
+}
+
+void
+spool_gauges(struct spool *sp, size_t *itemsp, uint64_t *bytesp)
+{
+	pthread_mutex_lock(&sp->lock);
+	*itemsp = sp->count;
+	*bytesp = sp->bytes;
+	pthread_mutex_unlock(&sp->lock);
+}
+
+int
+spool_check(struct spool *sp, char *why, size_t whylen)
+{
+	struct stat	at, held;
+	uint64_t	bytes, max;
+	int		refused;
+
+	/* The folder the daemon writes in is the one at its path. */
+	if (stat(sp->dir, &at) == -1 || fstat(sp->dfd, &held) == -1) {
+		snprintf(why, whylen, "spool %s: %s", sp->dir, strerror(errno));
+		return ERR_INVALID;
+	}
+	if (!S_ISDIR(at.st_mode)) {
+		snprintf(why, whylen, "spool %s: not a folder", sp->dir);
+		return ERR_INVALID;
+	}
+	if (at.st_dev != held.st_dev || at.st_ino != held.st_ino) {
+		snprintf(why, whylen, "spool %s: replaced since the start "
+		    "(restart passeur serve)", sp->dir);
+		return ERR_INVALID;
+	}
+	if (faccessat(sp->dfd, ".", W_OK, AT_EACCESS) == -1) {
+		snprintf(why, whylen, "spool %s: not writable: %s", sp->dir,
+		    strerror(errno));
+		return ERR_INVALID;
+	}
+	if (fs_full(sp->dfd)) {
+		snprintf(why, whylen, "spool %s: its file system is 90%% full "
+		    "or more", sp->dir);
+		return ERR_TOO_BIG;
+	}
+	pthread_mutex_lock(&sp->lock);
+	bytes = sp->bytes;
+	max = sp->max_bytes;
+	refused = sp->refused;
+	pthread_mutex_unlock(&sp->lock);
+	if (max > 0 && (refused || bytes >= max)) {
+		snprintf(why, whylen, "spool %s: full (%" PRIu64 " bytes "
+		    "waiting, spool_max_size %" PRIu64 ")", sp->dir, bytes,
+		    max);
+		return ERR_TOO_BIG;
+	}
 	return 0;
 }
 

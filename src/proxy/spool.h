@@ -125,6 +125,19 @@ int	spool_stats(struct spool *sp, struct spool_stats *st);
 /* The Unix time in milliseconds an id was given at. */
 long long spool_id_ms(const char *id);
 
+/*
+ * Items that wait and the bytes of their bodies, counted as they come
+ * and go (no walk of the folder): for the admin listener.
+ */
+void	spool_gauges(struct spool *sp, size_t *itemsp, uint64_t *bytesp);
+/*
+ * 0 when the spool can take an item now; otherwise why not: its folder
+ * gone, replaced or not writable (ERR_INVALID); spool_max_size reached,
+ * or a refusal for size since the last item left, or a file system 90%
+ * full (ERR_TOO_BIG).
+ */
+int	spool_check(struct spool *sp, char *why, size_t whylen);
+
 /* Flushes made and items they made durable, since the spool opened. */
 void	spool_counts(struct spool *sp, unsigned long *flushes,
 	    unsigned long *items);

@@ -107,5 +107,11 @@ summary_new(const struct metrics_snapshot *s, const struct serve_conf *c,
 	    "bytes_out", (json_int_t)s->bytes_out,
 	    "instances", instances(c),
 	    "upstreams", upstreams(s));
+	if (o != NULL && s->spool)
+		json_object_set_new(o, "spool", json_pack("{s:I, s:I, s:f, "
+		    "s:I}", "items", (json_int_t)s->spool_items, "bytes",
+		    (json_int_t)s->spool_bytes, "oldest_age_seconds",
+		    s->spool_oldest_age, "retries",
+		    (json_int_t)s->delivery_retries));
 	return o;
 }

@@ -178,6 +178,13 @@ print_table(json_t *o)
 	human(num(o, "bytes_in"), in, sizeof(in));
 	human(num(o, "bytes_out"), out, sizeof(out));
 	printf("%-12s %s in, %s out\n", "traffic", in, out);
+	if ((v = json_object_get(o, "spool")) != NULL) {
+		human(num(v, "bytes"), in, sizeof(in));
+		printf("%-12s %lld waiting (%s), oldest %.0f s, %lld retries\n",
+		    "spool", (long long)num(v, "items"), in,
+		    json_number_value(json_object_get(v,
+		    "oldest_age_seconds")), (long long)num(v, "retries"));
+	}
 	list = json_object_get(o, "instances");
 	for (i = 0; (v = json_array_get(list, i)) != NULL; i++)
 		printf("%-12s port %lld%s, %s/glpi, %s%s%s\n", str(v, "name"),

@@ -15,6 +15,8 @@ import subprocess
 import sys
 import tempfile
 import unittest
+import uuid
+import zlib
 
 try:
     from prometheus_client.parser import text_string_to_metric_families
@@ -388,6 +390,102 @@ class Status(unittest.TestCase):
             code, out, err = status(px)
             self.assertEqual(code, 0, out + err)
             self.assertRegex(out, r"(?m)^proxy +port %d \(TLS\)" % px.port)
+
+
+def spool_inventory(device):
+    """A partial JSON inventory (never coalesced) of about 10 kB once
+    compressed: random text does not shrink."""
+    return zlib.compress(json.dumps({
+        "action": "inventory", "deviceid": device, "itemtype": "Computer",
+        "partial": True, "content": {"versionclient": "GLPI-Agent_v1.12",
+                                     "hardware": {"uuid": os.urandom(
+                                         5000).hex()}}}).encode())
+
+
+class Spool(unittest.TestCase):
+    def test_queue_gauges_health_and_status(self):
+        with GlpiDouble() as glpi, \
+                admin({"server": glpi.url(), "spool_retry_min": 1,
+                       "spool_retry_max": 2, "timeout": 3,
+                       "spool_max_size": "64k"}) as px:
+            sdir = os.path.join(px.vardir, "spool")
+            up = glpi.url()
+            glpi.behaviour(fail_match="versionclient", fail_status=503)
+            acked = 0
+            for i in range(3):
+                r = px.post(spool_inventory("dev-%d" % i),
+                            "application/x-compress-zlib",
+                            str(uuid.uuid4()))
+                self.assertEqual(r.status, 202, r)
+                acked += 1
+            self.assertTrue(wait_until(lambda: value(
+                samples(px), "passeur_delivery_retries_total") >= 3, 20),
+                px.log())
+            smp = samples(px)
+            bodies = [n for n in os.listdir(sdir) if n.endswith(".body")]
+            self.assertEqual(value(smp, "passeur_spool_items"), 3)
+            self.assertEqual(value(smp, "passeur_spool_bytes"), sum(
+                os.path.getsize(os.path.join(sdir, n)) for n in bodies))
+            self.assertGreater(value(smp, "passeur_spool_oldest_age_seconds"),
+                               0)
+            self.assertGreaterEqual(value(smp, "passeur_deliveries_total",
+                                          upstream=up, result="failed"), 3)
+            self.assertEqual(value(smp, "passeur_upstream_up", upstream=up),
+                             0)
+            self.assertEqual(scrape(px, "/health").status, 200)
+            page = scrape(px, "/").body.decode()
+            self.assertIn('<td id="spool_items">3</td>', page)
+            j = scrape(px, "/status.json").json()
+            self.assertEqual(j["spool"]["items"], 3)
+            code, out, err = status(px)
+            self.assertRegex(out, r"(?m)^spool +3 waiting \([0-9.]+ KiB\), "
+                             r"oldest \d+ s, \d+ retries$")
+            # Filled up to spool_max_size: new inventories are refused,
+            # and /health says why.
+            for i in range(3, 12):
+                r = px.post(spool_inventory("dev-%d" % i),
+                            "application/x-compress-zlib",
+                            str(uuid.uuid4()))
+                if r.status != 202:
+                    break
+                acked += 1
+            self.assertEqual(r.status, 503, r)
+            r = scrape(px, "/health")
+            self.assertEqual(r.status, 503, r)
+            self.assertRegex(r.body, rb"spool .*: full \(\d+ bytes waiting, "
+                             rb"spool_max_size 65536\)")
+            self.assertEqual(value(samples(px), "passeur_healthy"), 0)
+            code, out, err = status(px)
+            self.assertEqual(code, 1, out + err)
+            # The upstream back: the queue drains, and health returns.
+            glpi.behaviour(fail_match="")
+            self.assertTrue(wait_until(lambda: value(
+                samples(px), "passeur_spool_items") == 0, 30), px.log())
+            smp = samples(px)
+            self.assertEqual(value(smp, "passeur_spool_bytes"), 0)
+            self.assertEqual(value(smp, "passeur_spool_oldest_age_seconds"),
+                             0)
+            self.assertEqual(value(smp, "passeur_deliveries_total",
+                                   upstream=up, result="ok"), acked)
+            self.assertEqual(value(smp, "passeur_upstream_up", upstream=up),
+                             1)
+            self.assertEqual(scrape(px, "/health").status, 200)
+            # The folder replaced under the daemon: nothing can be kept.
+            os.rename(sdir, sdir + ".aside")
+            with open(sdir, "w") as f:
+                f.write("not a folder")
+            r = scrape(px, "/health")
+            self.assertEqual(r.status, 503, r)
+            self.assertIn(b"spool %s: not a folder" % sdir.encode(), r.body)
+            os.unlink(sdir)
+            os.rename(sdir + ".aside", sdir)
+            self.assertEqual(scrape(px, "/health").status, 200)
+
+    def test_no_spool_no_spool_families(self):
+        with admin({"spool": ""}) as px:
+            r = scrape(px)
+            self.assertNotIn(b"passeur_spool_items", r.body)
+            self.assertNotIn("spool", scrape(px, "/status.json").json())
 
 
 if __name__ == "__main__":

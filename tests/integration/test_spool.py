@@ -470,5 +470,47 @@ class Lifecycle(unittest.TestCase):
             px.cleanup()
 
 
+class NextProxyForgets(unittest.TestCase):
+    def test_acknowledged_then_unknown_at_the_poll_is_delivered(self):
+        # Agent -> A -> B -> GLPI.  B acknowledges (202) and holds the
+        # inventory while GLPI hangs; A polls B, waiting longer each
+        # time.  B is killed and started again within one of A's waits,
+        # so that A's next poll gets 404 Unknown status.  B has the
+        # inventory on disk: A must not move it to failed/.
+        with GlpiDouble() as glpi:
+            b = Passeur(agent={"server": glpi.url(), "timeout": 30,
+                               "httpd-trust": "127.0.0.1"},
+                        proxy={"local_store": ""})
+            a = Passeur(agent={"server": b.url(), **FAST, "debug": 1},
+                        proxy={"local_store": ""})
+            try:
+                b.start()
+                a.start()
+                glpi.behaviour(delay_ms=20000)
+                r = a.post(zlib_of(inventory("dev-k", 1)),
+                           "application/x-compress-zlib", AGENT_ID)
+                self.assertEqual(r.status, 202, r)
+                a.wait_log(r"server0 pending as [0-9A-F]{8}, polling in "
+                           r"3200 ms", 20)
+                b.proc.kill()
+                b.proc.wait()
+                b.stop(check=False)
+                glpi.behaviour(delay_ms=0)
+                b.start()
+                a.wait_log(r"server0 forgot request [0-9A-F]{8} that it "
+                           r"acknowledged", 20)
+                self.assertTrue(wait_until(lambda: items(a) == [], 20),
+                                a.log())
+                self.assertEqual(items(a, "failed"), [])
+                self.assertNotIn("failed for good", a.log())
+                self.assertNotIn("attempt 1 failed", a.log())
+                # B delivers what it held, once restarted.
+                self.assertTrue(wait_until(lambda: ("dev-k", "seq-1") in
+                                           delivered(glpi), 30), b.log())
+            finally:
+                for px in (a, b):
+                    px.stop(check=False)
+                    px.cleanup()
+
 if __name__ == "__main__":
     main()
