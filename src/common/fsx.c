@@ -97,8 +97,8 @@ fsx_is_dir(const char *path)
 	    S_ISDIR(st.st_mode);
 }
 
-static int
-write_all(int fd, const char *p, size_t len)
+int
+fsx_write_all(int fd, const char *p, size_t len)
 {
 	ssize_t n;
 
@@ -136,7 +136,7 @@ fsx_write_atomic(const char *dir, const char *name, const void *data,
 		r = ERR_SYSTEM;
 		goto out;
 	}
-	if ((r = write_all(fd, data, len)) != 0)
+	if ((r = fsx_write_all(fd, data, len)) != 0)
 		goto fail;
 	if (fsync(fd) == -1 || close(fd) == -1) {
 		fd = -1;

@@ -22,6 +22,8 @@ int	fsx_name_ok(const char *id, size_t len);
 int	fsx_utf8_ok(const char *s, size_t len);
 
 /* Atomically replaces dir/name with data. */
+/* Writes all of p to fd, again after EINTR; ERR_SYSTEM with errno set. */
+int	fsx_write_all(int fd, const char *p, size_t len);
 int	fsx_write_atomic(const char *dir, const char *name, const void *data,
 	    size_t len, int mode);
 

@@ -14,6 +14,7 @@
 #include <zlib.h>
 
 #include "common/err.h"
+#include "common/fsx.h"
 #include "common/log.h"
 #include "proxy/spool.h"
 
@@ -72,23 +73,6 @@ now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int
-write_all(int fd, const char *p, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		if ((n = write(fd, p, len)) < 0) {
-			if (errno == EINTR)
-				continue;
-			return ERR_SYSTEM;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /*
  * Writes dfd/name through a temporary name, without a flush: the group
  * commit (or nothing, for a meta whose loss only repeats an attempt)
@@ -106,7 +90,7 @@ put_file(int dfd, const char *name, const void *data, size_t len)
 	    O_NOFOLLOW, 0640);
 	if (fd == -1)
 		return ERR_SYSTEM;
-	r = write_all(fd, data, len);
+	r = fsx_write_all(fd, data, len);
 	saved = errno;
 	if (close(fd) == -1 && r == 0) {
 		r = ERR_SYSTEM;
@@ -142,8 +126,8 @@ put_line(struct buf *b, const char *key, const char *value)
 	return buf_append(b, "\n", 1);
 }
 
-static void
-when(char *out, size_t outlen, long long ms)
+void
+spool_when(char *out, size_t outlen, long long ms)
 {
 	struct tm	tm;
 	time_t		t = (time_t)(ms / 1000);
@@ -159,8 +143,8 @@ format_meta(const struct spool_item *it, struct buf *b)
 	char	rcv[32], next[32];
 	int	r = 0;
 
-	when(rcv, sizeof(rcv), it->received_ms);
-	when(next, sizeof(next), it->next_ms);
+	spool_when(rcv, sizeof(rcv), it->received_ms);
+	spool_when(next, sizeof(next), it->next_ms);
 	r |= buf_appendf(b, "id: %s\nkind: %s\ninstance: %d\n", it->id,
 	    it->kind == SPOOL_JSON ? "json" : "xml", it->instance);
 	r |= put_line(b, "device", it->device);

@@ -142,6 +142,9 @@ int	spool_check(struct spool *sp, char *why, size_t whylen);
 void	spool_counts(struct spool *sp, unsigned long *flushes,
 	    unsigned long *items);
 
+/* ms (Unix time, milliseconds) as 2026-01-01T00:00:00Z; "-" for none. */
+void	spool_when(char *out, size_t outlen, long long ms);
+
 void	spool_item_clear(struct spool_item *it);
 
 #endif

@@ -47,17 +47,6 @@ usage(int code)
 	exit(code);
 }
 
-static void
-when(char *out, size_t outlen, long long ms)
-{
-	struct tm	tm;
-	time_t		t = (time_t)(ms / 1000);
-
-	if (ms <= 0 || gmtime_r(&t, &tm) == NULL ||
-	    strftime(out, outlen, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(out, outlen, "-");
-}
-
 static int
 list(struct spool *sp)
 {
@@ -77,8 +66,8 @@ list(struct spool *sp)
 			/* Delivered meanwhile: no longer waits. */
 			if (spool_load(sp, ids[i], &it, NULL) != 0)
 				continue;
-			when(rcv, sizeof(rcv), it.received_ms);
-			when(next, sizeof(next), it.next_ms);
+			spool_when(rcv, sizeof(rcv), it.received_ms);
+			spool_when(next, sizeof(next), it.next_ms);
 			printf("%s\t%s\t%ld\t%s\t%s/%s\t%s\t%s\n", it.id, rcv,
 			    it.attempts, it.next_ms > 0 ? next : "now",
 			    it.kind == SPOOL_JSON ? "json" : "xml", it.action,
@@ -144,7 +133,7 @@ stats(struct spool *sp, int json)
 	if (st.oldest[0] != '\0') {
 		age = ((long long)time(NULL) * 1000 -
 		    spool_id_ms(st.oldest)) / 1000;
-		when(oldest, sizeof(oldest), spool_id_ms(st.oldest));
+		spool_when(oldest, sizeof(oldest), spool_id_ms(st.oldest));
 	}
 	if (json)
 		printf("{\"items\":%zu,\"bytes\":%" PRIu64 ",\"failed\":%zu,"
