@@ -144,8 +144,13 @@ class Outage(unittest.TestCase):
                 glpi.behaviour(fail_next=1, fail_status=status)
                 r = contact(self, px)
                 self.assertEqual((r.status, r.json()), (200, answer), status)
+            # Too slow: past agent.cfg's timeout (3 s here).
+            glpi.behaviour(delay_ms=5000)
+            r = contact(self, px)
+            self.assertEqual((r.status, r.json()), (200, answer))
+            glpi.behaviour(delay_ms=0)
             self.assertEqual(len(re.findall(r"answered from the cached",
-                                            px.log())), 5)
+                                            px.log())), 6)
 
 
 if __name__ == "__main__":
