@@ -124,12 +124,15 @@ class Outage(unittest.TestCase):
                 "contact-server0.json"), 0)
 
     def test_refusals_are_not_masked_outages_are(self):
+        # GLPI's 24 hours, shorter than prolog_freq, are kept.
         with GlpiDouble() as glpi, \
-                Passeur(agent={"server": glpi.url(), **FAST}) as px:
+                Passeur(agent={"server": glpi.url(), **FAST},
+                        proxy={"prolog_freq": 48}) as px:
             answer = contact(self, px).json()
-            self.assertEqual(answer["status"], "ok")
+            self.assertEqual((answer["status"], answer["expiration"]),
+                             ("ok", 24))
             failure = {"status": "error", "message": "server0 forward failure",
-                       "expiration": 24}
+                       "expiration": 48}
             # GLPI refuses: the agent must hear it.
             for status, body in ((400, None), (403, None), (404, None),
                                  (200, '{"status":"error","message":"no"}')):
