@@ -304,7 +304,8 @@ forward_json_one(struct link *lk, struct forward_job *job,
 		if (r != 0 || x.status < 200 || x.status > 299) {
 			if (r != 0) {
 				set_reason(job, "%s", x.error);
-				job->unreachable = 1;
+				/* No answer came (not our OAuth token). */
+				job->unreachable = r == ERR_TRANSPORT;
 			} else
 				refused(job, &x, i);
 			buf_free(&x.body);
@@ -436,7 +437,8 @@ run_job(const struct curlx *cx, CURL *c, struct forwarder *f,
 			ok = r == 0 && x.status >= 200 && x.status <= 299;
 			if (r != 0) {
 				set_reason(job, "%s", x.error);
-				job->unreachable = 1;
+				/* No answer came (not our OAuth token). */
+				job->unreachable = r == ERR_TRANSPORT;
 			} else if (!ok)
 				refused(job, &x, i);
 			buf_free(&x.body);
