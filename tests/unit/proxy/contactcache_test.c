@@ -110,6 +110,41 @@ test_persisted(void **state)
 	tu_rmtree(dir);
 }
 
+/* The same answer again costs no write for an hour; a new one does. */
+static void
+test_same_answer_written_hourly(void **state)
+{
+	struct contactcache	*cc;
+	char			*dir, *path, *a;
+	size_t			 len;
+	time_t			 when;
+	const char		*other = "{\"status\":\"ok\",\"tasks\":{}}";
+
+	(void)state;
+	dir = tu_mkdtemp("contactcache");
+	path = tu_path(dir, "contact-server0.json");
+	assert_int_equal(contactcache_open(&cc, dir), 0);
+	assert_int_equal(contactcache_put(cc, 0, URL, OK, strlen(OK), T0), 0);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(contactcache_put(cc, 0, URL, OK, strlen(OK),
+	    T0 + 10), 0);
+	assert_int_equal(access(path, F_OK), -1);
+	/* Memory has the time of the last one all the same. */
+	assert_int_equal(contactcache_get(cc, 0, URL, &a, &len, &when), 0);
+	assert_int_equal(when, T0 + 10);
+	free(a);
+	assert_int_equal(contactcache_put(cc, 0, URL, OK, strlen(OK),
+	    T0 + CONTACTCACHE_REFRESH), 0);
+	assert_int_equal(access(path, F_OK), 0);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(contactcache_put(cc, 0, URL, other, strlen(other),
+	    T0 + CONTACTCACHE_REFRESH + 1), 0);
+	assert_int_equal(access(path, F_OK), 0);
+	contactcache_free(cc);
+	free(path);
+	tu_rmtree(dir);
+}
+
 int
 main(void)
 {
@@ -117,6 +152,7 @@ main(void)
 		cmocka_unit_test(test_put_get),
 		cmocka_unit_test(test_refuses_invalid_and_large),
 		cmocka_unit_test(test_persisted),
+		cmocka_unit_test(test_same_answer_written_hourly),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
