@@ -38,6 +38,7 @@ FS_SIZE = 8 * 1024 * 1024
 # About 60 kB on the wire, random text does not shrink much: the file
 # system is 90% full after about 120 of them.
 PAD = 45000
+INODES = 48
 
 
 def namespace_commands():
@@ -149,9 +150,12 @@ class FullDisk(unittest.TestCase):
         self.addCleanup(shutil.rmtree, self.top, True)
         self.fs = os.path.join(self.top, "small")
         os.mkdir(self.fs)
-        subprocess.run(["mount", "-t", "tmpfs", "-o",
-                        "size=%d,mode=0755" % FS_SIZE, "tmpfs", self.fs],
-                       check=True, timeout=30)
+        # Few inodes for the test that runs out of them.
+        opts = "size=%d,mode=0755" % FS_SIZE
+        if self._testMethodName.endswith("_inodes"):
+            opts += ",nr_inodes=%d" % INODES
+        subprocess.run(["mount", "-t", "tmpfs", "-o", opts, "tmpfs",
+                        self.fs], check=True, timeout=30)
         self.addCleanup(subprocess.run, ["umount", "-l", self.fs],
                         timeout=30)
         self.filler = os.path.join(self.fs, "filler")
@@ -185,15 +189,16 @@ class FullDisk(unittest.TestCase):
         self.assertRegex(r.body, rb"^Proxy .*retry later$", what)
         return 0
 
-    def post(self, px, device, xml):
-        body = xml_inventory(device) if xml else json_inventory(device)
+    def post(self, px, device, xml, pad=PAD):
+        body = xml_inventory(device, pad) if xml else \
+            json_inventory(device, pad)
         self.sent[device] = body
         if xml:
             return px.post(body, "application/xml")
         return px.post(zlib_of(body), "application/x-compress-zlib",
                        str(uuid.uuid4()))
 
-    def flood(self, px, tag):
+    def flood(self, px, tag, pad=PAD):
         """Several agents post until each was refused three times; the
         acknowledged device ids."""
         acked, errors = set(), []
@@ -204,7 +209,8 @@ class FullDisk(unittest.TestCase):
             for n in range(400):
                 dev = "%s-%d-%d" % (tag, t, n)
                 try:
-                    ok = self.check_answer(self.post(px, dev, t == 0), dev)
+                    ok = self.check_answer(self.post(px, dev, t == 0,
+                                                     pad), dev)
                 except Exception as e:    # noqa: BLE001, reported below
                     with lock:
                         errors.append("%s: %r" % (dev, e))
@@ -323,6 +329,52 @@ class FullDisk(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(json.loads(p.stdout)["items"], len(acked))
 
+        self.recover(px, acked, upstream, spool, None)
+        px.stop()
+
+    def test_refused_for_good_on_a_full_disk(self):
+        # The move to failed/ cannot be written: the item stays whole in
+        # the spool, and moves once there is room, by the same daemon.
+        with GlpiDouble() as glpi:
+            glpi.behaviour(fail_match="versionclient", fail_status=503)
+            spool = os.path.join(self.fs, "spool")
+            px = self.passeur(glpi.port, spool=spool)
+            px.start()
+            r = self.post(px, "refused", False)
+            self.assertEqual(r.status, 202, r)
+            px.wait_log(r"attempt 1 failed \(device refused\)")
+            item = spool_items(spool)
+            fill(self.filler)
+            glpi.behaviour(fail_match="versionclient", fail_status=400)
+            px.wait_log(r"spool %s: failed for good \(device refused\): "
+                        r"server0: HTTP 400.*; cannot move it to failed/, "
+                        r"tried again in \d+\.\d s: No space left on device"
+                        % item[0], 30)
+            self.assertEqual(spool_items(spool), item)
+            os.unlink(self.filler)
+            px.wait_log(r"spool %s: failed for good \(device refused\): "
+                        r".*; moved to failed/" % item[0], 30)
+            self.assertEqual(spool_items(spool), [])
+            self.assertEqual(spool_items(os.path.join(spool, "failed")),
+                             item)
+            self.assertEqual(temporaries(spool, os.path.join(spool,
+                                                             "failed")), [])
+            px.stop()
+
+    def test_spool_out_of_inodes(self):
+        # Space left, but no file can be made: the 90% rule counts the
+        # inodes too, and /health says so.
+        upstream = free_port()
+        spool = os.path.join(self.fs, "spool")
+        px = self.passeur(upstream, spool=spool)
+        px.start()
+        acked = self.flood(px, "i", 100)
+        st = os.statvfs(self.fs)
+        self.assertGreater(st.f_bavail * 2, st.f_blocks)
+        self.assertEqual(len(spool_items(spool)), len(acked))
+        r = self.health()
+        self.assertEqual(r.status, 503, r)
+        self.assertIn(b"90% full", r.body)
         self.recover(px, acked, upstream, spool, None)
         px.stop()
 
