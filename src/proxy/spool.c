@@ -605,27 +605,29 @@ forget_size(struct spool *sp, uint64_t size)
 	pthread_mutex_unlock(&sp->lock);
 }
 
-/* The size of the body of id in the spool, -1 when it has none. */
-static long long
-body_size(struct spool *sp, const char *id)
+/* The size of the body of id in the spool; ERR_SYSTEM when it has none. */
+static int
+body_size(struct spool *sp, const char *id, uint64_t *sizep)
 {
 	struct stat	sb;
 	char		name[SPOOL_ID_LEN + 8];
 
+	*sizep = 0;
 	snprintf(name, sizeof(name), "%s.body", id);
 	if (fstatat(sp->dfd, name, &sb, 0) == -1)
-		return -1;
-	return (long long)sb.st_size;
+		return ERR_SYSTEM;
+	*sizep = (uint64_t)sb.st_size;
+	return 0;
 }
 
 /* Counts the body of id out of the spool's bytes, before it leaves. */
 static void
 forget_bytes(struct spool *sp, const char *id)
 {
-	long long size;
+	uint64_t size;
 
-	if ((size = body_size(sp, id)) >= 0)
-		forget_size(sp, (uint64_t)size);
+	if (body_size(sp, id, &size) == 0)
+		forget_size(sp, size);
 }
 
 int
@@ -798,15 +800,15 @@ int
 spool_fail(struct spool *sp, const struct spool_item *it, const char *reason)
 {
 	char		name[SPOOL_ID_LEN + 8], text[1024];
-	long long	size;
-	int		r;
+	uint64_t	size;
+	int		r, sized;
 
 	snprintf(text, sizeof(text), "%s\n", reason);
 	snprintf(name, sizeof(name), "%s.reason", it->id);
 	if ((r = put_file(sp->failed_dfd, name, text, strlen(text))) != 0 ||
 	    (r = put_meta(sp->dfd, it)) != 0)
 		return r;
-	size = body_size(sp, it->id);
+	sized = body_size(sp, it->id, &size) == 0;
 	snprintf(name, sizeof(name), "%s.body", it->id);
 	if (renameat(sp->dfd, name, sp->failed_dfd, name) == -1)
 		return ERR_SYSTEM;
@@ -817,8 +819,8 @@ spool_fail(struct spool *sp, const struct spool_item *it, const char *reason)
 		(void)renameat(sp->failed_dfd, name, sp->dfd, name);
 		return ERR_SYSTEM;
 	}
-	if (size >= 0)
-		forget_size(sp, (uint64_t)size);
+	if (sized)
+		forget_size(sp, size);
 	if (fsync(sp->failed_dfd) == -1 || fsync(sp->dfd) == -1)
 		return ERR_SYSTEM;
 	return 0;
