@@ -50,6 +50,12 @@ id_ok(const char *s, size_t len)
 	return 1;
 }
 
+int
+spool_id_ok(const char *id)
+{
+	return id_ok(id, strlen(id));
+}
+
 /* The id of "<id><suffix>", or 0 when name is not one. */
 static int
 name_is(const char *name, const char *suffix, char id[SPOOL_ID_LEN + 1])
@@ -431,7 +437,9 @@ spool_open(struct spool **spp, const char *dir, size_t *countp)
 	    (sp->dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
 	    (mkdirat(sp->dfd, "failed", 0750) == -1 && errno != EEXIST) ||
 	    (sp->failed_dfd = openat(sp->dfd, "failed", O_RDONLY |
-	    O_DIRECTORY | O_CLOEXEC)) == -1) {
+	    O_DIRECTORY | O_CLOEXEC)) == -1 ||
+	    (mkdirat(sp->dfd, SPOOL_CTL_DIR, 0750) == -1 &&
+	    errno != EEXIST)) {
 		r = ERR_SYSTEM;
 		goto fail;
 	}

@@ -33,6 +33,13 @@
 #include "common/uuid.h"
 
 #define SPOOL_ID_LEN	16
+/*
+ * In the folder beside the items: the lock a daemon holds for its whole
+ * life (statedir_lock()), and the folder of requests of `passeur spool`
+ * to that daemon (spool_ctl.h).
+ */
+#define SPOOL_LOCK	"spool.lock"
+#define SPOOL_CTL_DIR	"ctl"
 /* The meta file is small; a proxy chain of a thousand ids fits. */
 #define SPOOL_META_MAX	(128 * 1024)
 /* A longer User-Agent is kept (and sent on) cut to this length. */
@@ -63,8 +70,11 @@ struct spool_item {
 	uint32_t	 body_crc;
 };
 
+/* 1 when id is an item id: 16 hexadecimal digits, lower case. */
+int	spool_id_ok(const char *id);
+
 /*
- * Opens the spool folder dir (made, with failed/, when missing) and
+ * Opens the spool folder dir (made, with failed/ and ctl/, when missing) and
  * recovers it: temporary files and items never acknowledged are removed,
  * one log line each.  *countp gets the items that wait.  ERR_SYSTEM with
  * errno set when the folder cannot be used.
