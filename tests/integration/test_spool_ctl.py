@@ -7,6 +7,7 @@ import fcntl
 import json
 import os
 import pty
+import pwd
 import re
 import signal
 import subprocess
@@ -91,6 +92,23 @@ class OneDaemonPerSpool(unittest.TestCase):
             px.stop()
             other.start()
             other.stop()
+
+    def test_a_daemon_run_as_another_user_answers(self):
+        # Started by root with -u: what it makes in the spool is the
+        # user's, or it could not take the requests of root's command.
+        px = Passeur(agent={"server": "http://127.0.0.1:9/"},
+                     args=["-u", "nobody"])
+        self.addCleanup(px.cleanup)
+        os.chmod(px.dir, 0o755)
+        with px:
+            for name in ("ctl", "failed", "spool.lock"):
+                self.assertEqual(os.stat(os.path.join(
+                    spool_dir(px), name)).st_uid, pwd.getpwnam(
+                    "nobody").pw_uid, name)
+            p = spool(px, "retry", "--all")
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertIn(b"retry --all: 0 waiting item(s)", p.stdout)
+            self.assertEqual(ctl_files(px), [])
 
 
 # Items wait a minute or more between attempts: only a retry is soon.
