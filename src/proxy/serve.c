@@ -424,8 +424,8 @@ lock_state(struct running *rn, const char *vardir)
 	long	holder;
 	int	r;
 
-	if ((r = statedir_lock(vardir, STATEDIR_LOCK, &rn->lockfd, &holder, why,
-	    sizeof(why))) == 0)
+	if ((r = statedir_lock(vardir, STATEDIR_LOCK, &rn->lockfd, &holder,
+	    why, sizeof(why))) == 0)
 		return 0;
 	if (r != ERR_EXISTS)
 		log_errx("cannot lock the state folder: %s", why);

@@ -61,9 +61,10 @@ usage(int code)
 	    "\n"
 	    "retry and drop go through the running passeur serve of the spool "
 	    "(it holds\n"
-	    "the spool's lock), or change the files themselves when none runs.\n"
-	    "Exit status: 0 done; 1 no such item, an attempt of it runs (drop), "
-	    "drop\n"
+	    "the spool's lock), or change the files themselves when none "
+	    "runs.\n"
+	    "Exit status: 0 done; 1 no such item, an attempt of it runs "
+	    "(drop), drop\n"
 	    "not confirmed, or an error; 2 usage, or an ID that is not 16 "
 	    "hexadecimal\n"
 	    "digits; 3 the daemon did not answer within %d s.\n",

@@ -40,8 +40,8 @@ spool_ctl_parse(const char *text, struct spool_ctl_req *req)
 	if (len > 0 && text[len - 1] == '\n')
 		len--;
 	/* "drop " or "retry " and an argument, no more. */
-	if (len > 6 + SPOOL_ID_LEN || sscanf(text, "%7s %17s", verb, arg) != 2 ||
-	    strlen(verb) + 1 + strlen(arg) != len || text[strlen(verb)] != ' ')
+	if (len > 6 + SPOOL_ID_LEN ||
+	    sscanf(text, "%7s %17s", verb, arg) != 2 || strlen(verb) + 1 + strlen(arg) != len || text[strlen(verb)] != ' ')
 		return ERR_FORMAT;
 	if (strcmp(verb, "retry") == 0)
 		req->verb = SPOOL_CTL_RETRY;
@@ -330,7 +330,8 @@ serve_one(struct spool *sp, int cfd, const char *name,
     const struct spool_ctl_hooks *hooks)
 {
 	struct spool_ctl_req	 req;
-	char			 text[REQ_MAX], file[80], ans[80], *answer = NULL;
+	char			 text[REQ_MAX], file[80], ans[80];
+	char			*answer = NULL;
 	size_t			 len = 0;
 	FILE			*out;
 	int			 r, status;
@@ -435,6 +436,26 @@ print_answer(char *answer)
 	return status;
 }
 
+/*
+ * The daemon did not answer in time: its request is withdrawn when it
+ * has not taken it yet.  cfd is closed.
+ */
+static int
+no_answer(int cfd, const char *file, long holder)
+{
+	if (unlinkat(cfd, file, 0) == 0)
+		fprintf(stderr, "passeur spool: the daemon (pid %ld) did not "
+		    "answer within %d s; the request is withdrawn, nothing "
+		    "changed\n", holder, SPOOL_CTL_WAIT_MS / 1000);
+	else
+		fprintf(stderr, "passeur spool: the daemon (pid %ld) took the "
+		    "request but did not answer within %d s; it may still "
+		    "apply it (see its log)\n", holder,
+		    SPOOL_CTL_WAIT_MS / 1000);
+	close(cfd);
+	return SPOOL_CTL_NO_ANSWER;
+}
+
 /* Applies req itself, under the lock (fd, held until it returns). */
 static int
 run_here(struct spool *sp, const struct spool_ctl_req *req, int lockfd)
@@ -513,31 +534,15 @@ spool_ctl_run(struct spool *sp, const struct spool_ctl_req *req)
 			    "%s\n", msg);
 			break;
 		}
-		if (!sent) {
-			if ((r = put(cfd, file, line, strlen(line))) != 0) {
-				fprintf(stderr, "passeur spool: cannot hand the "
-				    "request to the daemon (pid %ld) in %s: "
-				    "%s\n", holder, path, why(r));
-				break;
-			}
-			sent = 1;
+		if (!sent && (r = put(cfd, file, line, strlen(line))) != 0) {
+			fprintf(stderr, "passeur spool: cannot hand the request "
+			    "to the daemon (pid %ld) in %s: %s\n", holder, path,
+			    why(r));
+			break;
 		}
-		if (mono_ms() >= deadline) {
-			if (unlinkat(cfd, file, 0) == 0)
-				fprintf(stderr, "passeur spool: the daemon "
-				    "(pid %ld) did not answer within %d s; "
-				    "the request is withdrawn, nothing "
-				    "changed\n", holder,
-				    SPOOL_CTL_WAIT_MS / 1000);
-			else
-				fprintf(stderr, "passeur spool: the daemon "
-				    "(pid %ld) took the request but did not "
-				    "answer within %d s; it may still apply "
-				    "it (see its log)\n", holder,
-				    SPOOL_CTL_WAIT_MS / 1000);
-			close(cfd);
-			return SPOOL_CTL_NO_ANSWER;
-		}
+		sent = 1;
+		if (mono_ms() >= deadline)
+			return no_answer(cfd, file, holder);
 		nanosleep(&nap, NULL);
 	}
 	if (sent)

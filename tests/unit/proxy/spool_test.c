@@ -272,7 +272,8 @@ test_recovery_of_a_restore(void **state)
 	const char		*dir = *state;
 	struct spool		*sp;
 	struct spool_item	 it;
-	char			 failed[PATH_MAX], name[64], path[2][2 * PATH_MAX];
+	char			 failed[PATH_MAX], name[64];
+	char			 path[2][2 * PATH_MAX];
 	size_t			 count;
 	int			 i;
 
