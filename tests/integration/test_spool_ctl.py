@@ -11,6 +11,7 @@ import pwd
 import re
 import signal
 import subprocess
+import time
 import unittest
 import uuid
 
@@ -228,6 +229,25 @@ class WithDaemon(unittest.TestCase):
                                            == ["dev-e"], 15), px.log())
                 self.assertTrue(wait_until(lambda: metric(
                     px, "passeur_spool_items") == 0))
+
+    def test_an_item_being_attempted_is_not_dropped(self):
+        with GlpiDouble() as glpi:
+            glpi.behaviour(delay_ms=8000)
+            with daemon(glpi, timeout=30) as px:
+                item = queue(self, px, "dev-s")
+                # Its attempt runs for 8 s at the double.
+                time.sleep(1.5)
+                p = spool(px, "drop", item, "--yes")
+                self.assertEqual(p.returncode, 1, p.stderr)
+                self.assertIn(b"item %s: an attempt runs now; nothing "
+                              b"dropped" % item.encode(), p.stderr)
+                p = spool(px, "retry", item)
+                self.assertEqual(p.returncode, 0, p.stderr)
+                self.assertIn(b"item %s of device dev-s: an attempt runs "
+                              b"now" % item.encode(), p.stdout)
+                self.assertTrue(wait_until(lambda: devices_delivered(glpi)
+                                           == ["dev-s"], 20), px.log())
+                self.assertTrue(wait_until(lambda: ids(px) == []))
 
     def test_unknown_and_malformed_ids(self):
         with GlpiDouble() as glpi, daemon(glpi, **SLOW) as px:
