@@ -104,7 +104,8 @@ why(int r)
 
 /*
  * A waiting item is made due now; one of failed/ comes back into the
- * spool, due now.  quiet: no line of its own (retry --all).
+ * spool, due now.  quiet (retry --all): a line only for an item back from
+ * failed/ or a failure, none for an item gone since it was listed.
  */
 static int
 retry_one(struct spool *sp, const char *id,
@@ -132,11 +133,12 @@ retry_one(struct spool *sp, const char *id,
 		spool_item_clear(&it);
 		return 0;
 	}
-	release(h, id, NULL, 0);
 	if (r != ERR_NOT_FOUND) {
 		say(out, logs, "item %s: cannot be retried: %s", id, why(r));
+		release(h, id, NULL, 0);
 		return r;
 	}
+	release(h, id, NULL, 0);
 	if ((r = spool_restore(sp, id, &it, last, sizeof(last))) == 0) {
 		release(h, id, &it, 0);
 		say(out, logs, "item %s of device %s: back from failed/, to be "
@@ -145,10 +147,11 @@ retry_one(struct spool *sp, const char *id,
 		spool_item_clear(&it);
 		return 0;
 	}
-	if (r == ERR_NOT_FOUND)
+	/* retry --all: an item delivered since it was listed is no error. */
+	if (r == ERR_NOT_FOUND && !quiet)
 		say(out, logs, "item %s: no such item (delivered, dropped, or "
 		    "never there)", id);
-	else
+	else if (r != ERR_NOT_FOUND)
 		say(out, logs, "item %s: cannot be brought back from failed/: "
 		    "%s", id, why(r));
 	return r;
@@ -174,9 +177,13 @@ drop_one(struct spool *sp, const char *id, const struct spool_ctl_hooks *h,
 		spool_item_clear(&it);
 		return 0;
 	}
+	if (r != ERR_NOT_FOUND) {
+		say(out, logs, "item %s: cannot be dropped: %s", id, why(r));
+		release(h, id, NULL, 0);
+		return r;
+	}
 	release(h, id, NULL, 0);
-	if (r == ERR_NOT_FOUND && (r = spool_drop_failed(sp, id, &it,
-	    &reason)) == 0) {
+	if ((r = spool_drop_failed(sp, id, &it, &reason)) == 0) {
 		if (reason != NULL)
 			reason[strcspn(reason, "\n")] = '\0';
 		say(out, logs, "item %s of device %s dropped from failed/ "
@@ -216,14 +223,17 @@ retry_all(struct spool *sp, const struct spool_ctl_hooks *h, FILE *out,
 			if (r != 0)
 				break;
 			for (i = 0; i < n; i++) {
-				if (retry_one(sp, ids[i], h, out, logs,
-				    pass == 0) != 0)
+				r = retry_one(sp, ids[i], h, out, logs, 1);
+				if (r == ERR_NOT_FOUND)
+					continue;	/* gone meanwhile */
+				if (r != 0)
 					errors++;
 				else if (pass == 0)
 					waiting++;
 				else
 					back++;
 			}
+			r = 0;
 			if (n > 0)
 				memcpy(after, ids[n - 1], sizeof(after));
 		} while (more);
