@@ -138,12 +138,17 @@ fsx_write_atomic(const char *dir, const char *name, const void *data,
 	}
 	if ((r = fsx_write_all(fd, data, len)) != 0)
 		goto fail;
-	if (fsync(fd) == -1 || close(fd) == -1) {
-		fd = -1;
+	/* A failed fsync (ENOSPC, EIO) still closes the file, in fail. */
+	if (fsync(fd) == -1) {
 		r = ERR_SYSTEM;
 		goto fail;
 	}
+	r = close(fd);
 	fd = -1;
+	if (r == -1) {
+		r = ERR_SYSTEM;
+		goto fail;
+	}
 	if (renameat(dfd, tmp, dfd, name) == -1) {
 		r = ERR_SYSTEM;
 		goto fail;

@@ -299,11 +299,25 @@ attempt_done(struct forward_job *job)
 			    "server%d: %.600s", px->agent->spool_max_age,
 			    job->failed_target, job->reason);
 		it->attempts++;
-		if (spool_fail(d->sp, it, it->last_error) != 0)
-			log_warn("spool %s: cannot move item %s to failed/",
-			    spool_dir(d->sp), it->id);
-		log_warnx("spool %s: failed for good (device %s): %s; moved to "
-		    "failed/", it->id, it->device, it->last_error);
+		/*
+		 * On a full disk the move fails: the item stays in the
+		 * window and is tried again later, when there may be room
+		 * (a window without it would leave it in the folder until
+		 * the next start).
+		 */
+		if (spool_fail(d->sp, it, it->last_error) != 0) {
+			delay = backoff_ms(px->agent, it->attempts, 0);
+			it->next_ms = now + delay;
+			log_warn("spool %s: failed for good (device %s): %s; "
+			    "cannot move it to failed/, tried again in %.1f s",
+			    it->id, it->device, it->last_error,
+			    (double)delay / 1e3);
+		} else {
+			log_warnx("spool %s: failed for good (device %s): %s; "
+			    "moved to failed/", it->id, it->device,
+			    it->last_error);
+			gone = 1;
+		}
 		if (it->kind == SPOOL_JSON) {
 			snprintf(msg, sizeof(msg), "server%d forward failure",
 			    job->failed_target);
@@ -311,7 +325,6 @@ attempt_done(struct forward_job *job)
 			    "{s:s,s:s,s:I}", "status", "error", "message", msg,
 			    "expiration", (json_int_t)px->conf->prolog_freq));
 		}
-		gone = 1;
 	} else {
 		it->attempts++;
 		it->targets_done = job->failed_target;

@@ -217,26 +217,29 @@ forward_json(struct request *rq, struct response *rs)
  * An inventory to forward: kept in the spool before the 202, delivered
  * by the deliverer, whose outcome the poll gets (deliver.h).
  */
-static void
+static int
 spool_json(struct request *rq, struct response *rs, const char *action,
     int full)
 {
-	struct proxy *px = rq->px;
+	struct proxy	*px = rq->px;
+	int		 r;
 
 	snprintf(rs->reqid, sizeof(rs->reqid), "%s",
 	    rq->request_id != NULL ? rq->request_id : "");
-	if (reqcache_open(px->cache, rq->agent_id, rq->trusted ? NULL :
-	    rq->ip, rs->reqid, time(NULL)) != 0) {
+	if ((r = reqcache_open(px->cache, rq->agent_id, rq->trusted ? NULL :
+	    rq->ip, rs->reqid, time(NULL))) != 0) {
 		rs->reqid[0] = '\0';
 		response_error(rs, 503, "Proxy busy, retry later");
-		return;
+		return r;
 	}
-	if (branch_spool(rq, rs, SPOOL_JSON, action, rs->reqid, full) != 0) {
+	if ((r = branch_spool(rq, rs, SPOOL_JSON, action, rs->reqid,
+	    full)) != 0) {
 		reqcache_drop(px->cache, rs->reqid);
 		rs->reqid[0] = '\0';
-		return;
+		return r;
 	}
 	branch_pending(rq, rs, proxy_expected_seconds(px));
+	return 0;
 }
 
 /*
@@ -260,8 +263,8 @@ branch_glpi(struct request *rq, struct response *rs, const char *ctype)
 		[F_PARTIAL] = { .key = "partial" },
 	};
 	const char			*action, *id;
-	char				 suffix[64];
-	int				 partial, r;
+	char				 suffix[64], name[STORE_NAME_MAX + 1];
+	int				 partial, r, store, spooled;
 
 	if (!ctype_equals(ctype, "application/json")) {
 		legacy_contact(rq, rs);
@@ -308,36 +311,54 @@ branch_glpi(struct request *rq, struct response *rs, const char *ctype)
 	 * register...) left in local_store would be sent to GLPI by the
 	 * next `passeur inject -d`, long after its conversation.
 	 */
-	if (action_is_inventory(action)) {
-		if (c->local_store[0] == '\0' && c->only_local_store) {
-			response_error(rs, 500, "Proxy local store not set");
+	store = c->local_store[0] != '\0' && action_is_inventory(action);
+	if (action_is_inventory(action) && !store && c->only_local_store) {
+		response_error(rs, 500, "Proxy local store not set");
+		goto out;
+	}
+	if (store) {
+		store_suffix(action, partial, suffix, sizeof(suffix));
+		r = store_name(name, sizeof(name), id, suffix);
+		if (r == ERR_UNSAFE) {
+			response_error(rs, 400, "Invalid deviceid");
 			goto out;
 		}
-		if (c->local_store[0] != '\0') {
-			store_suffix(action, partial, suffix, sizeof(suffix));
-			r = store_save(c->local_store, id, suffix,
-			    rq->body.data, rq->body.len);
-			if (r == ERR_UNSAFE) {
-				response_error(rs, 400, "Invalid deviceid");
-				goto out;
-			}
-			if (r == ERR_TOO_BIG) {
-				response_error(rs, 400, "Invalid deviceid: too "
-				    "long for a file name with suffix %s",
-				    suffix);
-				goto out;
-			}
-			if (r != 0) {
-				log_warn("store %s%s in %s", id, suffix,
-				    c->local_store);
-				response_error(rs, 500,
-				    "Proxy failed to store json");
-				goto out;
-			}
-			snprintf(rq->stored, sizeof(rq->stored), "%s%s", id,
-			    suffix);
+		if (r == ERR_TOO_BIG) {
+			response_error(rs, 400, "Invalid deviceid: too long for "
+			    "a file name with suffix %s", suffix);
+			goto out;
 		}
 	}
+	/*
+	 * An inventory to forward goes to the spool first: one the spool
+	 * refuses (full) is not stored either, and one it took is the
+	 * proxy's to deliver, whatever becomes of the local copy.
+	 */
+	spooled = !c->only_local_store && rq->px->deliver != NULL &&
+	    action_is_inventory(action);
+	if (spooled && spool_json(rq, rs, action, !partial &&
+	    strcmp(action, "inventory") == 0) != 0)
+		goto out;
+	if (store) {
+		r = store_save(c->local_store, id, suffix, rq->body.data,
+		    rq->body.len);
+		if (r == ERR_TOO_BIG && !spooled) {
+			response_error(rs, 400, "Invalid deviceid: too long for "
+			    "a file name with suffix %s", suffix);
+			goto out;
+		}
+		if (r != 0 && spooled)
+			log_warn("store %s in %s (the spool keeps it for "
+			    "delivery)", name, c->local_store);
+		else if (r != 0) {
+			log_warn("store %s in %s", name, c->local_store);
+			response_error(rs, 500, "Proxy failed to store json");
+			goto out;
+		} else
+			snprintf(rq->stored, sizeof(rq->stored), "%s", name);
+	}
+	if (spooled)
+		goto out;
 	if (c->only_local_store) {
 		if (strcmp(action, "contact") == 0)
 			emulated_contact(rq, rs);
@@ -346,11 +367,7 @@ branch_glpi(struct request *rq, struct response *rs, const char *ctype)
 			    "ok"));
 		goto out;
 	}
-	if (rq->px->deliver != NULL && action_is_inventory(action))
-		spool_json(rq, rs, action, !partial &&
-		    strcmp(action, "inventory") == 0);
-	else
-		forward_json(rq, rs);
+	forward_json(rq, rs);
 out:
 	jsonscan_fields_free(f, F_COUNT);
 }

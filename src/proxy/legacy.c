@@ -51,8 +51,8 @@ branch_legacy(struct request *rq, struct response *rs, const char *ctype)
 {
 	const struct instance_conf	*c = rq->px->conf;
 	struct xml_fields		 f;
-	char				*chain;
-	int				 r, has_store;
+	char				*chain, name[STORE_NAME_MAX + 1];
+	int				 r, has_store, spooled;
 
 	if (!ctype_is(ctype, "application/xml")) {
 		response_error(rs, 403, "Unsupported Content-type");
@@ -99,31 +99,40 @@ branch_legacy(struct request *rq, struct response *rs, const char *ctype)
 		response_error(rs, 500, "No local storage for inventory");
 		return;
 	}
+	/* An id this long, or unsafe, is refused before it is kept. */
+	if (has_store && store_name(name, sizeof(name), f.deviceid, ".xml") !=
+	    0) {
+		response_error(rs, 400, "Invalid deviceid");
+		return;
+	}
+	/*
+	 * With a spool, the spool first, as in the JSON branch: what it
+	 * refuses is not stored, and what it took is delivered whatever
+	 * becomes of the local copy; <REPLY> says it is kept.
+	 */
+	spooled = !c->only_local_store && rq->px->agent->nservers > 0 &&
+	    rq->px->deliver != NULL;
+	if (spooled && branch_spool(rq, rs, SPOOL_XML, "inventory", NULL,
+	    1) != 0)
+		return;
 	if (has_store) {
 		r = store_save(c->local_store, f.deviceid, ".xml",
 		    rq->body.data, rq->body.len);
-		/* ERR_TOO_BIG: an id this long is already ERR_UNSAFE. */
-		if (r == ERR_UNSAFE || r == ERR_TOO_BIG) {
+		if (r != 0 && spooled)
+			log_warn("store %s in %s (the spool keeps it for "
+			    "delivery)", name, c->local_store);
+		else if (r == ERR_TOO_BIG) {
 			response_error(rs, 400, "Invalid deviceid");
 			return;
-		}
-		if (r != 0) {
-			log_warn("store %s.xml in %s", f.deviceid,
-			    c->local_store);
+		} else if (r != 0) {
+			log_warn("store %s in %s", name, c->local_store);
 			response_error(rs, 500, "Proxy cannot store content");
 			return;
-		}
-		snprintf(rq->stored, sizeof(rq->stored), "%s.xml",
-		    f.deviceid);
+		} else
+			snprintf(rq->stored, sizeof(rq->stored), "%s", name);
 	}
-	if (c->only_local_store || rq->px->agent->nservers == 0) {
+	if (spooled || c->only_local_store || rq->px->agent->nservers == 0) {
 		branch_legacy_reply(rs, 1, 0);
-		return;
-	}
-	/* With a spool, <REPLY> says the inventory is kept for delivery. */
-	if (rq->px->deliver != NULL) {
-		if (branch_spool(rq, rs, SPOOL_XML, "inventory", NULL, 1) == 0)
-			branch_legacy_reply(rs, 1, 0);
 		return;
 	}
 	/* The chain goes upstream as for JSON: a loop is refused there. */

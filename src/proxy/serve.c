@@ -251,6 +251,31 @@ warn_no_syslog(const struct agent_conf *a, int foreground)
 	    foreground ? "" : ", in the background", _PATH_LOG);
 }
 
+/* 1 when an enabled instance of c forwards to a server target. */
+static int
+forwards(const struct serve_conf *c)
+{
+	int i;
+
+	for (i = 0; i < CONF_NINSTANCES; i++)
+		if (!c->inst[i].disabled && !c->inst[i].only_local_store &&
+		    c->agent.nservers > 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The spool folder c uses: none when nothing forwards (only_local_store,
+ * no server), where an inventory is never kept for delivery, so that a
+ * storing proxy leaves no empty spool folder behind.
+ */
+static const char *
+spool_used(const struct serve_conf *c)
+{
+	return c->agent.spool[0] != '\0' && forwards(c) ? c->agent.spool :
+	    NULL;
+}
+
 /*
  * Checks every folder the daemon writes to, the state folder and each
  * store, without changing anything: what -n and -T say, and the first
@@ -266,7 +291,7 @@ check_dirs(const struct serve_conf *c, const struct passwd *pw)
 
 	paths[n] = c->agent.vardir;
 	where[n++] = NULL;
-	if (c->agent.spool[0] != '\0') {
+	if (spool_used(c) != NULL) {
 		paths[n] = c->agent.spool;
 		where[n++] = config_where(c, -1, "spool");
 	}
@@ -320,8 +345,8 @@ prepare_dirs(const struct serve_conf *c, const struct passwd *pw)
 		log_errx("state folder %s: %s", c->agent.vardir, why);
 		return ERR_SYSTEM;
 	}
-	if (c->agent.spool[0] != '\0' && statedir_make(c->agent.spool, pw,
-	    why, sizeof(why)) != 0) {
+	if (spool_used(c) != NULL && statedir_make(c->agent.spool, pw, why,
+	    sizeof(why)) != 0) {
 		log_errx("%s: spool %s: %s", config_where(c, -1, "spool"),
 		    c->agent.spool, why);
 		return ERR_SYSTEM;
@@ -380,14 +405,9 @@ log_instances(const struct generation *g)
 static int
 prepare_forwarding(const struct serve_conf *c)
 {
-	const char	*why;
-	int		 i;
+	const char *why;
 
-	for (i = 0; i < CONF_NINSTANCES; i++)
-		if (!c->inst[i].disabled && !c->inst[i].only_local_store &&
-		    c->agent.nservers > 0)
-			break;
-	if (i == CONF_NINSTANCES)
+	if (!forwards(c))
 		return 0;
 	if (curlx_load(&why) == NULL) {
 		log_warnx("cannot forward to the server targets: %s", why);
@@ -453,6 +473,9 @@ lock_spool(struct running *rn, const char *dir)
 	long	holder;
 	int	r;
 
+	/* Held since an earlier try whose spool did not open. */
+	if (rn->spool_lockfd != -1)
+		return 0;
 	if ((r = statedir_lock(dir, SPOOL_LOCK, &rn->spool_lockfd, &holder,
 	    why, sizeof(why))) == 0)
 		return 0;
@@ -494,6 +517,8 @@ give_spool(const char *dir, const struct passwd *pw)
 /*
  * Opens the spool, recovered from any crash, and starts its deliverer,
  * before the first request: an inventory is answered only once kept.
+ * Nothing when the configuration does not forward: a reload that makes
+ * it forward opens it then.
  */
 static int
 start_spool(struct running *rn, const struct serve_conf *conf,
@@ -502,7 +527,7 @@ start_spool(struct running *rn, const struct serve_conf *conf,
 	size_t	waiting;
 	int	r;
 
-	if (conf->agent.spool[0] == '\0')
+	if (rn->spool != NULL || spool_used(conf) == NULL)
 		return 0;
 	if ((r = lock_spool(rn, conf->agent.spool)) != 0)
 		return r;
@@ -515,6 +540,8 @@ start_spool(struct running *rn, const struct serve_conf *conf,
 	if ((r = deliver_start(&rn->deliver, rn->spool, rn->fwd)) != 0) {
 		log_errx("spool %s: cannot start its deliverer: %s",
 		    conf->agent.spool, err_str(r));
+		spool_close(rn->spool);
+		rn->spool = NULL;
 		return r;
 	}
 	log_info("spool %s: %zu item(s) to deliver", conf->agent.spool,
@@ -594,6 +621,7 @@ run_reload(struct running *rn, struct serve_conf *conf)
 		return ERR_INVALID;
 	}
 	if (prepare_dirs(conf, NULL) != 0 ||
+	    start_spool(rn, conf, NULL) != 0 ||
 	    (next = make_generation(rn, conf)) == NULL) {
 		config_free(conf);
 		return ERR_SYSTEM;

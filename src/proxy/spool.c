@@ -590,34 +590,62 @@ spool_set_limit(struct spool *sp, uint64_t max_bytes)
 	pthread_mutex_unlock(&sp->lock);
 }
 
-/* 1 when the file system of the spool is 90% full or more. */
+/*
+ * 1 when the file system of the spool is 90% full or more: of its
+ * blocks, or of its inodes, which run out first on a file system of
+ * many small files (a tmpfs or an ext4 made with few inodes), where
+ * every new item fails with ENOSPC while blocks are left.  A file
+ * system that counts neither (0) is never full by this rule.
+ */
 static int
 fs_full(int dfd)
 {
 	struct statvfs	vfs;
 
-	if (fstatvfs(dfd, &vfs) == -1 || vfs.f_blocks == 0)
+	if (fstatvfs(dfd, &vfs) == -1)
 		return 0;
-	return (vfs.f_blocks - vfs.f_bavail) * 10 >= vfs.f_blocks * 9;
+	if (vfs.f_blocks > 0 && vfs.f_bavail <= vfs.f_blocks &&
+	    (vfs.f_blocks - vfs.f_bavail) * 10 >= vfs.f_blocks * 9)
+		return 1;
+	return vfs.f_files > 0 && vfs.f_favail <= vfs.f_files &&
+	    (vfs.f_files - vfs.f_favail) * 10 >= vfs.f_files * 9;
+}
+
+/* Counts an item whose body has size bytes out of the spool. */
+static void
+forget_size(struct spool *sp, uint64_t size)
+{
+	pthread_mutex_lock(&sp->lock);
+	sp->bytes -= size > sp->bytes ? sp->bytes : size;
+	if (sp->count > 0)
+		sp->count--;
+	sp->refused = 0;
+	pthread_mutex_unlock(&sp->lock);
+}
+
+/* The size of the body of id in the spool; ERR_SYSTEM when it has none. */
+static int
+body_size(struct spool *sp, const char *id, uint64_t *sizep)
+{
+	struct stat	sb;
+	char		name[SPOOL_ID_LEN + 8];
+
+	*sizep = 0;
+	snprintf(name, sizeof(name), "%s.body", id);
+	if (fstatat(sp->dfd, name, &sb, 0) == -1)
+		return ERR_SYSTEM;
+	*sizep = (uint64_t)sb.st_size;
+	return 0;
 }
 
 /* Counts the body of id out of the spool's bytes, before it leaves. */
 static void
 forget_bytes(struct spool *sp, const char *id)
 {
-	struct stat	sb;
-	char		name[SPOOL_ID_LEN + 8];
+	uint64_t size;
 
-	snprintf(name, sizeof(name), "%s.body", id);
-	if (fstatat(sp->dfd, name, &sb, 0) == -1)
-		return;
-	pthread_mutex_lock(&sp->lock);
-	sp->bytes -= (uint64_t)sb.st_size > sp->bytes ? sp->bytes :
-	    (uint64_t)sb.st_size;
-	if (sp->count > 0)
-		sp->count--;
-	sp->refused = 0;
-	pthread_mutex_unlock(&sp->lock);
+	if (body_size(sp, id, &size) == 0)
+		forget_size(sp, size);
 }
 
 int
@@ -781,26 +809,37 @@ spool_remove(struct spool *sp, const char *id)
 /*
  * The reason goes first, then the body, then the meta (the item leaves
  * the spool with it), and the two folders are flushed: an item that
- * failed for good is never found in neither.
+ * failed for good is never found in neither.  On a full disk the reason
+ * or the meta cannot be written: the item stays whole in the spool, its
+ * old meta in place, to be moved by a later call.  Its bytes leave the
+ * spool's count once the item left.
  */
 int
 spool_fail(struct spool *sp, const struct spool_item *it, const char *reason)
 {
-	char	name[SPOOL_ID_LEN + 8], text[1024];
-	int	r;
+	char		name[SPOOL_ID_LEN + 8], text[1024];
+	uint64_t	size;
+	int		r, sized;
 
 	snprintf(text, sizeof(text), "%s\n", reason);
 	snprintf(name, sizeof(name), "%s.reason", it->id);
 	if ((r = put_file(sp->failed_dfd, name, text, strlen(text))) != 0 ||
 	    (r = put_meta(sp->dfd, it)) != 0)
 		return r;
-	forget_bytes(sp, it->id);
+	sized = body_size(sp, it->id, &size) == 0;
 	snprintf(name, sizeof(name), "%s.body", it->id);
 	if (renameat(sp->dfd, name, sp->failed_dfd, name) == -1)
 		return ERR_SYSTEM;
 	snprintf(name, sizeof(name), "%s.meta", it->id);
-	if (renameat(sp->dfd, name, sp->failed_dfd, name) == -1 ||
-	    fsync(sp->failed_dfd) == -1 || fsync(sp->dfd) == -1)
+	if (renameat(sp->dfd, name, sp->failed_dfd, name) == -1) {
+		/* The body back beside its meta: the item stays whole. */
+		snprintf(name, sizeof(name), "%s.body", it->id);
+		(void)renameat(sp->failed_dfd, name, sp->dfd, name);
+		return ERR_SYSTEM;
+	}
+	if (sized)
+		forget_size(sp, size);
+	if (fsync(sp->failed_dfd) == -1 || fsync(sp->dfd) == -1)
 		return ERR_SYSTEM;
 	return 0;
 }
@@ -1034,7 +1073,7 @@ spool_check(struct spool *sp, char *why, size_t whylen)
 	}
 	if (fs_full(sp->dfd)) {
 		snprintf(why, whylen, "spool %s: its file system is 90%% full "
-		    "or more", sp->dir);
+		    "or more (space or inodes)", sp->dir);
 		return ERR_TOO_BIG;
 	}
 	pthread_mutex_lock(&sp->lock);

@@ -94,9 +94,9 @@ const char *spool_dir(const struct spool *sp);
  * Writes a new item: gives it its id (it->id) and body size and CRC,
  * writes body and meta, and returns once both are durable.  ERR_TOO_BIG,
  * before anything is written, when the bodies of the spool would pass
- * max_bytes (spool_set_limit) or its file system is 90% full; ERR_SYSTEM
- * (errno set, ENOSPC for a full disk) when the write fails: nothing is
- * left behind then.
+ * max_bytes (spool_set_limit) or its file system is 90% full (blocks
+ * or inodes); ERR_SYSTEM (errno set, ENOSPC for a full disk) when the
+ * write fails: nothing is left behind then.
  */
 int	spool_add(struct spool *sp, struct spool_item *it, const void *body,
 	    size_t len);
@@ -111,7 +111,10 @@ int	spool_load_failed(struct spool *sp, const char *id,
 int	spool_update(struct spool *sp, const struct spool_item *it);
 /* Forgets a delivered item. */
 int	spool_remove(struct spool *sp, const char *id);
-/* Moves it to failed/, with reason in failed/<id>.reason. */
+/*
+ * Moves it to failed/, with reason in failed/<id>.reason.  When that
+ * fails (a full disk), the item is left whole in the spool.
+ */
 int	spool_fail(struct spool *sp, const struct spool_item *it,
 	    const char *reason);
 

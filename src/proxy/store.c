@@ -16,12 +16,8 @@
 #include "proxy/store.h"
 
 int
-store_save(const char *dir, const char *id, const char *suffix,
-    const void *data, size_t len)
+store_name(char *name, size_t namelen, const char *id, const char *suffix)
 {
-	char	name[STORE_NAME_MAX + 1];
-	int	r;
-
 	if (!fsx_name_ok(id, strlen(id)))
 		return ERR_UNSAFE;
 	/*
@@ -29,9 +25,22 @@ store_save(const char *dir, const char *id, const char *suffix,
 	 * NAME_MAX: refused here, before the system says ENAMETOOLONG and
 	 * the agent, answered 500, retries forever.
 	 */
-	if ((size_t)snprintf(name, sizeof(name), "%s%s", id, suffix) >=
-	    sizeof(name))
+	if (namelen > STORE_NAME_MAX + 1)
+		namelen = STORE_NAME_MAX + 1;
+	if ((size_t)snprintf(name, namelen, "%s%s", id, suffix) >= namelen)
 		return ERR_TOO_BIG;
+	return 0;
+}
+
+int
+store_save(const char *dir, const char *id, const char *suffix,
+    const void *data, size_t len)
+{
+	char	name[STORE_NAME_MAX + 1];
+	int	r;
+
+	if ((r = store_name(name, sizeof(name), id, suffix)) != 0)
+		return r;
 	/*
 	 * A file system may take shorter names (eCryptfs: 143 bytes):
 	 * nothing was created, and the answer is the same.

@@ -20,6 +20,15 @@
 #define STORE_NAME_MAX	(255 - 14)
 
 /*
+ * Writes <id><suffix> into name (namelen bytes): ERR_UNSAFE when id
+ * cannot be a file name, ERR_TOO_BIG when the name is longer than
+ * STORE_NAME_MAX.  No I/O: a branch that keeps an inventory elsewhere
+ * first (the spool) refuses a bad id before it does.
+ */
+int	store_name(char *name, size_t namelen, const char *id,
+	    const char *suffix);
+
+/*
  * Saves data as <dir>/<id><suffix>.  ERR_UNSAFE when id cannot be a file
  * name, ERR_TOO_BIG when <id><suffix> is longer than STORE_NAME_MAX (both
  * checked before any I/O: the agent's fault, it must not retry) or than

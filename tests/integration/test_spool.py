@@ -17,7 +17,7 @@ import unittest
 import uuid
 
 from harness import (AGENT_ID, FIXTURES, GlpiDouble, Passeur, main,
-                     read_file, run_passeur, wait_until, zlib_of)
+                     read_file, run_passeur, wait_until, write_cfg, zlib_of)
 
 XML_INV = read_file(os.path.join(FIXTURES, "inventory_small.xml"))
 FIXTURE_ID = b"passeur-test-2026-01-01-00-00-00"
@@ -433,6 +433,39 @@ class Lifecycle(unittest.TestCase):
                          "0000000000000000"])
         self.assertEqual(p.returncode, 1)
         self.assertIn(b"no such item", p.stderr)
+
+    def test_no_spool_folder_while_nothing_forwards(self):
+        # A storing proxy keeps nothing for delivery: no spool folder.
+        # A reload that gives it a server makes and opens it.
+        with GlpiDouble() as glpi:
+            px = Passeur(agent={**FAST}, proxy={"only_local_store": "yes"})
+            try:
+                px.start()
+                r = px.post(xml_inventory("dev-s"), "application/xml")
+                self.assertEqual(r.status, 200, r)
+                self.assertFalse(os.path.exists(spool_dir(px)),
+                                 os.listdir(px.vardir))
+                write_cfg(os.path.join(px.confdir, "agent.cfg"),
+                          {"httpd-ip": "127.0.0.1", "httpd-port": px.port,
+                           "logger": "stderr", "server": glpi.url(),
+                           **FAST})
+                write_cfg(os.path.join(px.confdir,
+                                       "proxy-server-plugin.cfg"),
+                          {"disabled": "no", "local_store": px.store,
+                           "maxrate": 0})
+                px.proc.send_signal(signal.SIGHUP)
+                px.wait_log(r"configuration reloaded")
+                self.assertTrue(os.path.isdir(spool_dir(px)), px.log())
+                r = px.post(xml_inventory("dev-t"), "application/xml")
+                self.assertEqual(r.status, 200, r)
+                px.wait_log(r"spool [0-9a-f]{16}: queued XML inventory of "
+                            r"device dev-t")
+                self.assertTrue(wait_until(lambda: ("dev-t", "xml") in
+                                           delivered(glpi), 20), px.log())
+                px.stop()
+            finally:
+                px.stop(check=False)
+                px.cleanup()
 
     def test_crash_leftovers_removed_at_start(self):
         px = Passeur(agent={"server": "http://127.0.0.1:9/", **FAST})
