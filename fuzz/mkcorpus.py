@@ -688,6 +688,24 @@ def rest_seeds():
         put("rest", name, data)
 
 
+# --- spoolctl ----------------------------------------------------------------
+def spoolctl_seeds():
+    s = {
+        "retry": "retry 18ed747a36af82c0\n",
+        "retry-all": "retry --all\n",
+        "drop": "drop 18ed747a36af82c0\n",
+        "no-newline": "drop 18ed747a36af82c0",
+        "upper": "retry 18ED747A36AF82C0\n",
+        "traversal": "drop ../../../etc/passwd\n",
+        "two-lines": "retry 18ed747a36af82c0\nretry --all\n",
+        "nul": b"drop 18ed747a36af82c0\0\n",
+        "tab": "drop\t18ed747a36af82c0\n",
+        "drop-all": "drop --all\n",
+    }
+    for name, data in s.items():
+        put("spoolctl", name, data)
+
+
 xmlsniff_seeds()
 decode_seeds()
 pipeline_seeds()
@@ -695,6 +713,7 @@ conf_seeds()
 jsonpeek_seeds()
 jsonscan_seeds()
 rest_seeds()
+spoolctl_seeds()
 
 
 inflate_seeds()

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include <errno.h>
+#include <inttypes.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -18,6 +19,10 @@
 #include "proxy/forward.h"
 #include "proxy/generation.h"
 #include "proxy/reqcache.h"
+#include "proxy/spool_ctl.h"
+
+/* How often the deliverer looks for requests of passeur spool in ctl/. */
+#define CTL_POLL_MS	250
 
 /* One item of the window. */
 struct slot {
@@ -464,6 +469,71 @@ pass(struct deliver *d, char (*starts)[SPOOL_ID_LEN + 1], size_t max,
 	return n;
 }
 
+/*
+ * The hooks of spool_ctl_apply(), in the scheduler's thread: an item that
+ * passeur spool changes is marked busy meanwhile, so that no attempt
+ * starts and no newer inventory supersedes it under the change.
+ */
+static int
+ctl_claim(void *arg, const char *id)
+{
+	struct deliver	*d = arg;
+	size_t		 pos;
+	int		 found, r = 0;
+
+	pthread_mutex_lock(&d->lock);
+	pos = find(d, id, &found);
+	if (found && d->win[pos].busy)
+		r = ERR_EXISTS;
+	else if (found)
+		d->win[pos].busy = 1;
+	pthread_mutex_unlock(&d->lock);
+	return r;
+}
+
+/*
+ * An item back from failed/ keeps its id, older than most: it goes into
+ * the window, or, when the window is full, the horizon moves back below
+ * it so that a refill reads it (the window skips the ids it holds).
+ */
+static void
+window_restore(struct deliver *d, const struct spool_item *it)
+{
+	uint64_t	v;
+	int		found;
+
+	window_add(d, it);
+	(void)find(d, it->id, &found);
+	if (found || (d->overflow && strcmp(it->id, d->horizon) > 0))
+		return;
+	v = strtoull(it->id, NULL, 16);
+	snprintf(d->horizon, sizeof(d->horizon), "%016" PRIx64, v > 0 ?
+	    v - 1 : 0);
+	d->overflow = 1;
+}
+
+static void
+ctl_release(void *arg, const char *id, const struct spool_item *it,
+    int gone)
+{
+	struct deliver	*d = arg;
+	size_t		 pos;
+	int		 found;
+
+	pthread_mutex_lock(&d->lock);
+	pos = find(d, id, &found);
+	if (found && gone)
+		window_remove(d, pos);
+	else if (found) {
+		d->win[pos].busy = 0;
+		if (it != NULL)
+			d->win[pos].next_ms = it->next_ms;
+	} else if (it != NULL && !gone)
+		window_restore(d, it);
+	pthread_cond_broadcast(&d->wake);
+	pthread_mutex_unlock(&d->lock);
+}
+
 static void *
 scheduler(void *arg)
 {
@@ -471,12 +541,21 @@ scheduler(void *arg)
 	struct generation	*g;
 	char			 starts[DELIVER_INFLIGHT][SPOOL_ID_LEN + 1];
 	struct timespec		 until;
-	long long		 wake;
+	struct spool_ctl_hooks	 hooks = { ctl_claim, ctl_release, NULL };
+	long long		 wake, next_ctl = 0;
 	size_t			 n, i, pos;
 	int			 found, gone;
 
+	hooks.arg = d;
 	pthread_mutex_lock(&d->lock);
 	while (!d->stopping) {
+		if (now_ms() >= next_ctl) {
+			pthread_mutex_unlock(&d->lock);
+			spool_ctl_serve(d->sp, &hooks);
+			pthread_mutex_lock(&d->lock);
+			next_ctl = now_ms() + CTL_POLL_MS;
+			continue;
+		}
 		if (d->overflow && d->n < DELIVER_WINDOW / 2)
 			refill(d);
 		n = 0;
@@ -509,6 +588,8 @@ scheduler(void *arg)
 		}
 		if (n > 0)
 			continue;
+		if (wake > next_ctl)
+			wake = next_ctl;
 		until.tv_sec = (time_t)(wake / 1000);
 		until.tv_nsec = (long)(wake % 1000) * 1000000L;
 		pthread_cond_timedwait(&d->wake, &d->lock, &until);

@@ -22,9 +22,15 @@
  * by proxy <id> for delivery" (an "ok": the proxy has it), or the error
  * answer when it is refused for good.
  *
+ * The requests of `passeur spool retry | drop` (spool_ctl.h) are applied
+ * by the deliverer too, between two passes, a few times a second: the
+ * item is marked busy while it changes, and the window follows (an item
+ * back from failed/ comes in, a dropped one leaves).
+ *
  * Threads: deliver_queue() from the listener's workers, the done callbacks
- * from the forwarder's, one thread of its own schedules; one mutex guards
- * the window and the current generation.  Ownership: the deliverer holds a
+ * from the forwarder's, one thread of its own schedules and applies the
+ * requests of passeur spool; one mutex guards the window and the current
+ * generation.  Ownership: the deliverer holds a
  * reference to the generation given last, and one per attempt running.
  */
 #ifndef PASSEUR_PROXY_DELIVER_H

@@ -380,6 +380,7 @@ struct running {
 	struct server		 server;
 	int			 listening;
 	int			 lockfd;	/* the state folder's, for good */
+	int			 spool_lockfd;	/* the spool's, for good */
 	char			 proxy_id[UUID_STRLEN + 1];
 };
 
@@ -447,8 +448,8 @@ lock_state(struct running *rn, const char *vardir)
 	long	holder;
 	int	r;
 
-	if ((r = statedir_lock(vardir, &rn->lockfd, &holder, why,
-	    sizeof(why))) == 0)
+	if ((r = statedir_lock(vardir, STATEDIR_LOCK, &rn->lockfd, &holder,
+	    why, sizeof(why))) == 0)
 		return 0;
 	if (r != ERR_EXISTS)
 		log_errx("cannot lock the state folder: %s", why);
@@ -464,24 +465,82 @@ lock_state(struct running *rn, const char *vardir)
 }
 
 /*
+ * One daemon per spool: two would deliver every item twice and remove
+ * each other's files at start.  The lock is the one `passeur spool`
+ * takes to change items itself; while a daemon holds it, the command
+ * hands its request to the daemon (spool_ctl.h).
+ */
+static int
+lock_spool(struct running *rn, const char *dir)
+{
+	char	why[PATH_MAX + 64];
+	long	holder;
+	int	r;
+
+	/* Held since an earlier try whose spool did not open. */
+	if (rn->spool_lockfd != -1)
+		return 0;
+	if ((r = statedir_lock(dir, SPOOL_LOCK, &rn->spool_lockfd, &holder,
+	    why, sizeof(why))) == 0)
+		return 0;
+	if (r != ERR_EXISTS)
+		log_errx("cannot lock the spool: %s", why);
+	else if (holder > 0)
+		log_errx("spool %s is in use by another process (pid %ld): "
+		    "one passeur serve per spool; give each instance its own "
+		    "spool in agent.cfg", dir, holder);
+	else
+		log_errx("spool %s is in use by another process: one passeur "
+		    "serve per spool; give each instance its own spool in "
+		    "agent.cfg", dir);
+	return r;
+}
+
+/*
+ * What the daemon makes in its spool goes to the user of -u, who must
+ * move items into failed/ and answer requests in ctl/ once root is gone.
+ */
+static void
+give_spool(const char *dir, const struct passwd *pw)
+{
+	static const char *const made[] = { "failed", SPOOL_CTL_DIR,
+	    SPOOL_LOCK };
+	char	path[PATH_MAX];
+	size_t	i;
+
+	if (pw == NULL || geteuid() != 0 || pw->pw_uid == 0)
+		return;
+	for (i = 0; i < sizeof(made) / sizeof(made[0]); i++)
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir,
+		    made[i]) < sizeof(path) && lchown(path, pw->pw_uid,
+		    pw->pw_gid) == -1)
+			log_warn("spool %s: cannot give %s to user %s", dir,
+			    made[i], pw->pw_name);
+}
+
+/*
  * Opens the spool, recovered from any crash, and starts its deliverer,
  * before the first request: an inventory is answered only once kept.
  * Nothing when the configuration does not forward: a reload that makes
  * it forward opens it then.
  */
 static int
-start_spool(struct running *rn, const struct serve_conf *conf)
+start_spool(struct running *rn, const struct serve_conf *conf,
+    const struct passwd *pw)
 {
 	size_t	waiting;
 	int	r;
 
 	if (rn->spool != NULL || spool_used(conf) == NULL)
 		return 0;
+	if ((r = lock_spool(rn, conf->agent.spool)) != 0)
+		return r;
 	if ((r = spool_open(&rn->spool, conf->agent.spool, &waiting)) != 0) {
 		log_warn("%s: spool %s", config_where(conf, -1, "spool"),
 		    conf->agent.spool);
 		return r;
 	}
+	give_spool(conf->agent.spool, pw);
 	if ((r = deliver_start(&rn->deliver, rn->spool, rn->fwd)) != 0) {
 		log_errx("spool %s: cannot start its deliverer: %s",
 		    conf->agent.spool, err_str(r));
@@ -516,7 +575,7 @@ run_start(struct running *rn, struct serve_conf *conf,
 	for (i = 0; i < CONF_NINSTANCES; i++)
 		if (!conf->inst[i].disabled && conf->inst[i].local_store[0])
 			store_clean(conf->inst[i].local_store);
-	if ((r = start_spool(rn, conf)) != 0)
+	if ((r = start_spool(rn, conf, pw)) != 0)
 		return r;
 	/* Answers awaited by polls outlive reloads: sized at start. */
 	for (i = 0; i < CONF_NINSTANCES; i++)
@@ -568,7 +627,8 @@ run_reload(struct running *rn, struct serve_conf *conf)
 		config_free(conf);
 		return ERR_INVALID;
 	}
-	if (prepare_dirs(conf, NULL) != 0 || start_spool(rn, conf) != 0 ||
+	if (prepare_dirs(conf, NULL) != 0 ||
+	    start_spool(rn, conf, NULL) != 0 ||
 	    (next = make_generation(rn, conf)) == NULL) {
 		config_free(conf);
 		return ERR_SYSTEM;
@@ -757,7 +817,7 @@ serve_main(int argc, char **argv)
 
 	memset(&pwbuf, 0, sizeof(pwbuf));
 	memset(&rn, 0, sizeof(rn));
-	rn.lockfd = -1;
+	rn.lockfd = rn.spool_lockfd = -1;
 	while ((ch = getopt_long(argc, argv, "c:fnTu:vh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
@@ -906,6 +966,8 @@ serve_main(int argc, char **argv)
 	log_info("stopped");
 	log_close();
 out:
+	if (rn.spool_lockfd != -1)
+		close(rn.spool_lockfd);
 	if (rn.lockfd != -1)
 		close(rn.lockfd);
 	free(pwbuf.pw_name);

@@ -1190,6 +1190,7 @@ set_new(struct generation *gen)
 	const struct instance_conf	*ic;
 	struct listener_set		*set;
 	struct listener			*l;
+	pthread_condattr_t		 ca;
 	int				 i, j;
 
 	if ((set = calloc(1, sizeof(*set))) == NULL)
@@ -1200,7 +1201,15 @@ set_new(struct generation *gen)
 	}
 	pthread_mutex_init(&set->gen_lock, NULL);
 	pthread_mutex_init(&set->lock, NULL);
-	pthread_cond_init(&set->wake, NULL);
+	/*
+	 * The sweeper's deadlines are on the monotonic clock: a condition
+	 * variable on the default (real-time) clock would take them for
+	 * long past, and the sweeper would spin.
+	 */
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&set->wake, &ca);
+	pthread_condattr_destroy(&ca);
 	set->gen = gen;
 	generation_hold(gen);
 	atomic_init(&set->active, 0);

@@ -50,6 +50,12 @@ id_ok(const char *s, size_t len)
 	return 1;
 }
 
+int
+spool_id_ok(const char *id)
+{
+	return id_ok(id, strlen(id));
+}
+
 /* The id of "<id><suffix>", or 0 when name is not one. */
 static int
 name_is(const char *name, const char *suffix, char id[SPOOL_ID_LEN + 1])
@@ -400,6 +406,16 @@ recover(struct spool *sp, size_t *countp)
 		sp->bytes += body.len;
 		sp->count++;
 		buf_free(&body);
+		snprintf(name, sizeof(name), "%s.meta", id);
+		if (sp->failed_dfd != -1 && faccessat(sp->failed_dfd, name,
+		    F_OK, 0) == 0) {
+			unlink_item(sp->failed_dfd, id);
+			snprintf(name, sizeof(name), "%s.reason", id);
+			(void)unlinkat(sp->failed_dfd, name, 0);
+			log_info("spool %s: removed the copy of item %s in "
+			    "failed/, left by a crash as it was retried",
+			    sp->dir, id);
+		}
 		spool_item_clear(&it);
 		(*countp)++;
 		v = strtoull(id, NULL, 16);
@@ -431,7 +447,9 @@ spool_open(struct spool **spp, const char *dir, size_t *countp)
 	    (sp->dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
 	    (mkdirat(sp->dfd, "failed", 0750) == -1 && errno != EEXIST) ||
 	    (sp->failed_dfd = openat(sp->dfd, "failed", O_RDONLY |
-	    O_DIRECTORY | O_CLOEXEC)) == -1) {
+	    O_DIRECTORY | O_CLOEXEC)) == -1 ||
+	    (mkdirat(sp->dfd, SPOOL_CTL_DIR, 0750) == -1 &&
+	    errno != EEXIST)) {
 		r = ERR_SYSTEM;
 		goto fail;
 	}
@@ -831,9 +849,9 @@ spool_fail(struct spool *sp, const struct spool_item *it, const char *reason)
  * array where a smaller id pushes the largest out.  Memory is max ids
  * whatever the size of the spool.
  */
-int
-spool_list(struct spool *sp, const char *after,
-    char (*ids)[SPOOL_ID_LEN + 1], size_t max, size_t *np, int *morep)
+static int
+list_in(int dfd, const char *after, char (*ids)[SPOOL_ID_LEN + 1],
+    size_t max, size_t *np, int *morep)
 {
 	struct dirent	*de;
 	DIR		*d;
@@ -845,7 +863,7 @@ spool_list(struct spool *sp, const char *after,
 	*morep = 0;
 	if (max == 0)
 		return ERR_INVALID;
-	if ((fd = dup(sp->dfd)) == -1 || (d = fdopendir(fd)) == NULL) {
+	if ((fd = dup(dfd)) == -1 || (d = fdopendir(fd)) == NULL) {
 		if (fd != -1)
 			close(fd);
 		return ERR_SYSTEM;
@@ -877,6 +895,145 @@ spool_list(struct spool *sp, const char *after,
 	closedir(d);
 	*np = n;
 	return 0;
+}
+
+int
+spool_list(struct spool *sp, const char *after,
+    char (*ids)[SPOOL_ID_LEN + 1], size_t max, size_t *np, int *morep)
+{
+	return list_in(sp->dfd, after, ids, max, np, morep);
+}
+
+int
+spool_list_failed(struct spool *sp, const char *after,
+    char (*ids)[SPOOL_ID_LEN + 1], size_t max, size_t *np, int *morep)
+{
+	*np = 0;
+	*morep = 0;
+	if (sp->failed_dfd == -1)
+		return 0;
+	return list_in(sp->failed_dfd, after, ids, max, np, morep);
+}
+
+int
+spool_retry_now(struct spool *sp, const char *id, struct spool_item *it)
+{
+	int r;
+
+	if ((r = load_at(sp->dfd, id, it, NULL)) != 0)
+		return r;
+	if (it->next_ms == 0)
+		return 0;
+	it->next_ms = 0;
+	if ((r = put_meta(sp->dfd, it)) != 0)
+		spool_item_clear(it);
+	return r;
+}
+
+/*
+ * The item is made whole in the spool before it leaves failed/: its body
+ * linked (the same file system), its new meta written, both flushed; a
+ * crash in between leaves it in both folders, and the next start removes
+ * the copy in failed/ (recover()).  Never in neither.
+ */
+int
+spool_restore(struct spool *sp, const char *id, struct spool_item *it,
+    char *last_error, size_t lelen)
+{
+	struct stat	sb;
+	char		name[SPOOL_ID_LEN + 8];
+	int		r, saved;
+
+	if (sp->failed_dfd == -1)
+		return ERR_NOT_FOUND;
+	if ((r = load_at(sp->failed_dfd, id, it, NULL)) != 0)
+		return r;
+	snprintf(name, sizeof(name), "%s.body", id);
+	if (fstatat(sp->failed_dfd, name, &sb, 0) == -1) {
+		r = errno == ENOENT ? ERR_FORMAT : ERR_SYSTEM;
+		goto fail;
+	}
+	/* A body left in the spool by a crash of an earlier restore. */
+	if (unlinkat(sp->dfd, name, 0) == -1 && errno != ENOENT) {
+		r = ERR_SYSTEM;
+		goto fail;
+	}
+	if (linkat(sp->failed_dfd, name, sp->dfd, name, 0) == -1) {
+		r = ERR_SYSTEM;
+		goto fail;
+	}
+	snprintf(last_error, lelen, "%s", it->last_error);
+	it->attempts = 0;
+	it->next_ms = 0;
+	it->last_error[0] = '\0';
+	if ((r = put_meta(sp->dfd, it)) != 0 || (syncfs(sp->dfd) == -1 &&
+	    (r = ERR_SYSTEM) != 0)) {
+		saved = errno;
+		unlink_item(sp->dfd, id);
+		errno = saved;
+		goto fail;
+	}
+	pthread_mutex_lock(&sp->lock);
+	sp->bytes += (uint64_t)sb.st_size;
+	sp->count++;
+	pthread_mutex_unlock(&sp->lock);
+	/* The meta first: what is left without it is never an item. */
+	snprintf(name, sizeof(name), "%s.meta", id);
+	(void)unlinkat(sp->failed_dfd, name, 0);
+	snprintf(name, sizeof(name), "%s.reason", id);
+	(void)unlinkat(sp->failed_dfd, name, 0);
+	snprintf(name, sizeof(name), "%s.body", id);
+	(void)unlinkat(sp->failed_dfd, name, 0);
+	(void)fsync(sp->failed_dfd);
+	return 0;
+fail:
+	saved = errno;
+	spool_item_clear(it);
+	errno = saved;
+	return r;
+}
+
+int
+spool_drop(struct spool *sp, const char *id, struct spool_item *it)
+{
+	int r;
+
+	if ((r = load_at(sp->dfd, id, it, NULL)) != 0)
+		return r;
+	if ((r = spool_remove(sp, id)) != 0 || (fsync(sp->dfd) == -1 &&
+	    (r = ERR_SYSTEM) != 0))
+		spool_item_clear(it);
+	return r;
+}
+
+int
+spool_drop_failed(struct spool *sp, const char *id, struct spool_item *it,
+    char **reasonp)
+{
+	char	name[SPOOL_ID_LEN + 8];
+	int	r;
+
+	if ((r = spool_load_failed(sp, id, it, reasonp)) != 0)
+		return r;
+	snprintf(name, sizeof(name), "%s.meta", id);
+	if (unlinkat(sp->failed_dfd, name, 0) == -1 && errno != ENOENT) {
+		r = ERR_SYSTEM;
+		goto fail;
+	}
+	snprintf(name, sizeof(name), "%s.body", id);
+	(void)unlinkat(sp->failed_dfd, name, 0);
+	snprintf(name, sizeof(name), "%s.reason", id);
+	(void)unlinkat(sp->failed_dfd, name, 0);
+	if (fsync(sp->failed_dfd) == -1) {
+		r = ERR_SYSTEM;
+		goto fail;
+	}
+	return 0;
+fail:
+	spool_item_clear(it);
+	free(*reasonp);
+	*reasonp = NULL;
+	return r;
 }
 
 void

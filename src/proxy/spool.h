@@ -33,6 +33,13 @@
 #include "common/uuid.h"
 
 #define SPOOL_ID_LEN	16
+/*
+ * In the folder beside the items: the lock a daemon holds for its whole
+ * life (statedir_lock()), and the folder of requests of `passeur spool`
+ * to that daemon (spool_ctl.h).
+ */
+#define SPOOL_LOCK	"spool.lock"
+#define SPOOL_CTL_DIR	"ctl"
 /* The meta file is small; a proxy chain of a thousand ids fits. */
 #define SPOOL_META_MAX	(128 * 1024)
 /* A longer User-Agent is kept (and sent on) cut to this length. */
@@ -63,8 +70,11 @@ struct spool_item {
 	uint32_t	 body_crc;
 };
 
+/* 1 when id is an item id: 16 hexadecimal digits, lower case. */
+int	spool_id_ok(const char *id);
+
 /*
- * Opens the spool folder dir (made, with failed/, when missing) and
+ * Opens the spool folder dir (made, with failed/ and ctl/, when missing) and
  * recovers it: temporary files and items never acknowledged are removed,
  * one log line each.  *countp gets the items that wait.  ERR_SYSTEM with
  * errno set when the folder cannot be used.
@@ -114,6 +124,31 @@ int	spool_fail(struct spool *sp, const struct spool_item *it,
  */
 int	spool_list(struct spool *sp, const char *after,
 	    char (*ids)[SPOOL_ID_LEN + 1], size_t max, size_t *np, int *morep);
+
+/* As spool_list(), of the items in failed/. */
+int	spool_list_failed(struct spool *sp, const char *after,
+	    char (*ids)[SPOOL_ID_LEN + 1], size_t max, size_t *np, int *morep);
+
+/*
+ * What `passeur spool retry | drop` does to an item, in the daemon's
+ * deliverer or, with no daemon, in the command under the spool's lock.
+ * Each fills *it with the item (caller clears) and returns ERR_NOT_FOUND
+ * when id is not where it looks.
+ *
+ * spool_retry_now(): a waiting item's next attempt is now (its meta
+ * rewritten when it was later).  spool_restore(): an item of failed/
+ * goes back into the spool with no attempt counted and no reason, due
+ * now; its last error is copied into last_error first, for the log.
+ * spool_drop(): a waiting item is removed.  spool_drop_failed(): an item
+ * of failed/ is removed, its reason into *reasonp (caller frees).
+ */
+int	spool_retry_now(struct spool *sp, const char *id,
+	    struct spool_item *it);
+int	spool_restore(struct spool *sp, const char *id, struct spool_item *it,
+	    char *last_error, size_t lelen);
+int	spool_drop(struct spool *sp, const char *id, struct spool_item *it);
+int	spool_drop_failed(struct spool *sp, const char *id,
+	    struct spool_item *it, char **reasonp);
 
 /*
  * What the folder holds: items and the bytes of their bodies, items in

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * `passeur spool`: what waits in a spool folder, read beside a running
- * daemon or without one.  Read only: nothing is made, moved or removed,
- * so it needs no lock of the daemon's (items come and go as it reads).
+ * daemon or without one; list, show and stats only read (items come and
+ * go as they read), retry and drop change items through spool_ctl.h,
+ * under the lock the daemon holds.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -11,13 +12,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/err.h"
 #include "common/log.h"
 #include "proxy/config.h"
 #include "proxy/spool.h"
 #include "proxy/spool_cmd.h"
+#include "proxy/spool_ctl.h"
 
 /* Ids read from the folder at a time: memory does not grow with it. */
 #define LIST_PAGE	1024
@@ -27,7 +31,8 @@ usage(int code)
 {
 	fprintf(code == 0 ? stdout : stderr,
 	    "usage: passeur spool [-c confdir] [--vardir dir] [--spool dir]\n"
-	    "                     list | show ID | stats [--json]\n"
+	    "                     list | show ID | stats [--json] |\n"
+	    "                     retry ID | retry --all | drop ID [--yes]\n"
 	    "\n"
 	    "  list          the items waiting, oldest first: id, received, "
 	    "attempts,\n"
@@ -38,13 +43,78 @@ usage(int code)
 	    "  stats         items waiting, their bytes, items failed, the "
 	    "oldest\n"
 	    "  --json        stats as a JSON object\n"
+	    "  retry ID      a waiting item is attempted now; an item of "
+	    "failed/ goes\n"
+	    "                back into the spool, attempts reset, and is "
+	    "attempted now\n"
+	    "  retry --all   every waiting item and every item of failed/, "
+	    "now\n"
+	    "  drop ID       removes the item (waiting or failed); on a "
+	    "terminal, asks\n"
+	    "                first\n"
+	    "  --yes         drop without asking\n"
 	    "  -c confdir    configuration folder whose agent.cfg names the "
 	    "spool\n"
 	    "                (default %s)\n"
 	    "  --vardir dir  state folder a relative spool is read from\n"
-	    "  --spool dir   the spool folder itself (no configuration read)\n",
-	    DEFAULT_CONFDIR);
+	    "  --spool dir   the spool folder itself (no configuration read)\n"
+	    "\n"
+	    "retry and drop go through the running passeur serve of the spool "
+	    "(it holds\n"
+	    "the spool's lock), or change the files themselves when none "
+	    "runs.\n"
+	    "Exit status: 0 done; 1 no such item, an attempt of it runs "
+	    "(drop), drop\n"
+	    "not confirmed, or an error; 2 usage, or an ID that is not 16 "
+	    "hexadecimal\n"
+	    "digits; 3 the daemon did not answer within %d s.\n",
+	    DEFAULT_CONFDIR, SPOOL_CTL_WAIT_MS / 1000);
 	exit(code);
+}
+
+/* An id as given on the command line, before any file is touched. */
+static int
+id_arg(const char *id)
+{
+	if (spool_id_ok(id))
+		return 0;
+	fprintf(stderr, "passeur spool: %s: not an item id (16 hexadecimal "
+	    "digits, as passeur spool list shows them)\n", id);
+	return ERR_INVALID;
+}
+
+/*
+ * On a terminal, drop asks first, naming the item and its device.
+ * Returns 0 to go on; otherwise the exit status.
+ */
+static int
+confirm_drop(struct spool *sp, const char *id)
+{
+	struct spool_item	 it;
+	char			*reason = NULL, line[32];
+	const char		*state = "waiting";
+	int			 r;
+
+	if ((r = spool_load(sp, id, &it, NULL)) == ERR_NOT_FOUND) {
+		r = spool_load_failed(sp, id, &it, &reason);
+		state = "failed";
+		free(reason);
+	}
+	if (r != 0) {
+		fprintf(stderr, "passeur spool: %s: %s\n", id, r ==
+		    ERR_NOT_FOUND ? "no such item (delivered, dropped, or "
+		    "never there)" : err_str(r));
+		return 1;
+	}
+	fprintf(stderr, "drop item %s of device %s (%s)? [y/N] ", id,
+	    it.device, state);
+	spool_item_clear(&it);
+	if (fgets(line, sizeof(line), stdin) == NULL ||
+	    (strcasecmp(line, "y\n") != 0 && strcasecmp(line, "yes\n") != 0)) {
+		fprintf(stderr, "passeur spool: nothing dropped\n");
+		return 1;
+	}
+	return 0;
 }
 
 static int
@@ -90,11 +160,6 @@ show(struct spool *sp, const char *id)
 	FILE			*f;
 	int			 r;
 
-	if (strlen(id) != SPOOL_ID_LEN || strchr(id, '/') != NULL) {
-		fprintf(stderr, "passeur spool: %s: not an item id (16 "
-		    "hexadecimal digits)\n", id);
-		return ERR_INVALID;
-	}
 	if ((r = spool_load(sp, id, &it, NULL)) == ERR_NOT_FOUND) {
 		r = spool_load_failed(sp, id, &it, &reason);
 		where = "failed/";
@@ -175,13 +240,17 @@ spool_cmd_main(int argc, char **argv)
 		{ "vardir", required_argument, NULL, 'V' },
 		{ "spool", required_argument, NULL, 'S' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "yes", no_argument, NULL, 'y' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct spool	*sp = NULL;
 	const char	*confdir = DEFAULT_CONFDIR, *vardir = NULL;
 	char		*dir = NULL;
-	int		 ch, json = 0, r, code = 1;
+	struct spool_ctl_req req;
+	const char	*cmd;
+	int		 ch, json = 0, all = 0, yes = 0, r, code = 1, want;
 
 	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -199,6 +268,12 @@ spool_cmd_main(int argc, char **argv)
 		case 'j':
 			json = 1;
 			break;
+		case 'a':
+			all = 1;
+			break;
+		case 'y':
+			yes = 1;
+			break;
 		case 'h':
 			usage(0);
 			break;
@@ -208,14 +283,26 @@ spool_cmd_main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc < 1 || (strcmp(argv[0], "show") == 0) != (argc == 2) ||
-	    argc > 2 || (json && strcmp(argv[0], "stats") != 0))
+	if (argc < 1)
 		usage(2);
-	if (strcmp(argv[0], "list") != 0 && strcmp(argv[0], "show") != 0 &&
-	    strcmp(argv[0], "stats") != 0) {
+	cmd = argv[0];
+	if (strcmp(cmd, "list") != 0 && strcmp(cmd, "show") != 0 &&
+	    strcmp(cmd, "stats") != 0 && strcmp(cmd, "retry") != 0 &&
+	    strcmp(cmd, "drop") != 0) {
 		fprintf(stderr, "passeur spool: unknown command \"%s\"\n",
-		    argv[0]);
+		    cmd);
 		usage(2);
+	}
+	/* Arguments after the command: an ID, but for retry --all. */
+	want = strcmp(cmd, "show") == 0 || strcmp(cmd, "drop") == 0 ||
+	    (strcmp(cmd, "retry") == 0 && !all);
+	if (argc != 1 + want || (json && strcmp(cmd, "stats") != 0) ||
+	    (all && strcmp(cmd, "retry") != 0) ||
+	    (yes && strcmp(cmd, "drop") != 0))
+		usage(2);
+	if (want && id_arg(argv[1]) != 0) {
+		code = 2;
+		goto out;
 	}
 	log_init(LOG_TO_STDERR, NULL, NULL, 0);
 	if (dir == NULL && (dir = configured_spool(confdir, vardir)) == NULL)
@@ -225,9 +312,22 @@ spool_cmd_main(int argc, char **argv)
 		    ERR_SYSTEM ? strerror(errno) : err_str(r));
 		goto out;
 	}
-	if (strcmp(argv[0], "list") == 0)
+	if (strcmp(cmd, "retry") == 0 || strcmp(cmd, "drop") == 0) {
+		if (strcmp(cmd, "drop") == 0 && !yes && isatty(STDIN_FILENO) &&
+		    (code = confirm_drop(sp, argv[1])) != 0)
+			goto out;
+		memset(&req, 0, sizeof(req));
+		req.verb = strcmp(cmd, "drop") == 0 ? SPOOL_CTL_DROP :
+		    SPOOL_CTL_RETRY;
+		req.all = all;
+		if (!all)
+			memcpy(req.id, argv[1], sizeof(req.id));
+		code = spool_ctl_run(sp, &req);
+		goto out;
+	}
+	if (strcmp(cmd, "list") == 0)
 		r = list(sp);
-	else if (strcmp(argv[0], "show") == 0)
+	else if (strcmp(cmd, "show") == 0)
 		r = show(sp, argv[1]);
 	else
 		r = stats(sp, json);

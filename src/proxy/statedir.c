@@ -16,8 +16,6 @@
 #include "common/fsx.h"
 #include "proxy/statedir.h"
 
-#define LOCK_NAME	"passeur.lock"
-
 /*
  * The nearest existing ancestor of path (path itself included) into
  * out.  A component that is a file ends the walk there: the caller sees
@@ -197,8 +195,8 @@ statedir_check_as(const struct passwd *pw, const char *const *paths, int n,
 }
 
 int
-statedir_lock(const char *vardir, int *fdp, long *holder, char *why,
-    size_t whylen)
+statedir_lock(const char *dir, const char *name, int *fdp, long *holder,
+    char *why, size_t whylen)
 {
 	char	 path[PATH_MAX], text[32];
 	ssize_t	 len;
@@ -206,7 +204,7 @@ statedir_lock(const char *vardir, int *fdp, long *holder, char *why,
 
 	*fdp = -1;
 	*holder = 0;
-	if ((size_t)snprintf(path, sizeof(path), "%s/" LOCK_NAME, vardir) >=
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
 	    sizeof(path)) {
 		snprintf(why, whylen, "path too long");
 		return ERR_TOO_BIG;

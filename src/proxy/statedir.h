@@ -41,15 +41,19 @@ int	statedir_make(const char *path, const struct passwd *pw, char *why,
 int	statedir_check_as(const struct passwd *pw, const char *const *paths,
 	    int n, int *failed, char *why, size_t whylen);
 
+/* The lock file of a state folder. */
+#define STATEDIR_LOCK	"passeur.lock"
+
 /*
- * Locks the state folder for this process: an exclusive flock(2) on
- * <vardir>/passeur.lock, which holds the pid of the holder.  *fdp gets
- * the descriptor, to keep open for the process lifetime (close-on-exec).
+ * Locks a folder for this process: an exclusive flock(2) on dir/name
+ * (made when missing), which holds the pid of the holder.  *fdp gets the
+ * descriptor, to keep open as long as the lock is held (close-on-exec).
  * Returns 0; ERR_EXISTS when another process holds it, its pid in
- * *holder (0 when unknown); ERR_SYSTEM with the reason.
+ * *holder (0 when unknown); ERR_SYSTEM with the reason.  Also called by
+ * `passeur spool` on a spool folder, from its only thread.
  */
-int	statedir_lock(const char *vardir, int *fdp, long *holder, char *why,
-	    size_t whylen);
+int	statedir_lock(const char *dir, const char *name, int *fdp,
+	    long *holder, char *why, size_t whylen);
 
 /* Writes this process's pid into path (mode 0644), atomically. */
 int	statedir_pidfile_write(const char *path, char *why, size_t whylen);

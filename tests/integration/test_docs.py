@@ -97,6 +97,9 @@ class HelpMatchesManPages(unittest.TestCase):
     def test_status(self):
         self.check(("status",), "passeur.1")
 
+    def test_spool(self):
+        self.check(("spool",), "passeur.1")
+
     def test_serve_help_describes_each_option(self):
         text = help_text("serve")
         for option in ("-c", "--vardir", "-f", "-n", "-T", "-u", "-v"):

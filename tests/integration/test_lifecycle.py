@@ -128,6 +128,24 @@ class Lifecycle(unittest.TestCase):
         self.assertRegex(first, r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-"
                                 r"[89ab][0-9a-f]{3}-[0-9a-f]{12}\n$")
 
+    def test_idle_daemon_sleeps(self):
+        # An idle daemon uses next to no CPU: a thread that spins (a
+        # deadline on the wrong clock) burns a whole CPU in this time.
+        with Passeur() as px:
+            tick = os.sysconf("SC_CLK_TCK")
+
+            def cpu():
+                with open("/proc/%d/stat" % px.proc.pid) as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                return (int(fields[11]) + int(fields[12])) / tick
+
+            time.sleep(1)
+            before, start = cpu(), time.monotonic()
+            time.sleep(4)
+            used, spent = cpu() - before, time.monotonic() - start
+            self.assertLess(used, 0.1 * spent,
+                            "%.2f s of CPU in %.1f s idle" % (used, spent))
+
     def test_sighup_reloads(self):
         with Passeur(proxy={"url_path": "/proxy"}) as px:
             cfg = os.path.join(px.confdir, "proxy-server-plugin.cfg")

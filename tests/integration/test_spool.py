@@ -456,6 +456,9 @@ class Lifecycle(unittest.TestCase):
                 px.proc.send_signal(signal.SIGHUP)
                 px.wait_log(r"configuration reloaded")
                 self.assertTrue(os.path.isdir(spool_dir(px)), px.log())
+                # Locked from then on, as at a start.
+                with open(os.path.join(spool_dir(px), "spool.lock")) as f:
+                    self.assertEqual(f.read(), "%d\n" % px.proc.pid)
                 r = px.post(xml_inventory("dev-t"), "application/xml")
                 self.assertEqual(r.status, 200, r)
                 px.wait_log(r"spool [0-9a-f]{16}: queued XML inventory of "
@@ -497,7 +500,8 @@ class Lifecycle(unittest.TestCase):
             self.assertRegex(log, r"removed item 18ed6b65ed0395c1, written "
                              r"but never made durable")
             self.assertEqual(temporaries(spool, px.store), [])
-            self.assertEqual(os.listdir(spool), ["failed"])
+            self.assertEqual(sorted(os.listdir(spool)),
+                             ["ctl", "failed", "spool.lock"])
         finally:
             px.stop(check=False)
             px.cleanup()

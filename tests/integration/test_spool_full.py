@@ -292,7 +292,8 @@ class FullDisk(unittest.TestCase):
         self.assertEqual(r.headers.get("retry-after"), "60")
         px.wait_log(r"spool: cannot keep the inventory of device too-big: "
                     r"No space left on device")
-        self.assertEqual(sorted(os.listdir(spool)), ["failed"])
+        self.assertEqual(sorted(os.listdir(spool)),
+                         ["ctl", "failed", "spool.lock"])
         self.assertEqual(free_bytes(self.fs), room)
         doc = json_inventory("no-meta", 0)
         doc = doc.replace(b'"uuid": ""', b'"uuid": "%s"' %
@@ -303,7 +304,8 @@ class FullDisk(unittest.TestCase):
                          (503, b"Proxy spool full, retry later"))
         px.wait_log(r"spool: cannot keep the inventory of device no-meta: "
                     r"No space left on device")
-        self.assertEqual(sorted(os.listdir(spool)), ["failed"])
+        self.assertEqual(sorted(os.listdir(spool)),
+                         ["ctl", "failed", "spool.lock"])
         self.assertEqual(free_bytes(self.fs), room)
         os.unlink(self.filler)
 

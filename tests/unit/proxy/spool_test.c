@@ -177,6 +177,131 @@ test_recovery(void **state)
 	spool_close(sp);
 }
 
+/*
+ * retry and drop: a failed item comes back whole (attempts reset, its
+ * last error given back, no reason left), counted again; a waiting item
+ * is due now; drops remove one item and count it out.
+ */
+static void
+test_restore_retry_drop(void **state)
+{
+	const char		*dir = *state;
+	struct spool		*sp;
+	struct spool_item	 it, back;
+	struct buf		 body;
+	char			 failed[PATH_MAX], name[64], last[800];
+	char			*reason = NULL;
+	uint64_t		 bytes;
+	size_t			 count, items;
+
+	snprintf(failed, sizeof(failed), "%s/failed", dir);
+	assert_int_equal(spool_open(&sp, dir, &count), 0);
+	item_init(&it, "pc-1");
+	assert_int_equal(spool_add(sp, &it, "abc", 3), 0);
+	it.attempts = 2;
+	snprintf(it.last_error, sizeof(it.last_error), "server0: HTTP 400");
+	assert_int_equal(spool_fail(sp, &it, "server0: HTTP 400"), 0);
+	spool_gauges(sp, &items, &bytes);
+	assert_int_equal(items, 0);
+	assert_int_equal(spool_retry_now(sp, it.id, &back), ERR_NOT_FOUND);
+	assert_int_equal(spool_drop(sp, it.id, &back), ERR_NOT_FOUND);
+
+	assert_int_equal(spool_restore(sp, it.id, &back, last, sizeof(last)),
+	    0);
+	assert_string_equal(last, "server0: HTTP 400");
+	assert_int_equal(back.attempts, 0);
+	assert_int_equal(back.next_ms, 0);
+	assert_string_equal(back.last_error, "");
+	spool_item_clear(&back);
+	spool_gauges(sp, &items, &bytes);
+	assert_int_equal(items, 1);
+	assert_int_equal(bytes, 3);
+	snprintf(name, sizeof(name), "%s.reason", it.id);
+	assert_false(exists(failed, name));
+	snprintf(name, sizeof(name), "%s.meta", it.id);
+	assert_false(exists(failed, name));
+	snprintf(name, sizeof(name), "%s.body", it.id);
+	assert_false(exists(failed, name));
+	assert_int_equal(spool_load(sp, it.id, &back, &body), 0);
+	assert_memory_equal(body.data, "abc", 3);
+	buf_free(&body);
+	spool_item_clear(&back);
+	assert_int_equal(spool_restore(sp, it.id, &back, last, sizeof(last)),
+	    ERR_NOT_FOUND);
+
+	/* Due now: the meta says so. */
+	back.next_ms = 0;
+	assert_int_equal(spool_load(sp, it.id, &back, NULL), 0);
+	back.next_ms = 4102444800000LL;
+	assert_int_equal(spool_update(sp, &back), 0);
+	spool_item_clear(&back);
+	assert_int_equal(spool_retry_now(sp, it.id, &back), 0);
+	spool_item_clear(&back);
+	assert_int_equal(spool_load(sp, it.id, &back, NULL), 0);
+	assert_int_equal(back.next_ms, 0);
+	spool_item_clear(&back);
+
+	assert_int_equal(spool_drop(sp, it.id, &back), 0);
+	assert_string_equal(back.device, "pc-1");
+	spool_item_clear(&back);
+	spool_gauges(sp, &items, &bytes);
+	assert_int_equal(items, 0);
+	assert_int_equal(bytes, 0);
+	snprintf(name, sizeof(name), "%s.body", it.id);
+	assert_false(exists(dir, name));
+
+	/* A failed one, dropped with its reason. */
+	spool_item_clear(&it);
+	item_init(&it, "pc-2");
+	assert_int_equal(spool_add(sp, &it, "de", 2), 0);
+	assert_int_equal(spool_fail(sp, &it, "server0: HTTP 404"), 0);
+	assert_int_equal(spool_drop_failed(sp, it.id, &back, &reason), 0);
+	assert_string_equal(back.device, "pc-2");
+	assert_string_equal(reason, "server0: HTTP 404\n");
+	free(reason);
+	spool_item_clear(&back);
+	assert_int_equal(rmdir(failed), 0);	/* empty: nothing left */
+	spool_item_clear(&it);
+	spool_close(sp);
+}
+
+/* A crash in the middle of a restore leaves the item in both folders. */
+static void
+test_recovery_of_a_restore(void **state)
+{
+	const char		*dir = *state;
+	struct spool		*sp;
+	struct spool_item	 it;
+	char			 failed[PATH_MAX], name[64];
+	char			 path[2][2 * PATH_MAX];
+	size_t			 count;
+	int			 i;
+
+	snprintf(failed, sizeof(failed), "%s/failed", dir);
+	assert_int_equal(spool_open(&sp, dir, &count), 0);
+	item_init(&it, "pc-1");
+	assert_int_equal(spool_add(sp, &it, "abc", 3), 0);
+	assert_int_equal(spool_fail(sp, &it, "server0: HTTP 400"), 0);
+	spool_close(sp);
+	/* The copy a restore makes before it removes the failed one. */
+	for (i = 0; i < 2; i++) {
+		snprintf(name, sizeof(name), "%s.%s", it.id, i ? "meta" :
+		    "body");
+		snprintf(path[0], sizeof(path[0]), "%s/%s", failed, name);
+		snprintf(path[1], sizeof(path[1]), "%s/%s", dir, name);
+		assert_int_equal(link(path[0], path[1]), 0);
+	}
+	assert_int_equal(spool_open(&sp, dir, &count), 0);
+	assert_int_equal(count, 1);
+	snprintf(name, sizeof(name), "%s.meta", it.id);
+	assert_true(exists(dir, name));
+	assert_false(exists(failed, name));
+	snprintf(name, sizeof(name), "%s.reason", it.id);
+	assert_false(exists(failed, name));
+	spool_item_clear(&it);
+	spool_close(sp);
+}
+
 int
 main(void)
 {
@@ -186,6 +311,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_fail_moves_with_reason,
 		    tu_setup_dir, tu_teardown_dir),
 		cmocka_unit_test_setup_teardown(test_recovery,
+		    tu_setup_dir, tu_teardown_dir),
+		cmocka_unit_test_setup_teardown(test_restore_retry_drop,
+		    tu_setup_dir, tu_teardown_dir),
+		cmocka_unit_test_setup_teardown(test_recovery_of_a_restore,
 		    tu_setup_dir, tu_teardown_dir),
 	};
 

@@ -76,7 +76,8 @@ test_lock(void **state)
 	int		 fd, fd2 = 7;
 	FILE		*fp;
 
-	assert_int_equal(statedir_lock(dir, &fd, &holder, why, sizeof(why)), 0);
+	assert_int_equal(statedir_lock(dir, STATEDIR_LOCK, &fd, &holder, why,
+	    sizeof(why)), 0);
 	assert_true(fd >= 0);
 	p = path_in(dir, "passeur.lock");
 	if ((fp = fopen(p, "r")) == NULL || fgets(text, sizeof(text), fp) ==
@@ -85,14 +86,14 @@ test_lock(void **state)
 	fclose(fp);
 	assert_int_equal(strtol(text, NULL, 10), (long)getpid());
 	/* flock(2) locks an open file: a second one conflicts. */
-	assert_int_equal(statedir_lock(dir, &fd2, &holder, why, sizeof(why)),
-	    ERR_EXISTS);
+	assert_int_equal(statedir_lock(dir, STATEDIR_LOCK, &fd2, &holder, why,
+	    sizeof(why)), ERR_EXISTS);
 	assert_int_equal(fd2, -1);
 	assert_int_equal(holder, (long)getpid());
 	/* Released with its descriptor. */
 	close(fd);
-	assert_int_equal(statedir_lock(dir, &fd2, &holder, why, sizeof(why)),
-	    0);
+	assert_int_equal(statedir_lock(dir, STATEDIR_LOCK, &fd2, &holder, why,
+	    sizeof(why)), 0);
 	close(fd2);
 	free(p);
 }
