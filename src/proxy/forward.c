@@ -134,6 +134,9 @@ refused(struct forward_job *job, const struct httpc_answer *x, int i)
 
 	job->failed_http = x->status;
 	job->retry_after = x->retry_after;
+	/* Down, overloaded or too slow now: it may answer later. */
+	job->unreachable = x->status >= 500 || x->status == 408 ||
+	    x->status == 429;
 	/* Not followed (httpc.h): the operator decides where inventories go. */
 	if (x->status >= 300 && x->status <= 399) {
 		log_escape(location, sizeof(location), x->location);
@@ -299,9 +302,11 @@ forward_json_one(struct link *lk, struct forward_job *job,
 			return 0;
 		}
 		if (r != 0 || x.status < 200 || x.status > 299) {
-			if (r != 0)
+			if (r != 0) {
 				set_reason(job, "%s", x.error);
-			else
+				/* No answer came (not our OAuth token). */
+				job->unreachable = r == ERR_TRANSPORT;
+			} else
 				refused(job, &x, i);
 			buf_free(&x.body);
 			return ERR_PEER;
@@ -320,6 +325,7 @@ forward_json_one(struct link *lk, struct forward_job *job,
 			/* The agent must not wait for what will never come. */
 			set_reason(job, "still pending after %d polls, given up",
 			    ap.tries);
+			job->unreachable = !atomic_load(&f->cancelled);
 			buf_free(&x.body);
 			return ERR_TIMEOUT;
 		}
@@ -333,6 +339,8 @@ forward_json_one(struct link *lk, struct forward_job *job,
 		    &waited);
 	}
 	job->status = strcmp(status, "pending") == 0 ? 202 : 200;
+	if (job->answered != NULL && job->status == 200)
+		job->answered(job, i, x.body.data, x.body.len);
 	set_answer(job, &x.body);
 	return 0;
 }
@@ -427,9 +435,11 @@ run_job(const struct curlx *cx, CURL *c, struct forwarder *f,
 			r = exchange_patient(&lk, a->servers[i], ctype, body,
 			    len, NULL, &x, &waited);
 			ok = r == 0 && x.status >= 200 && x.status <= 299;
-			if (r != 0)
+			if (r != 0) {
 				set_reason(job, "%s", x.error);
-			else if (!ok)
+				/* No answer came (not our OAuth token). */
+				job->unreachable = r == ERR_TRANSPORT;
+			} else if (!ok)
 				refused(job, &x, i);
 			buf_free(&x.body);
 		}

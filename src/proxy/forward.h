@@ -26,6 +26,11 @@
  * refused certificate fails the target before any byte of the request is
  * sent, and its log line names the server and the reason.
  *
+ * A failure says whether the target is unreachable or not answering
+ * now (no answer, a timeout, 5xx, 408, 429, an upstream still pending),
+ * which may pass, or refused the message (another 4xx, an error answer,
+ * a redirection), which the agent must hear of: job->unreachable.
+ *
  * Ownership: forward_submit() takes the job; the done callback runs on a
  * worker thread exactly once and then the job belongs to the callback,
  * which frees it with forward_job_free().  If forward_submit() fails, the
@@ -46,6 +51,13 @@ enum forward_kind { FORWARD_JSON, FORWARD_XML };
 
 struct forward_job;
 typedef void (*forward_done_cb)(struct forward_job *job);
+/*
+ * Called on the worker thread with the final JSON answer (200, not
+ * pending) of each target that accepted the message, before the next
+ * target is tried; body is the answer as received, len bytes.
+ */
+typedef void (*forward_answer_cb)(struct forward_job *job, int target,
+    const char *body, size_t len);
 
 struct forward_job {
 	struct forward_job	*next;
@@ -61,6 +73,7 @@ struct forward_job {
 	struct timespec		 started;
 	char			*kept;		/* path in local_store, or NULL */
 	forward_done_cb		 done;
+	forward_answer_cb	 answered;	/* or NULL */
 	void			*arg;
 	int			 first_target;	/* servers before it have it */
 
@@ -69,6 +82,7 @@ struct forward_job {
 	int			 failed_target;	/* index when !ok */
 	long			 failed_http;	/* its HTTP status, 0 if none */
 	long			 retry_after;	/* its Retry-After, -1 if none */
+	int			 unreachable;	/* it failed by an outage */
 	int			 status;	/* HTTP status for the agent */
 	char			 reason[768];	/* why failed_target failed */
 	char			*answer;	/* JSON answer of the last target */

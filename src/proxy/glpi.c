@@ -11,16 +11,19 @@
 #include <string.h>
 
 #include "common/action.h"
+#include "common/answer.h"
 #include "common/err.h"
 #include "common/fsx.h"
 #include "common/jsonscan.h"
 #include "common/log.h"
 #include "proxy/branch.h"
 #include "proxy/chain.h"
+#include "proxy/contactcache.h"
 #include "proxy/decode.h"
 #include "proxy/forward.h"
 #include "proxy/generation.h"
 #include "proxy/reqcache.h"
+#include "proxy/spool.h"
 #include "proxy/store.h"
 #include "common/xmlsniff.h"
 
@@ -58,23 +61,31 @@ branch_pending(struct request *rq, struct response *rs, int seconds)
 	    "status", "pending"));
 }
 
-/* The answer of a proxy that only stores: no server will ever reply. */
+/*
+ * The CONTACT answer of the proxy itself (§4.1): inventory only, every
+ * other task disabled, the next contact in prolog_freq hours.  Given by
+ * a proxy that only stores, where no server will ever reply, with the
+ * reference's message; and, with a message that says so, when the
+ * server cannot be reached and gave no answer to repeat.
+ */
 static void
-emulated_contact(struct request *rq, struct response *rs)
+emulated_contact(const struct instance_conf *c, struct response *rs,
+    const char *message)
 {
-	const struct instance_conf	*c = rq->px->conf;
-	json_t				*inv;
+	json_t *inv;
 
 	inv = json_object();
 	if (c->no_category[0] != '\0')
 		json_object_set_new(inv, "no-category",
 		    json_string(c->no_category));
 	json_answer(rs, 200, json_pack("{s:s,s:s,s:{s:o},s:[ssssss],s:I}",
-	    "status", "ok", "message", "contact on only storing proxy agent",
+	    "status", "ok", "message", message,
 	    "tasks", "inventory", inv, "disabled", "netdiscovery",
 	    "netinventory", "esx", "collect", "deploy", "wakeonlan",
 	    "expiration", (json_int_t)c->prolog_freq));
 }
+
+#define STORING_MESSAGE	"contact on only storing proxy agent"
 
 /* §4.1: a legacy XML PROLOG sent with a GLPI-Agent-ID. */
 static void
@@ -97,7 +108,7 @@ legacy_contact(struct request *rq, struct response *rs)
 	snprintf(rq->deviceid, sizeof(rq->deviceid), "%s", f.deviceid);
 	rq->action = "prolog";
 	if (rq->px->conf->only_local_store) {
-		emulated_contact(rq, rs);
+		emulated_contact(rq->px->conf, rs, STORING_MESSAGE);
 		return;
 	}
 	/* Tell the agent to switch to the JSON protocol at once. */
@@ -127,6 +138,93 @@ store_suffix(const char *action, int partial, char *out, size_t outlen)
 	    partial ? ".partial" : "");
 }
 
+/*
+ * A CONTACT answer of target i, kept as the last one of that upstream
+ * (the forward's answered callback, on its worker thread).  An answer
+ * that is not one to repeat (an error, no tasks) is not kept, silently.
+ */
+static void
+contact_answered(struct forward_job *job, int i, const char *body,
+    size_t len)
+{
+	struct proxy	*px = job->px;
+	int		 r;
+
+	if (px->contacts == NULL)
+		return;
+	r = contactcache_put(px->contacts, i, px->agent->servers[i], body, len,
+	    time(NULL));
+	if (r == ERR_SYSTEM)
+		log_warn("cannot keep the CONTACT answer of server%d in %s", i,
+		    px->agent->vardir);
+	else if (r == ERR_TOO_BIG)
+		log_warnx("CONTACT answer of server%d not kept: %zu bytes, over "
+		    "%d", i, len, CONTACTCACHE_MAX_ANSWER);
+	else if (r != 0 && r != ERR_FORMAT)
+		log_warnx("CONTACT answer of server%d not kept: %s", i,
+		    err_str(r));
+}
+
+/*
+ * The answer to a CONTACT whose upstream cannot be reached now: the last
+ * answer that upstream gave to a CONTACT, or else the proxy's own (§4.1),
+ * so that the agent goes on with its inventory, which the spool keeps
+ * until the upstream is back (instead of "serverN forward failure",
+ * after which the agent sends nothing).  One log line says which.
+ *
+ * The expiration of a CONTACT answer is when the agent is to contact
+ * again (JPC).  The spec gives the answers the proxy makes itself, the
+ * emulated one and the forward failure (§4.1, §4.3), prolog_freq hours:
+ * a repeated answer is the proxy's word too, so it is kept when GLPI
+ * asked for sooner and shortened to prolog_freq otherwise, so that the
+ * agent hears GLPI's own answer again no later than the proxy would ask
+ * it to come back.
+ */
+static void
+contact_substitute(struct forward_job *job, struct response *rs)
+{
+	struct proxy			*px = job->px;
+	const struct instance_conf	*c = px->conf;
+	const char			*url;
+	json_t				*doc = NULL, *exp;
+	char				*cached = NULL, at[32], msg[128];
+	size_t				 len;
+	time_t				 when;
+	long				 secs;
+	int				 i = job->failed_target;
+
+	url = i < px->agent->nservers ? px->agent->servers[i] : "-";
+	if (px->contacts != NULL && contactcache_get(px->contacts, i, url,
+	    &cached, &len, &when) == 0)
+		doc = json_loadb(cached, len, 0, NULL);
+	free(cached);
+	if (doc == NULL) {
+		snprintf(msg, sizeof(msg), "server%d unreachable, contact "
+		    "answered by proxy", i);
+		emulated_contact(c, rs, msg);
+		log_warnx("contact %s (agent %s): server%d (%s) unreachable "
+		    "(%.200s): answered with the emulated answer, no CONTACT "
+		    "answer of it is cached", job->reqid, job->agentid, i, url,
+		    job->reason);
+		return;
+	}
+	exp = json_object_get(doc, "expiration");
+	if (json_is_integer(exp))
+		secs = (long)json_integer_value(exp) * 3600;
+	else if (json_is_string(exp))
+		secs = answer_expiration_seconds(json_string_value(exp));
+	else
+		secs = -1;
+	if (secs < 0 || secs > c->prolog_freq * 3600)
+		json_object_set_new(doc, "expiration",
+		    json_integer((json_int_t)c->prolog_freq));
+	spool_when(at, sizeof(at), (long long)when * 1000);
+	json_answer(rs, 200, doc);
+	log_warnx("contact %s (agent %s): server%d (%s) unreachable (%.200s): "
+	    "answered from the cached CONTACT answer of %s", job->reqid,
+	    job->agentid, i, url, job->reason, at);
+}
+
 static void
 json_forward_done(struct forward_job *job)
 {
@@ -145,6 +243,8 @@ json_forward_done(struct forward_job *job)
 		response_set(&rs, job->status, "application/json",
 		    job->answer != NULL ? job->answer : "",
 		    job->answer_len);
+	} else if (job->answered == contact_answered && job->unreachable) {
+		contact_substitute(job, &rs);
 	} else {
 		snprintf(msg, sizeof(msg), "server%d forward failure",
 		    job->failed_target);
@@ -199,6 +299,8 @@ forward_json(struct request *rq, struct response *rs)
 	}
 	free(chain);
 	memcpy(job->reqid, rs->reqid, sizeof(job->reqid));
+	if (strcmp(rq->action, "contact") == 0)
+		job->answered = contact_answered;
 	proxy_job_kept(job, rq);
 	/* The forward outlives this request: it holds the configuration. */
 	generation_hold(px->gen);
@@ -361,7 +463,7 @@ branch_glpi(struct request *rq, struct response *rs, const char *ctype)
 		goto out;
 	if (c->only_local_store) {
 		if (strcmp(action, "contact") == 0)
-			emulated_contact(rq, rs);
+			emulated_contact(rq->px->conf, rs, STORING_MESSAGE);
 		else
 			json_answer(rs, 200, json_pack("{s:s}", "status",
 			    "ok"));

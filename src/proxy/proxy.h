@@ -22,6 +22,7 @@
 #include "common/uuid.h"
 #include "proxy/config.h"
 
+struct contactcache;
 struct deliver;
 struct forwarder;
 struct forward_job;
@@ -40,6 +41,7 @@ struct proxy {
 	int				 owns_cache;
 	struct forwarder		*fwd;
 	struct deliver			*deliver;	/* NULL: no spool */
+	struct contactcache		*contacts;	/* the process's */
 	struct generation		*gen;		/* holder of conf */
 	atomic_int			 inflight;	/* /glpi requests */
 

@@ -23,6 +23,7 @@
 #include "common/uuid.h"
 #include "proxy/admin.h"
 #include "proxy/config.h"
+#include "proxy/contactcache.h"
 #include "proxy/deliver.h"
 #include "proxy/fdlimit.h"
 #include "proxy/forward.h"
@@ -373,6 +374,7 @@ struct running {
 	struct forwarder	*fwd;
 	struct spool		*spool;		/* NULL: spool is empty */
 	struct deliver		*deliver;
+	struct contactcache	*contacts;	/* GLPI's last CONTACT answers */
 	struct reqcache		*caches[CONF_NINSTANCES];
 	struct generation	*gen;		/* current; one reference */
 	struct server		 server;
@@ -428,8 +430,10 @@ make_generation(struct running *rn, struct serve_conf *conf)
 	if ((g = generation_new(conf, rn->proxy_id, rn->fwd, rn->caches,
 	    rn->gen)) == NULL)
 		fatalx("out of memory");
-	for (i = 0; i < CONF_NINSTANCES; i++)
+	for (i = 0; i < CONF_NINSTANCES; i++) {
 		g->proxies[i].deliver = rn->deliver;
+		g->proxies[i].contacts = rn->contacts;
+	}
 	return g;
 }
 
@@ -565,6 +569,9 @@ run_start(struct running *rn, struct serve_conf *conf,
 	}
 	if ((rn->fwd = forwarder_new(FORWARD_WORKERS, FORWARD_QUEUE)) == NULL)
 		fatalx("out of memory");
+	/* Before the first forward: a CONTACT in an outage may need it. */
+	if (contactcache_open(&rn->contacts, conf->agent.vardir) != 0)
+		fatalx("out of memory");
 	for (i = 0; i < CONF_NINSTANCES; i++)
 		if (!conf->inst[i].disabled && conf->inst[i].local_store[0])
 			store_clean(conf->inst[i].local_store);
@@ -673,6 +680,8 @@ run_stop(struct running *rn)
 	oauth_forget();		/* no forwarder left: the tokens are wiped */
 	generation_release(rn->gen);
 	rn->gen = NULL;
+	contactcache_free(rn->contacts);
+	rn->contacts = NULL;
 	for (i = 0; i < CONF_NINSTANCES; i++) {
 		reqcache_free(rn->caches[i]);
 		rn->caches[i] = NULL;

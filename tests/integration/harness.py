@@ -391,10 +391,14 @@ class GlpiDouble:
 
     With --tls-cert in args it serves HTTPS, and the test's own control
     requests use HTTPS too (any certificate accepted), presenting
-    control_cert (certificate, key) when given (for --tls-client-ca)."""
+    control_cert (certificate, key) when given (for --tls-client-ca).
+    port: the port to listen on (0, a free one), e.g. that of a double
+    stopped before, to play a server that comes back."""
 
-    def __init__(self, host="127.0.0.1", args=None, control_cert=None):
+    def __init__(self, host="127.0.0.1", args=None, control_cert=None,
+                 port=0):
         self.host = host
+        self.want_port = port
         self.dir = tempfile.mkdtemp(prefix="glpi-double-")
         self.ready = os.path.join(self.dir, "port")
         self.args = args or []
@@ -405,7 +409,8 @@ class GlpiDouble:
         self.log = open(os.path.join(self.dir, "double.log"), "wb")
         self.proc = subprocess.Popen(
             [sys.executable, os.path.join(DOUBLES, "glpi_double.py"),
-             "--port", "0", "--host", self.host, "--ready-file", self.ready]
+             "--port", str(self.want_port), "--host", self.host,
+             "--ready-file", self.ready]
             + self.args, stdout=self.log, stderr=subprocess.STDOUT)
         if not wait_until(lambda: os.path.exists(self.ready), 15):
             self.proc.kill()
