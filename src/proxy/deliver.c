@@ -10,6 +10,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "common/compress.h"
 #include "common/err.h"
 #include "common/log.h"
@@ -66,15 +67,6 @@ struct attempt {
 	struct generation	*gen;
 	struct spool_item	 it;
 };
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* The index of id in the window, or where it would go. */
 static size_t
@@ -206,7 +198,7 @@ backoff_ms(const struct agent_conf *a, long attempts, long retry_after)
 		delay = max;
 	/* Jitter: between half and all of it, so retries do not herd. */
 	if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
-		r = (uint32_t)now_ms();
+		r = (uint32_t)wall_ms();
 	delay = delay / 2 + (long long)(r % (uint32_t)(delay / 2 + 1));
 	if (retry_after > 0 && retry_after * 1000LL > delay)
 		delay = retry_after * 1000LL > max ? max :
@@ -262,7 +254,7 @@ attempt_done(struct forward_job *job)
 	struct spool_item	*it = &at->it;
 	struct proxy		*px = job->px;
 	char			 msg[128];
-	long long		 now = now_ms(), delay = 0;
+	long long		 now = wall_ms(), delay = 0;
 	size_t			 pos;
 	int			 found, gone = 0, keep = 0, stopping;
 
@@ -445,7 +437,7 @@ static size_t
 pass(struct deliver *d, char (*starts)[SPOOL_ID_LEN + 1], size_t max,
     long long *wakep)
 {
-	long long	now = now_ms();
+	long long	now = wall_ms();
 	size_t		i, n = 0;
 
 	*wakep = now + 60000;
@@ -549,17 +541,17 @@ scheduler(void *arg)
 	hooks.arg = d;
 	pthread_mutex_lock(&d->lock);
 	while (!d->stopping) {
-		if (now_ms() >= next_ctl) {
+		if (wall_ms() >= next_ctl) {
 			pthread_mutex_unlock(&d->lock);
 			spool_ctl_serve(d->sp, &hooks);
 			pthread_mutex_lock(&d->lock);
-			next_ctl = now_ms() + CTL_POLL_MS;
+			next_ctl = wall_ms() + CTL_POLL_MS;
 			continue;
 		}
 		if (d->overflow && d->n < DELIVER_WINDOW / 2)
 			refill(d);
 		n = 0;
-		wake = now_ms() + 60000;
+		wake = wall_ms() + 60000;
 		g = d->gen;
 		if (g != NULL && g->conf.agent.nservers > 0 &&
 		    d->inflight < DELIVER_INFLIGHT)
@@ -583,7 +575,7 @@ scheduler(void *arg)
 			else if (found) {
 				/* The forwarder is full: again in a second. */
 				d->win[pos].busy = 0;
-				d->win[pos].next_ms = now_ms() + 1000;
+				d->win[pos].next_ms = wall_ms() + 1000;
 			}
 		}
 		if (n > 0)

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/err.h"
 #include "common/log.h"
 #include "common/siphash.h"
@@ -194,15 +195,6 @@ client_trusted(struct exchange *x)
 	    trust_match(&x->gen->conf.agent.trust, ci->client_addr);
 }
 
-static long long
-now_ms(void)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-}
-
 /*
  * Bytes the kernel has received on a TCP socket: it counts what
  * libmicrohttpd has not handed over yet (headers, TLS records), which no
@@ -225,7 +217,7 @@ static void
 watch_phase(struct listener_set *set, struct watch *w, enum phase p)
 {
 	unsigned long long	bytes = 0;
-	long long		now = now_ms();
+	long long		now = mono_ms();
 
 	if (w == NULL)
 		return;
@@ -274,7 +266,7 @@ on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
 	w->l = l;
 	w->fd = ci->connect_fd;
 	w->phase = PH_IDLE;
-	w->since = now_ms();
+	w->since = mono_ms();
 	client_ip(conn, w->ip, sizeof(w->ip));
 	pthread_mutex_lock(&set->lock);
 	w->next = set->watches;
@@ -318,7 +310,7 @@ sweep(struct listener_set *set)
 	struct watch		*w;
 	struct listener		*l;
 	unsigned long long	 bytes;
-	long long		 now = now_ms(), limit;
+	long long		 now = mono_ms(), limit;
 
 	pthread_mutex_lock(&set->lock);
 	for (w = set->watches; w != NULL; w = w->next) {

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "common/clock.h"
 #include "common/err.h"
 #include "common/fsx.h"
 #include "common/log.h"
@@ -68,15 +69,6 @@ name_is(const char *name, const char *suffix, char id[SPOOL_ID_LEN + 1])
 	memcpy(id, name, SPOOL_ID_LEN);
 	id[SPOOL_ID_LEN] = '\0';
 	return 1;
-}
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /*
@@ -671,7 +663,7 @@ spool_add(struct spool *sp, struct spool_item *it, const void *body,
 	}
 	sp->bytes += len;
 	sp->count++;
-	id = (uint64_t)now_ms() * 1000000ULL;
+	id = (uint64_t)wall_ms() * 1000000ULL;
 	if (id <= sp->last_id)
 		id = sp->last_id + 1;
 	sp->last_id = id;
@@ -681,7 +673,7 @@ spool_add(struct spool *sp, struct spool_item *it, const void *body,
 	it->body_size = len;
 	it->body_crc = (uint32_t)crc32(0L, (const Bytef *)body, (uInt)len);
 	if (it->received_ms == 0)
-		it->received_ms = now_ms();
+		it->received_ms = wall_ms();
 	snprintf(name, sizeof(name), "%s.body", it->id);
 	if ((r = put_file(sp->dfd, name, body, len)) != 0 ||
 	    (r = put_meta(sp->dfd, it)) != 0) {

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/buf.h"
+#include "common/clock.h"
 #include "common/err.h"
 #include "common/fsx.h"
 #include "common/log.h"
@@ -423,15 +424,6 @@ spool_ctl_serve(struct spool *sp, const struct spool_ctl_hooks *hooks)
 	for (i = 0; i < n; i++)
 		serve_one(sp, cfd, names[i], hooks);
 	close(cfd);
-}
-
-static long long
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Prints an answer of the daemon: its status line, then its message. */
