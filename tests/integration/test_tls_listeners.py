@@ -105,23 +105,28 @@ class TlsListeners(unittest.TestCase):
     def test_both_listeners_store_and_forward(self):
         body = fixture("computer_small.json")
         xml = fixture("inventory_small.xml")
+        # Another device on the TLS listener: a second full inventory of
+        # one device would supersede the first while it waits.
+        other = (b"passeur-test-2026-01-01-00-00-00",
+                 b"passeur-tls-2026-01-01-00-00-00")
+        body2, xml2 = body.replace(*other), xml.replace(*other)
         h = {"Content-Type": "application/json", "GLPI-Agent-ID": AGENT_ID}
         with GlpiDouble() as glpi, \
                 two_listeners(agent={"server": glpi.url()}) as px:
             self.assertEqual(px.post(body, "application/json",
                                      AGENT_ID).status, 202)
-            st, _, c = https(px.tls_port, "POST", "/proxy/glpi", body, h)
+            st, _, c = https(px.tls_port, "POST", "/proxy/glpi", body2, h)
             c.close()
             self.assertEqual(st, 202)
             self.assertEqual(px.post(xml, "application/xml").status, 200)
             st, _, c = https(px.tls_port, "POST", "/proxy/fusioninventory",
-                             xml, {"Content-Type": "application/xml"})
+                             xml2, {"Content-Type": "application/xml"})
             c.close()
             self.assertEqual(st, 200)
             self.assertTrue(wait_until(lambda: len(glpi.requests()) == 4, 30),
                             glpi.requests())
             inflated = sorted(GlpiDouble.inflated(r) for r in glpi.requests())
-            self.assertEqual(inflated, sorted([body, body, xml, xml]))
+            self.assertEqual(inflated, sorted([body, body2, xml, xml2]))
             for store in (px.store, px.store2):
                 self.assertEqual(len(os.listdir(store)), 2, store)
 
