@@ -3,10 +3,7 @@
 --   BODY   the file to send (required)
 --   CTYPE  its Content-Type (default application/x-compress-zlib)
 --   AGENT_ID  a GLPI-Agent-ID header (the JSON protocol), when set
--- At the end one machine-readable line is printed:
---   RESULT requests=N duration_us=N p50_us=N p99_us=N max_us=N
---          non2xx=N connect=N read=N write=N timeout=N
--- (non2xx is wrk's status error count: answers with a status >= 400.)
+-- At the end the RESULT line of result.lua is printed.
 
 local path = os.getenv("BODY")
 if path == nil or path == "" then
@@ -26,12 +23,6 @@ if agent_id ~= nil and agent_id ~= "" then
 	wrk.headers["User-Agent"] = "GLPI-Agent_v1.12"
 end
 
-function done(summary, latency, requests)
-	local e = summary.errors
-	io.write(string.format(
-		"RESULT requests=%d duration_us=%d p50_us=%d p99_us=%d max_us=%d " ..
-		"non2xx=%d connect=%d read=%d write=%d timeout=%d\n",
-		summary.requests, summary.duration,
-		latency:percentile(50), latency:percentile(99), latency.max,
-		e.status, e.connect, e.read, e.write, e.timeout))
-end
+-- done(): the RESULT line, from result.lua beside this script.
+dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") ..
+    "result.lua")

@@ -6,7 +6,7 @@
 --   BODIES  the folder of the bodies (required); COUNT  how many
 --   CTYPE   their Content-Type (default application/x-compress-zlib)
 --   JSON=1  the GLPI JSON protocol: a GLPI-Agent-ID per body
--- At the end the RESULT line of post.lua is printed.
+-- At the end the RESULT line of result.lua is printed.
 
 local dir = os.getenv("BODIES")
 local count = tonumber(os.getenv("COUNT") or "")
@@ -46,12 +46,6 @@ function request()
 	return wrk.format("POST", nil, heads[i], bodies[i])
 end
 
-function done(summary, latency, requests)
-	local e = summary.errors
-	io.write(string.format(
-		"RESULT requests=%d duration_us=%d p50_us=%d p99_us=%d max_us=%d " ..
-		"non2xx=%d connect=%d read=%d write=%d timeout=%d\n",
-		summary.requests, summary.duration,
-		latency:percentile(50), latency:percentile(99), latency.max,
-		e.status, e.connect, e.read, e.write, e.timeout))
-end
+-- done(): the RESULT line, from result.lua beside this script.
+dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") ..
+    "result.lua")

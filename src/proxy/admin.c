@@ -267,12 +267,14 @@ stop_daemon(void)
 	admin.daemon_gen = NULL;
 }
 
+/* Makes g (NULL: none) the generation the pages read, holding it. */
 static void
 use(struct generation *g)
 {
 	struct generation *prev;
 
-	generation_hold(g);
+	if (g != NULL)
+		generation_hold(g);
 	pthread_mutex_lock(&admin.lock);
 	prev = admin.gen;
 	admin.gen = g;
@@ -349,13 +351,6 @@ admin_reload(struct generation *gen)
 void
 admin_stop(void)
 {
-	struct generation *g;
-
 	stop_daemon();
-	pthread_mutex_lock(&admin.lock);
-	g = admin.gen;
-	admin.gen = NULL;
-	pthread_mutex_unlock(&admin.lock);
-	if (g != NULL)
-		generation_release(g);
+	use(NULL);
 }
