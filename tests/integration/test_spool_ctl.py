@@ -116,13 +116,21 @@ class OneDaemonPerSpool(unittest.TestCase):
 SLOW = {"spool_retry_min": 60, "spool_retry_max": 120}
 
 
+def queued(px, device):
+    """The spool ids the daemon logged as queued for device."""
+    return set(re.findall(r"spool ([0-9a-f]{16}): queued JSON \S+ of "
+                          r"device %s " % re.escape(device), px.log()))
+
+
 def queue(test, px, device):
-    """Posts a JSON inventory of device; returns its spool id."""
-    before = set(ids(px))
+    """Posts a JSON inventory of device; returns its spool id (from the
+    log: the item may be delivered or failed before a listing)."""
+    before = queued(px, device)
     r = px.post(zlib_of(inventory(device)), "application/x-compress-zlib",
                 AGENT_ID)
     test.assertEqual(r.status, 202, r)
-    new = set(ids(px)) - before
+    wait_until(lambda: queued(px, device) - before, 10)
+    new = queued(px, device) - before
     test.assertEqual(len(new), 1)
     return new.pop()
 
